@@ -1,0 +1,1 @@
+"""Accounts, roles and scopes, proven ownership, device keys and the authorisation policy."""

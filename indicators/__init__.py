@@ -1,0 +1,1 @@
+"""The regional indicator: the share of meetings held online per municipality."""

@@ -1,0 +1,42 @@
+"""Alembic environment: the app's engine and metadata; SQLite alters tables in batch mode."""
+
+from __future__ import annotations
+
+import logging
+from logging.config import fileConfig
+from typing import Any
+
+from alembic import context
+from flask import current_app
+
+config = context.config
+if config.config_file_name and not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+db = current_app.extensions["migrate"].db
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Render the project's column types by their import path, so that migrations import them."""
+    if type_ == "type" and obj.__class__.__module__ == "voting.types":
+        autogen_context.imports.add("import voting.types")
+        return f"voting.types.{obj.__class__.__name__}()"
+    return False
+
+
+def run_migrations_online() -> None:
+    with db.engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=db.metadata, compare_type=True,
+                          render_as_batch=connection.dialect.name == "sqlite", render_item=render_item)
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+if context.is_offline_mode():
+    context.configure(url=str(db.engine.url), target_metadata=db.metadata, literal_binds=True,
+                      render_item=render_item)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_migrations_online()

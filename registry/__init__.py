@@ -1,0 +1,1 @@
+"""The property register: regions, municipalities, organisations, buildings, premises and ownerships."""

@@ -1,0 +1,121 @@
+"""Register pages: buildings, a building's premises and owners, and the register import with its preview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from registry import services
+from registry.forms import ConfirmImportForm, RegisterUploadForm
+from registry.kinds import OwnershipKind, PremisesKind
+from registry.models import Building, Owner, Ownership, Premises, RegisterUpload
+from registry.register_file import COLUMNS, Register, RegisterFileError, RegisterRowsError, read_register
+from registry.template_file import template_csv, template_xlsx
+from voting.extensions import db
+
+bp = Blueprint("registry", __name__, url_prefix="/buildings")
+PAGE_SIZE = 100
+PREMISES_KIND_NAMES = {PremisesKind.RESIDENTIAL: _l("жилое"), PremisesKind.NON_RESIDENTIAL: _l("нежилое"),
+                       PremisesKind.PARKING: _l("машино-место")}
+OWNERSHIP_KIND_NAMES = {OwnershipKind.INDIVIDUAL: _l("индивидуальная"), OwnershipKind.SHARED: _l("долевая"),
+                        OwnershipKind.JOINT: _l("совместная"), OwnershipKind.PUBLIC: _l("публичная")}
+
+
+@bp.app_context_processor
+def vocabulary() -> dict[str, object]:
+    return {"kind_names": PREMISES_KIND_NAMES, "ownership_names": OWNERSHIP_KIND_NAMES}
+
+
+@bp.get("/")
+def buildings() -> str:
+    query = request.args.get("q", "")
+    return render_template("registry/buildings.html", rows=services.list_buildings(query), query=query)
+
+
+@bp.get("/<int:building_id>")
+def building(building_id: int) -> str:
+    item = db.get_or_404(Building, building_id)
+    query = request.args.get("q", "").strip()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    statement = select(Premises).where(Premises.building_id == item.id)
+    if query:
+        matching_owner = (select(Ownership.premises_id).join(Owner)
+                          .where(Owner.building_id == item.id, Owner.name.ilike(f"%{query}%")))
+        statement = statement.where(or_(Premises.number == query, Premises.id.in_(matching_owner)))
+    count = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    premises = db.session.scalars(
+        statement.order_by(func.length(Premises.number), Premises.number).offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE).options(selectinload(Premises.ownerships).selectinload(Ownership.owner))).all()
+    return render_template("registry/building.html", building=item, summary=services.summarise(item),
+                           premises=premises, query=query, page=page, pages=max(1, -(-count // PAGE_SIZE)),
+                           count=count)
+
+
+@bp.route("/<int:building_id>/register", methods=["GET", "POST"])
+def import_register(building_id: int) -> ResponseReturnValue:
+    item = db.get_or_404(Building, building_id)
+    form = RegisterUploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        limit = current_app.config["REGISTER_MAX_BYTES"]
+        data = form.file.data.read(limit + 1)
+        filename = form.file.data.filename or "register"
+        try:
+            read_register(filename, data, limit)
+        except RegisterFileError as error:
+            problems = [str(error)]
+        except RegisterRowsError as error:
+            problems = [str(e) for e in error.errors]
+        else:
+            upload = services.stage_upload(item, filename, data)
+            db.session.commit()
+            return redirect(url_for(".preview_import", building_id=item.id, upload_id=upload.id))
+    status = 422 if problems or form.errors else 200
+    return render_template("registry/import.html", building=item, form=form, problems=problems,
+                           columns=COLUMNS), status
+
+
+def _staged(building_id: int, upload_id: int) -> tuple[Building, RegisterUpload, Register]:
+    upload = db.session.get(RegisterUpload, upload_id)
+    if upload is None or upload.building_id != building_id or upload.content is None:
+        abort(404)
+    register = read_register(upload.filename, upload.content, current_app.config["REGISTER_MAX_BYTES"])
+    return upload.building, upload, register
+
+
+@bp.get("/<int:building_id>/register/<int:upload_id>")
+def preview_import(building_id: int, upload_id: int) -> str:
+    item, upload, register = _staged(building_id, upload_id)
+    diff = services.diff_register(item, register)
+    return render_template("registry/preview.html", building=item, upload=upload, diff=diff,
+                           form=ConfirmImportForm(base=diff.base))
+
+
+@bp.post("/<int:building_id>/register/<int:upload_id>/apply")
+def apply_import(building_id: int, upload_id: int) -> Response:
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    item, upload, register = _staged(building_id, upload_id)
+    try:
+        diff = services.apply_register(item, register, expected_base=form.base.data)
+    except services.RegisterChangedError as error:
+        flash(str(error), "warning")
+        return redirect(url_for(".preview_import", building_id=item.id, upload_id=upload.id))
+    services.mark_applied(upload, diff)
+    db.session.commit()
+    flash(_("Реестр обновлён: %(summary)s.", summary=diff.summary()), "success")
+    return redirect(url_for(".building", building_id=item.id))
+
+
+@bp.get("/register-template.<any(csv, xlsx):extension>")
+def register_template(extension: str) -> Response:
+    body, mimetype = ((template_csv(), "text/csv") if extension == "csv" else
+                      (template_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=veche-register-template.{extension}"})

@@ -1,0 +1,72 @@
+"""Factory functions for test data: small, explicit, and going through the real services."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from collections.abc import Sequence
+
+from flask.testing import FlaskClient
+
+from registry.kinds import OrganisationKind
+from registry.models import Building, Municipality, Organisation, Region
+from registry.register_file import COLUMNS, Register, parse_rows
+from registry.services import apply_register
+from voting.extensions import db
+
+HEADERS = [c.header for c in COLUMNS]
+_serial = itertools.count(1)
+
+
+def building(address: str = "г. Челябинск, ул. Тестовая, д. 1", rows: Sequence[dict[str, str]] = ()) -> Building:
+    """A building in a fresh region, with its register applied from `rows` (keys as in COLUMNS)."""
+    serial = next(_serial)
+    region = Region(name=f"Регион № {serial}")
+    municipality = Municipality(region=region, name="Челябинский городской округ", short_name="Челябинский ГО",
+                                population=1_000_000)
+    organisation = Organisation(kind=OrganisationKind.MANAGEMENT_COMPANY, name="ООО «УК Тест»",
+                                inn=f"{serial:010d}", ogrn=f"{serial:013d}", region=region)
+    item = Building(address=address, municipality=municipality, organisation=organisation,
+                    timezone="Asia/Yekaterinburg", entrances=2)
+    db.session.add(item)
+    db.session.flush()
+    if rows:
+        apply_register(item, register(rows))
+        db.session.flush()
+    return item
+
+
+def register(rows: Sequence[dict[str, str]]) -> Register:
+    table = [(1, list(HEADERS))] + [(n, [row.get(c.key) for c in COLUMNS]) for n, row in enumerate(rows, start=2)]
+    return parse_rows(table)
+
+
+def csv_bytes(rows: Sequence[dict[str, str]], delimiter: str = ";", encoding: str = "utf-8",
+              headers: Sequence[str] = HEADERS) -> bytes:
+    """A register CSV with the template's headers (or `headers`), cells taken from COLUMNS keys."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(headers)
+    keys = [next((c.key for c in COLUMNS if h.casefold() in (c.header.casefold(), *c.aliases)), h) for h in headers]
+    for row in rows:
+        writer.writerow([row.get(k, "") for k in keys])
+    return out.getvalue().encode(encoding)
+
+
+def flat(number: str, owner: str | None = "Иванов Иван Иванович", **values: str) -> dict[str, str]:
+    """One register row of a flat wholly owned by one person, with overrides."""
+    row = {"premises": number, "premises_kind": "жилое", "area": "50,00", "entrance": "1"}
+    if owner:
+        row |= {"owner": owner, "ownership": "индивидуальная",
+                "egrn_record": f"74:36:0102003:{sum(map(ord, number))}-74/001/2020-1"}
+    return row | values
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF token on {url}"
+    return match[1]

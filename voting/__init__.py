@@ -1,0 +1,1 @@
+"""veche: owners' general meetings in apartment buildings, run exactly as the law says."""

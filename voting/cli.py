@@ -1,0 +1,147 @@
+"""The `veche` command (FORMATS.md §4): Flask's own commands plus the platform's."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import FlaskGroup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
+
+from voting.app import create_app
+from voting.extensions import db
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def cli() -> None:
+    """veche: owners' general meetings. Configuration comes from VECHE_* environment variables."""
+
+
+def main() -> None:
+    cli(prog_name="veche")
+
+
+def _echo_json(value: object) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@cli.command("buildings")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def buildings_command(as_json: bool) -> None:
+    """List buildings with their premises count and total votes (m²)."""
+    from registry.services import list_buildings
+
+    rows = [{"id": b.id, "address": b.address, "municipality": b.municipality.name, "premises": count,
+             "total_votes": f"{votes:.2f}"} for b, count, votes in list_buildings()]
+    if as_json:
+        _echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['id']:>5}  {row['address']:<45} {row['premises']:>6} {row['total_votes']:>12}  "
+                   f"{row['municipality']}")
+
+
+@cli.command("import-register")
+@click.argument("building_id", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--apply", "do_apply", is_flag=True, help="Apply the difference (otherwise only show it).")
+def import_register_command(building_id: int, file: Path, do_apply: bool) -> None:
+    """Check a register file (CSV or XLSX) for a building, show the difference, and apply it with --apply.
+
+    Exit codes: 0 done, 1 rows refused, 2 unreadable file or unknown building.
+    """
+    from flask import current_app
+
+    from registry.models import Building
+    from registry.register_file import RegisterFileError, RegisterRowsError, read_register
+    from registry.services import apply_register, diff_register
+
+    building = db.session.get(Building, building_id)
+    if building is None:
+        click.echo(f"error: no building with id {building_id}", err=True)
+        sys.exit(2)
+    try:
+        register = read_register(file.name, file.read_bytes(), current_app.config["REGISTER_MAX_BYTES"])
+    except OSError as error:
+        click.echo(f"error: cannot read {file}: {error.strerror}", err=True)
+        sys.exit(2)
+    except RegisterFileError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    except RegisterRowsError as error:
+        for row_error in error.errors:
+            click.echo(str(row_error))
+        click.echo(f"refused: {len(error.errors)} error(s); the register is unchanged", err=True)
+        sys.exit(1)
+    diff = apply_register(building, register) if do_apply else diff_register(building, register)
+    for title, items in (("premises added", diff.premises_added), ("premises removed", diff.premises_removed),
+                         ("ownerships added", diff.ownerships_added),
+                         ("ownerships removed", diff.ownerships_removed)):
+        for item in items:
+            click.echo(f"{title}: {item}")
+    for change in (*diff.premises_changed, *diff.ownerships_changed):
+        click.echo(f"changed: {change.what}: {change.field}: {change.old} -> {change.new}")
+    if do_apply:
+        db.session.commit()
+        click.echo(f"applied: {diff.summary()}")
+    else:
+        click.echo(f"not applied (use --apply): {diff.summary()}" if not diff.empty else "no changes")
+
+
+@cli.command("meetings")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def meetings_command(as_json: bool) -> None:
+    """List meetings with their building, form, state and voting window."""
+    from voting.models import Meeting
+
+    meetings = db.session.scalars(select(Meeting).options(selectinload(Meeting.building))
+                                  .order_by(Meeting.id)).all()
+    rows = [{"id": m.id, "building": m.building.address, "form": m.form.value, "state": m.state.value,
+             "opens_at": _local_instant(m.opens_at, m.building.timezone),
+             "closes_at": _local_instant(m.closes_at, m.building.timezone)} for m in meetings]
+    if as_json:
+        _echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['id']:>5}  {row['state']:<10} {row['form']:<11} {row['opens_at'] or '—':<26} "
+                   f"{row['closes_at'] or '—':<26} {row['building']}")
+
+
+def _local_instant(value: object, timezone: str) -> str | None:
+    """An instant as RFC 3339 with the building's offset."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    if not isinstance(value, datetime):
+        return None
+    return value.astimezone(ZoneInfo(timezone)).isoformat()
+
+
+@cli.command("demo")
+@click.option("--password", default="demo-password", show_default=True, help="Password of the demo users.")
+def demo_command(password: str) -> None:
+    """Create (idempotently) the demo region, organisations, buildings, users and meetings."""
+    from registry.demo import seed_register
+
+    lines = seed_register()
+    db.session.commit()
+    for line in lines:
+        click.echo(line)
+
+
+@cli.command("rotate-data-keys")
+def rotate_data_keys_command() -> None:
+    """Re-encrypt personal data under the newest key of VECHE_DATA_KEYS (list the old keys after it)."""
+    from registry.models import Owner
+
+    count = 0
+    for owner in db.session.scalars(select(Owner).where((Owner.snils.is_not(None)) | (Owner.passport.is_not(None)))):
+        flag_modified(owner, "snils")
+        flag_modified(owner, "passport")
+        count += 1
+    db.session.commit()
+    click.echo(f"re-encrypted personal data of {count} owner(s)")

@@ -1,0 +1,57 @@
+"""Unbound Flask extensions, bound to the app by `create_app` with `init_app`."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from flask_babel import Babel
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Model(DeclarativeBase):
+    """Base of every table; constraint names follow one convention so migrations stay stable."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Model)
+# Flask-SQLAlchemy builds db.Model at run time; type checkers see the declarative base it derives from.
+if TYPE_CHECKING:
+    BaseModel = Model
+else:
+    BaseModel = db.Model
+migrate = Migrate()
+babel = Babel()
+csrf = CSRFProtect()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection: object, _record: object) -> None:
+    """SQLite enforces foreign keys, waits for a writer, and leaves transactions to SQLAlchemy."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy emits BEGIN itself (below)
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

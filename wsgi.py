@@ -1,0 +1,3 @@
+from voting.app import create_app
+
+app = create_app()
