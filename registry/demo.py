@@ -15,7 +15,7 @@ from sqlalchemy import select
 from registry.kinds import OrganisationKind
 from registry.models import Building, Municipality, Organisation, Region
 from registry.register_file import COLUMNS, Register, parse_rows
-from registry.services import apply_register
+from registry.sync import apply_register
 from voting.extensions import db
 
 REGION = "Челябинская область"

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from registry import services
+from registry import services, sync
 from registry.forms import ConfirmImportForm, RegisterUploadForm
 from registry.kinds import OwnershipKind, PremisesKind
 from registry.models import Building, Owner, Ownership, Premises, RegisterUpload
@@ -91,7 +91,7 @@ def _staged(building_id: int, upload_id: int) -> tuple[Building, RegisterUpload,
 @bp.get("/<int:building_id>/register/<int:upload_id>")
 def preview_import(building_id: int, upload_id: int) -> str:
     item, upload, register = _staged(building_id, upload_id)
-    diff = services.diff_register(item, register)
+    diff = sync.diff_register(item, register)
     return render_template("registry/preview.html", building=item, upload=upload, diff=diff,
                            form=ConfirmImportForm(base=diff.base))
 
@@ -103,8 +103,8 @@ def apply_import(building_id: int, upload_id: int) -> Response:
         abort(400)
     item, upload, register = _staged(building_id, upload_id)
     try:
-        diff = services.apply_register(item, register, expected_base=form.base.data)
-    except services.RegisterChangedError as error:
+        diff = sync.apply_register(item, register, expected_base=form.base.data)
+    except sync.RegisterChangedError as error:
         flash(str(error), "warning")
         return redirect(url_for(".preview_import", building_id=item.id, upload_id=upload.id))
     services.mark_applied(upload, diff)

@@ -58,7 +58,7 @@ def import_register_command(building_id: int, file: Path, do_apply: bool) -> Non
 
     from registry.models import Building
     from registry.register_file import RegisterFileError, RegisterRowsError, read_register
-    from registry.services import apply_register, diff_register
+    from registry.sync import apply_register, diff_register
 
     building = db.session.get(Building, building_id)
     if building is None:

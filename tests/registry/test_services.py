@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from registry.kinds import PremisesKind
 from registry.models import Owner, Ownership, Premises
-from registry.services import RegisterChangedError, apply_register, diff_register, summarise
+from registry.services import summarise
+from registry.sync import RegisterChangedError, apply_register, diff_register
 from tests.factories import building, flat, register
 
 ROWS = [
