@@ -116,7 +116,8 @@ def run_one(path: Path, database_url: str) -> dict[str, object]:
     return {"format": path.suffix[1:], "bytes": len(data), "premises": len(register.premises),
             "ownerships": len(register.ownerships), "read_and_check_s": round(checked - started, 3),
             "apply_and_commit_s": round(applied - checked, 3), "total_s": round(applied - started, 3),
-            "reimport_diff_s": round(rediffed - applied, 3), "baseline_read_s": round(bare, 3), "ratio_to_baseline": round((applied - started) / bare, 1),
+            "reimport_diff_s": round(rediffed - applied, 3), "baseline_read_s": round(bare, 3),
+            "ratio_to_baseline": round((applied - started) / bare, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
