@@ -1,4 +1,4 @@
-"""Register services: building summaries, the difference a register file would make, and applying it.
+"""Register services: building summaries and listings, and register files kept between preview and confirmation.
 
 Services flush, never commit: the caller (a view or a command) commits once, so a failure saves nothing.
 """
