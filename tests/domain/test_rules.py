@@ -1,0 +1,86 @@
+"""Every rule on both sides of its boundary, and the edition chosen by the notice date."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+import pytest
+
+from voting.domain.rules import Rule, UnknownSubjectError, catalogue, has_quorum, rule_holds, search, subject
+
+TOTAL = Fraction(1000)
+EPS = Fraction(1, 100)  # one hundredth of a vote: the smallest step of an area
+
+
+@pytest.mark.parametrize(("participating", "expected"), [
+    (TOTAL / 2, False),               # exactly half: no quorum
+    (TOTAL / 2 + EPS, True),          # just over half
+    (TOTAL / 2 - EPS, False),
+    (TOTAL, True),
+    (Fraction(0), False),
+])
+def test_quorum_is_more_than_half_of_all(participating: Fraction, expected: bool) -> None:
+    assert has_quorum(participating, TOTAL) is expected
+
+
+@pytest.mark.parametrize(("rule", "votes_for", "participating", "expected"), [
+    # majority of participants: more than half of the votes of those who took part (abstentions included)
+    (Rule.MAJORITY_OF_PARTICIPANTS, Fraction(300), Fraction(600), False),           # exactly 50 %
+    (Rule.MAJORITY_OF_PARTICIPANTS, Fraction(300) + EPS, Fraction(600), True),      # just over
+    (Rule.MAJORITY_OF_PARTICIPANTS, Fraction(600), Fraction(600), True),            # 100 %
+    (Rule.MAJORITY_OF_PARTICIPANTS, Fraction(0), Fraction(0), False),               # nobody took part
+    # majority of all: more than half of all votes of the building
+    (Rule.MAJORITY_OF_ALL, TOTAL / 2, TOTAL, False),                                 # exactly 50 %
+    (Rule.MAJORITY_OF_ALL, TOTAL / 2 + EPS, TOTAL, True),                            # just over
+    # two thirds of all: at least 2/3 of all votes
+    (Rule.TWO_THIRDS_OF_ALL, TOTAL * 2 / 3, TOTAL, True),                            # exactly 2/3
+    (Rule.TWO_THIRDS_OF_ALL, TOTAL * 2 / 3 - EPS, TOTAL, False),                     # just under
+    (Rule.TWO_THIRDS_OF_ALL, Fraction(66667, 100), TOTAL, True),                     # 66.667 %
+    (Rule.TWO_THIRDS_OF_ALL, Fraction(66666, 100), TOTAL, False),                    # 66.666 %
+    # unanimous: 100 % of all owners
+    (Rule.UNANIMOUS, TOTAL, TOTAL, True),
+    (Rule.UNANIMOUS, TOTAL - EPS, TOTAL, False),
+])
+def test_rule_boundaries(rule: Rule, votes_for: Fraction, participating: Fraction, expected: bool) -> None:
+    assert rule_holds(rule, votes_for, participating, TOTAL) is expected
+
+
+def test_two_thirds_with_a_total_not_divisible_by_three() -> None:
+    total = Fraction(10001, 100)  # 100.01 m²: two thirds is 66.67333…
+    assert rule_holds(Rule.TWO_THIRDS_OF_ALL, Fraction(6668, 100), total, total)
+    assert not rule_holds(Rule.TWO_THIRDS_OF_ALL, Fraction(6667, 100), total, total)
+
+
+@pytest.mark.parametrize(("notice", "rule"), [
+    (date(2022, 8, 31), Rule.MAJORITY_OF_PARTICIPANTS),  # before 01.09.2022
+    (date(2022, 9, 1), Rule.MAJORITY_OF_ALL),            # from that day
+    (date(2026, 3, 1), Rule.MAJORITY_OF_ALL),
+])
+def test_choice_of_management_changed_on_1_september_2022(notice: date, rule: Rule) -> None:
+    assert subject("44.2.4").edition_on(notice).rule is rule
+
+
+def test_catalogue_has_every_subject_of_legal_md_with_references() -> None:
+    codes = {s.code for s in catalogue()}
+    assert {"44.2.1", "44.2.1.1", "44.2.1.1-1", "44.2.1.2", "44.2.2", "44.2.3", "44.2.3.1", "44.2.3.2",
+            "44.2.3.6", "44.2.4", "44.2.4.1", "44.2.4.2", "44.2.4.4", "44.2.4.5", "44.2.5", "36.3", "40.2",
+            "136.1"} <= codes
+    for item in catalogue():
+        assert item.title and item.description
+        assert all(e.reference.startswith("ЖК РФ") for e in item.editions)
+    assert subject("36.3").edition_on(date(2026, 1, 1)).rule is Rule.UNANIMOUS
+    assert subject("136.1").edition_on(date(2026, 1, 1)).signed_by_all_for
+    assert subject("44.2.4.5").edition_on(date(2026, 1, 1)).entrance_majority
+
+
+def test_unknown_subject_and_dates_before_the_code() -> None:
+    with pytest.raises(UnknownSubjectError):
+        subject("44.2.99")
+    with pytest.raises(UnknownSubjectError):
+        subject("44.2.5").edition_on(date(2000, 1, 1))
+
+
+def test_search_in_plain_words() -> None:
+    assert [s.code for s in search("капитальный ремонт кредит")] == ["44.2.1.2"]
+    assert "44.2.5" in [s.code for s in search("председатель")]

@@ -1,0 +1,192 @@
+"""The exact tally of a meeting (LEGAL.md §3–5, FORMATS.md §2–3): the same code for the web, `veche recount`
+and `veche verify`. Fractions throughout; rounding half-up happens only when the result is written out."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from voting.domain.dossier import Answer, Decision, Dossier
+from voting.domain.numbers import format_amount, format_fraction
+from voting.domain.rules import Rule, has_quorum, rule_holds, subject
+
+RESULT_FORMAT = "oss-result/1"
+
+
+@dataclass(frozen=True)
+class Rejection:
+    owner: str
+    premises: str
+    reason: str  # not_an_owner, late, before_opening, proxy_expired, duplicate, premises_mismatch
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A decision that counts, with the votes it carries."""
+
+    decision: Decision
+    votes: Fraction
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: str
+    subject: str
+    rule: Rule
+    votes_for: Fraction
+    against: Fraction
+    abstain: Fraction
+    void: Fraction  # several marks: counted among participants, not among answers
+    adopted: bool
+    entrance_majority: bool | None = None  # only for subjects with the entrance rule; None when not checked
+
+
+@dataclass(frozen=True)
+class Result:
+    total: Fraction
+    participating: Fraction
+    quorum: bool
+    items: tuple[ItemResult, ...]
+    counted: tuple[Counted, ...]
+    rejected: tuple[Rejection, ...]
+
+
+def _order(decision: Decision) -> tuple[Any, ...]:
+    """Arrival order, with a total tie-break so that the result never depends on the input order."""
+    return (decision.received_at, decision.source, json.dumps(decision.answers, sort_keys=True, default=list),
+            decision.representative.name if decision.representative else "")
+
+
+def _choice(answer: Answer | None) -> str | None:
+    """The single choice of an answer; None when absent or when several different options were marked."""
+    if answer is None or isinstance(answer, str):
+        return answer
+    marks = set(answer)
+    return marks.pop() if len(marks) == 1 else None
+
+
+def tally(dossier: Dossier) -> Result:
+    """Count a meeting exactly: who took part, with what weight, and whether each item was adopted."""
+    zone = ZoneInfo(dossier.timezone)
+    meeting = dossier.meeting
+    weights: dict[tuple[str, str], Fraction] = {}
+    groups: dict[tuple[str, str], tuple[str, str | None]] = {}
+    entrance_of: dict[str, str | None] = {}
+    owners = set()
+    for premises in dossier.register:
+        entrance_of[premises.number] = premises.entrance
+        for owner in premises.owners:
+            owners.add(owner.id)
+            weights[(owner.id, premises.number)] = Fraction(premises.area) * owner.share
+            if owner.ownership == "joint":
+                groups[(owner.id, premises.number)] = (premises.number, owner.document)
+    total = sum((Fraction(p.area) for p in dossier.register), start=Fraction(0))
+
+    rejected: list[Rejection] = []
+    valid: dict[tuple[str, str], list[Decision]] = defaultdict(list)
+    for decision in sorted(dossier.decisions, key=_order):
+        key = (decision.owner, decision.premises)
+        reason = None
+        if key not in weights:
+            reason = "premises_mismatch" if decision.owner in owners else "not_an_owner"
+        elif decision.received_at < meeting.opens_at:
+            reason = "before_opening"
+        elif decision.received_at >= meeting.closes_at:
+            reason = "late"
+        elif (decision.representative and decision.representative.proxy_valid_until
+              and decision.received_at.astimezone(zone).date() > decision.representative.proxy_valid_until):
+            reason = "proxy_expired"
+        if reason:
+            rejected.append(Rejection(decision.owner, decision.premises, reason, decision.received_at))
+        else:
+            valid[key].append(decision)
+
+    # a joint group votes once: the member whose decision arrived first holds the group's vote
+    holders: dict[tuple[str, str | None], tuple[str, str]] = {}
+    for key in sorted(valid, key=lambda k: _order(valid[k][0])):
+        if key in groups:
+            holders.setdefault(groups[key], key)
+    counted: list[Counted] = []
+    for key, decisions in valid.items():
+        if key in groups and holders[groups[key]] != key:
+            rejected.extend(Rejection(d.owner, d.premises, "duplicate", d.received_at) for d in decisions)
+            continue
+        *earlier, last = decisions
+        rejected.extend(Rejection(d.owner, d.premises, "duplicate", d.received_at) for d in earlier)
+        counted.append(Counted(last, weights[key]))
+    counted.sort(key=lambda c: _order(c.decision))
+    rejected.sort(key=lambda r: (r.premises, r.owner, r.received_at, r.reason))
+
+    participating = sum((c.votes for c in counted), start=Fraction(0))
+    quorum = has_quorum(participating, total)
+    items = tuple(_item(item.id, item.subject, item.entrance, counted, participating, total, quorum, dossier,
+                        entrance_of) for item in dossier.agenda)
+    return Result(total, participating, quorum, items, tuple(counted), tuple(rejected))
+
+
+def _item(item_id: str, code: str, entrance: str | None, counted: list[Counted], participating: Fraction,
+          total: Fraction, quorum: bool, dossier: Dossier, entrance_of: dict[str, str | None]) -> ItemResult:
+    edition = subject(code).edition_on(dossier.meeting.notice_date)
+    sums = {"for": Fraction(0), "against": Fraction(0), "abstain": Fraction(0)}
+    void = Fraction(0)
+    for_in_entrance = Fraction(0)
+    for entry in counted:
+        answer = entry.decision.answers.get(item_id)
+        choice = _choice(answer)
+        if choice is None:
+            if answer is not None:
+                void += entry.votes
+            continue
+        sums[choice] += entry.votes
+        if choice == "for" and entrance is not None and entrance_of.get(entry.decision.premises) == entrance:
+            for_in_entrance += entry.votes
+    adopted = quorum and rule_holds(edition.rule, sums["for"], participating, total)
+    entrance_majority = None
+    if edition.entrance_majority and entrance is not None:
+        entrance_total = sum((Fraction(p.area) for p in dossier.register if p.entrance == entrance), start=Fraction(0))
+        entrance_majority = entrance_total > 0 and for_in_entrance * 2 > entrance_total
+        adopted = adopted and entrance_majority
+    return ItemResult(item_id, code, edition.rule, sums["for"], sums["against"], sums["abstain"], void, adopted,
+                      entrance_majority)
+
+
+# --- writing ------------------------------------------------------------------------------------------------
+
+
+def _percent(part: Fraction, whole: Fraction) -> str | None:
+    return None if whole == 0 else format_amount(part * 100 / whole)
+
+
+def to_json(result: Result) -> dict[str, Any]:
+    """The result as `oss-result/1`: display amounts rounded half-up, each with its exact twin."""
+    items = []
+    for item in result.items:
+        entry: dict[str, Any] = {"id": item.id, "subject": item.subject, "rule": item.rule.value}
+        for name, value in (("for", item.votes_for), ("against", item.against), ("abstain", item.abstain)):
+            entry[name] = format_amount(value)
+        for name, value in (("for", item.votes_for), ("against", item.against), ("abstain", item.abstain)):
+            entry[f"{name}_exact"] = format_fraction(value)
+        entry["for_percent_of_participants"] = _percent(item.votes_for, result.participating)
+        entry["for_percent_of_all"] = _percent(item.votes_for, result.total)
+        if item.entrance_majority is not None:
+            entry["entrance_majority"] = item.entrance_majority
+        entry["adopted"] = item.adopted
+        items.append(entry)
+    return {
+        "format": RESULT_FORMAT,
+        "total_votes": format_amount(result.total), "total_votes_exact": format_fraction(result.total),
+        "participating_votes": format_amount(result.participating),
+        "participating_votes_exact": format_fraction(result.participating),
+        "participation_percent": _percent(result.participating, result.total) or "0.00",
+        "quorum": result.quorum,
+        "items": items,
+        "decisions": {"counted": len(result.counted),
+                      "rejected": [{"owner": r.owner, "premises": r.premises, "reason": r.reason}
+                                   for r in result.rejected]},
+    }
