@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from registry.kinds import PremisesKind
@@ -65,9 +65,12 @@ def _natural(text: str) -> tuple[int, str]:
     return (int(text), "") if text.isdigit() else (10**9, text)
 
 
-def list_buildings(query: str = "") -> list[tuple[Building, int, Decimal]]:
-    """Buildings matching a search (address, cadastral number, municipality) with premises count and votes."""
-    statement = select(Building).join(Building.municipality).order_by(Building.address)
+def list_buildings(query: str = "", among: Select[tuple[Building]] | None = None
+                   ) -> list[tuple[Building, int, Decimal]]:
+    """Buildings matching a search (address, cadastral number, municipality) with premises count and votes;
+    `among` limits them to a selection (the buildings a user may see)."""
+    statement = (among if among is not None else select(Building)).join(Building.municipality).order_by(
+        Building.address)
     if query.strip():
         pattern = f"%{query.strip()}%"
         statement = statement.where(or_(Building.address.ilike(pattern), Building.cadastral_number.ilike(pattern),

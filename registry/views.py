@@ -6,10 +6,23 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from auth.policy import (
+    BUILDING_ADMINISTER,
+    BUILDING_PERSONAL_DATA,
+    BUILDING_VIEW,
+    BUILDINGS_LIST,
+    PUBLIC,
+    load_building,
+    may,
+    policy,
+    visible_buildings,
+)
+from auth.security_log import log_event
 from registry import services, sync
 from registry.forms import ConfirmImportForm, RegisterUploadForm
 from registry.kinds import OwnershipKind, PremisesKind
@@ -32,14 +45,20 @@ def vocabulary() -> dict[str, object]:
 
 
 @bp.get("/")
+@policy(BUILDINGS_LIST)
 def buildings() -> str:
     query = request.args.get("q", "")
-    return render_template("registry/buildings.html", rows=services.list_buildings(query), query=query)
+    rows = services.list_buildings(query, visible_buildings(current_user))
+    return render_template("registry/buildings.html", rows=rows, query=query)
 
 
 @bp.get("/<int:building_id>")
-def building(building_id: int) -> str:
-    item = db.get_or_404(Building, building_id)
+@policy(BUILDING_VIEW, load_building)
+def building(item: Building) -> str:
+    unmasked = request.args.get("unmask") == "1" and may(current_user, BUILDING_PERSONAL_DATA, item)
+    if unmasked:
+        log_event("personal_data_viewed", current_user, item.address, "register page")
+        db.session.commit()
     query = request.args.get("q", "").strip()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     statement = select(Premises).where(Premises.building_id == item.id)
@@ -53,12 +72,14 @@ def building(building_id: int) -> str:
         .limit(PAGE_SIZE).options(selectinload(Premises.ownerships).selectinload(Ownership.owner))).all()
     return render_template("registry/building.html", building=item, summary=services.summarise(item),
                            premises=premises, query=query, page=page, pages=max(1, -(-count // PAGE_SIZE)),
-                           count=count)
+                           count=count, unmasked=unmasked,
+                           may_unmask=may(current_user, BUILDING_PERSONAL_DATA, item),
+                           may_administer=may(current_user, BUILDING_ADMINISTER, item))
 
 
 @bp.route("/<int:building_id>/register", methods=["GET", "POST"])
-def import_register(building_id: int) -> ResponseReturnValue:
-    item = db.get_or_404(Building, building_id)
+@policy(BUILDING_ADMINISTER, load_building)
+def import_register(item: Building) -> ResponseReturnValue:
     form = RegisterUploadForm()
     problems: list[str] = []
     if form.validate_on_submit():
@@ -80,28 +101,29 @@ def import_register(building_id: int) -> ResponseReturnValue:
                            columns=COLUMNS), status
 
 
-def _staged(building_id: int, upload_id: int) -> tuple[Building, RegisterUpload, Register]:
+def _staged(item: Building, upload_id: int) -> tuple[RegisterUpload, Register]:
     upload = db.session.get(RegisterUpload, upload_id)
-    if upload is None or upload.building_id != building_id or upload.content is None:
+    if upload is None or upload.building_id != item.id or upload.content is None:
         abort(404)
-    register = read_register(upload.filename, upload.content, current_app.config["REGISTER_MAX_BYTES"])
-    return upload.building, upload, register
+    return upload, read_register(upload.filename, upload.content, current_app.config["REGISTER_MAX_BYTES"])
 
 
 @bp.get("/<int:building_id>/register/<int:upload_id>")
-def preview_import(building_id: int, upload_id: int) -> str:
-    item, upload, register = _staged(building_id, upload_id)
+@policy(BUILDING_ADMINISTER, load_building)
+def preview_import(item: Building, upload_id: int) -> str:
+    upload, register = _staged(item, upload_id)
     diff = sync.diff_register(item, register)
     return render_template("registry/preview.html", building=item, upload=upload, diff=diff,
                            form=ConfirmImportForm(base=diff.base))
 
 
 @bp.post("/<int:building_id>/register/<int:upload_id>/apply")
-def apply_import(building_id: int, upload_id: int) -> Response:
+@policy(BUILDING_ADMINISTER, load_building)
+def apply_import(item: Building, upload_id: int) -> Response:
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
-    item, upload, register = _staged(building_id, upload_id)
+    upload, register = _staged(item, upload_id)
     try:
         diff = sync.apply_register(item, register, expected_base=form.base.data)
     except sync.RegisterChangedError as error:
@@ -114,6 +136,7 @@ def apply_import(building_id: int, upload_id: int) -> Response:
 
 
 @bp.get("/register-template.<any(csv, xlsx):extension>")
+@policy(PUBLIC)
 def register_template(extension: str) -> Response:
     body, mimetype = ((template_csv(), "text/csv") if extension == "csv" else
                       (template_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))

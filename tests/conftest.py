@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+import socket
 import uuid
 from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -18,7 +24,7 @@ from sqlalchemy.orm import scoped_session
 
 from voting.app import create_app
 from voting.config import normalise_database_url
-from voting.extensions import db
+from voting.extensions import db, limiter
 
 POSTGRES = os.environ.get("VECHE_TEST_DATABASE_URL", "")
 
@@ -58,12 +64,55 @@ class fresh_database:
 def make_app(database_url: str, **config: object) -> Flask:
     """An app for tests, with its own data key."""
     return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
-                       "DATA_KEYS": [Fernet.generate_key().decode()], **config})
+                       "DATA_KEYS": [Fernet.generate_key().decode()], "PUBLIC_URL": "http://veche.test",
+                       **config})
+
+
+class Mailbox:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def last_link(self, address: str) -> str:
+        """The last link mailed to `address`, as a path on this site."""
+        body = self.to(address)[-1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        match = re.search(r"http://veche\.test(/\S+)", body)
+        assert match, body
+        return match[1]
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
-    application = make_app(database_url)
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    with socket.socket() as probe:  # a free port (aiosmtpd checks its own start by connecting to it)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[Mailbox, int]) -> Mailbox:
+    box = smtp_server[0]
+    box.messages.clear()
+    return box
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, smtp_server: tuple[Mailbox, int]) -> Iterator[Flask]:
+    application = make_app(database_url, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server[1])
     with application.app_context():
         upgrade()
     yield application
@@ -107,8 +156,9 @@ class _RequestContextClient(FlaskClient):
 
 
 @pytest.fixture
-def client(app: Flask, session: scoped_session) -> FlaskClient:  # type: ignore[type-arg]
+def client(app: Flask, session: scoped_session, mailbox: Mailbox) -> FlaskClient:  # type: ignore[type-arg]
     app.test_client_class = _RequestContextClient
+    limiter.reset()
     return app.test_client()
 
 

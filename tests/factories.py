@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import re
 from collections.abc import Sequence
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from auth.models import User
 from registry.kinds import OrganisationKind
 from registry.models import Building, Municipality, Organisation, Region
 from registry.register_file import COLUMNS, Register, parse_rows
@@ -70,3 +73,77 @@ def csrf_token(client: FlaskClient, url: str) -> str:
         r'name="csrf_token" value="([^"]+)"', page)
     assert match, f"no CSRF token on {url}"
     return match[1]
+
+
+# --- accounts ------------------------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def user(email: str | None = None, password: str = PASSWORD, confirmed: bool = True, **attrs: object) -> User:
+    from datetime import UTC, datetime
+
+    account = User(email=email or f"user{next(_serial)}@example.org", full_name="Тестов Тест Тестович",
+                   password_hash=_hash(password), email_confirmed_at=datetime.now(UTC) if confirmed else None,
+                   **attrs)
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
+@functools.cache
+def _hash(password: str) -> str:
+    from auth.passwords import hash_password
+
+    return hash_password(password)
+
+
+def staff_of(organisation: Organisation, **attrs: object) -> User:
+    from datetime import UTC, datetime
+
+    from auth.models import StaffRole
+
+    account = user(totp_secret=TOTP_SECRET, totp_confirmed_at=datetime.now(UTC), **attrs)
+    db.session.add(StaffRole(user=account, organisation=organisation))
+    db.session.flush()
+    return account
+
+
+def inspector_of(municipality: Municipality | None = None, region: Region | None = None) -> User:
+    from datetime import UTC, datetime
+
+    from auth.models import InspectorScope
+
+    account = user(totp_secret=TOTP_SECRET, totp_confirmed_at=datetime.now(UTC))
+    db.session.add(InspectorScope(user=account, municipality=municipality, region=region))
+    db.session.flush()
+    return account
+
+
+def owner_in(item: Building, number: str | None = None) -> User:
+    """An account linked to an ownership of the building (the first, or of premises `number`)."""
+    from auth.models import LinkMethod, OwnershipLink
+    from registry.models import Ownership, Premises
+
+    statement = select(Ownership).join(Premises).where(Premises.building_id == item.id).order_by(Ownership.id)
+    if number is not None:
+        statement = statement.where(Premises.number == number)
+    ownership = db.session.scalars(statement).first()
+    account = user()
+    db.session.add(OwnershipLink(user=account, ownership=ownership, method=LinkMethod.DEMO))
+    db.session.flush()
+    return account
+
+
+def login(client: FlaskClient, account: User, password: str = PASSWORD) -> None:
+    """Sign in through the real pages, with the one-time code where the account needs one."""
+    import pyotp
+
+    token = csrf_token(client, "/auth/login")
+    response = client.post("/auth/login", data={"csrf_token": token, "email": account.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"].endswith("/auth/totp"):
+        token = csrf_token(client, "/auth/totp")
+        response = client.post("/auth/totp", data={"csrf_token": token, "code": pyotp.TOTP(TOTP_SECRET).now()})
+        assert response.status_code == 302, response.get_data(as_text=True)

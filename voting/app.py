@@ -8,10 +8,12 @@ from typing import Any
 
 from flask import Flask, Response, has_request_context, session
 from flask_babel import format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from voting.config import from_environment
 from voting.errors import register_error_handlers
-from voting.extensions import babel, csrf, db, migrate
+from voting.extensions import babel, csrf, db, limiter, login_manager, migrate
 from voting.types import PersonalDataCipher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,13 +37,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=_locale)
     csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
 
     import voting.models  # noqa: F401 - every table is known to the metadata (migrations, checks)
+    from auth.account_views import bp as account_bp
+    from auth.manage_views import bp as manage_bp
+    from auth.sessions import load_user
+    from auth.views import bp as auth_bp
     from registry.views import bp as registry_bp
     from voting.views import bp as voting_bp
 
-    app.register_blueprint(voting_bp)
-    app.register_blueprint(registry_bp)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
+    for blueprint in (voting_bp, registry_bp, auth_bp, account_bp, manage_bp):
+        app.register_blueprint(blueprint)
     register_error_handlers(app)
     app.after_request(_security_headers)
     app.jinja_env.filters["area"] = lambda value: format_decimal(value, format="#,##0.00")
@@ -56,7 +67,9 @@ def _locale() -> str:
 
 
 def _security_headers(response: Response) -> Response:
-    """Headers every response carries, errors included."""
+    """Headers every response carries, errors included; nothing personal is kept in caches."""
+    if current_user and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"

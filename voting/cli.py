@@ -125,17 +125,35 @@ def _local_instant(value: object, timezone: str) -> str | None:
 @click.option("--password", default="demo-password", show_default=True, help="Password of the demo users.")
 def demo_command(password: str) -> None:
     """Create (idempotently) the demo region, organisations, buildings, users and meetings."""
-    from registry.demo import seed_register
+    from auth.demo import seed_users
+    from registry.demo import REGION, seed_register
 
     lines = seed_register()
+    lines += seed_users(REGION, password)
     db.session.commit()
     for line in lines:
         click.echo(line)
+    click.echo(f"password of every demo user: {password}; staff, inspector and operator also need a one-time "
+               "code: `veche demo-code EMAIL`")
+
+
+@cli.command("demo-code")
+@click.argument("email")
+def demo_code_command(email: str) -> None:
+    """Print the current one-time code of a demo account (…@demo.veche only)."""
+    from auth.demo import demo_code
+
+    code = demo_code(email)
+    if code is None:
+        click.echo("error: only demo accounts (…@demo.veche) have a printable one-time code", err=True)
+        sys.exit(2)
+    click.echo(code)
 
 
 @cli.command("rotate-data-keys")
 def rotate_data_keys_command() -> None:
     """Re-encrypt personal data under the newest key of VECHE_DATA_KEYS (list the old keys after it)."""
+    from auth.models import User
     from registry.models import Owner
 
     count = 0
@@ -143,8 +161,11 @@ def rotate_data_keys_command() -> None:
         flag_modified(owner, "snils")
         flag_modified(owner, "passport")
         count += 1
+    for user in db.session.scalars(select(User).where(User.totp_secret.is_not(None))):
+        flag_modified(user, "totp_secret")
+        count += 1
     db.session.commit()
-    click.echo(f"re-encrypted personal data of {count} owner(s)")
+    click.echo(f"re-encrypted {count} record(s)")
 
 
 @cli.command("recount", with_appcontext=False)

@@ -7,17 +7,20 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
+from auth.policy import PUBLIC, policy
 from voting.forms import LanguageForm
 
 bp = Blueprint("voting", __name__)
 
 
 @bp.get("/")
+@policy(PUBLIC)
 def index() -> str:
     return render_template("voting/index.html")
 
 
 @bp.post("/language")
+@policy(PUBLIC)
 def language() -> Response:
     form = LanguageForm()
     if not form.validate_on_submit():

@@ -8,7 +8,8 @@ import re
 from sqlalchemy import func, select
 
 from registry.models import Premises, RegisterUpload
-from tests.factories import building, csrf_token, csv_bytes, flat
+from auth.models import SecurityEvent
+from tests.factories import building, csrf_token, csv_bytes, flat, login, owner_in, staff_of
 from voting.extensions import db
 
 OWNER = flat("1", owner="Иванов Иван Иванович", snils="112-233-445 95")
@@ -25,31 +26,55 @@ def premises_count(item) -> int:
     return db.session.scalar(select(func.count(Premises.id)).where(Premises.building_id == item.id)) or 0
 
 
+def managed(client, **kwargs):
+    """A building, and its management company's staff signed in."""
+    item = building(**kwargs)
+    login(client, staff_of(item.organisation))
+    return item
+
+
 def test_building_page_shows_totals_and_masks_personal_data(client, session) -> None:
-    item = building(rows=[OWNER, flat("2", owner=None, area="30,00", entrance="2")])
+    item = managed(client, rows=[OWNER, flat("2", owner=None, area="30,00", entrance="2")])
     page = client.get(f"/buildings/{item.id}").get_data(as_text=True)
     assert "Иванов И. И." in page and "Иван Иванович" not in page
     assert "***-***-*** 95" in page and "112-233-445" not in page
     assert "80,00" in page  # total votes, Russian number format
     assert "собственник не указан" in page
+    assert not db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "personal_data_viewed")).all()
+
+    unmasked = client.get(f"/buildings/{item.id}?unmask=1").get_data(as_text=True)
+    assert "Иванов Иван Иванович" in unmasked and "112-233-445 95" in unmasked
+    event = db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "personal_data_viewed")).one()
+    assert event.subject == item.address
+
+
+def test_owners_see_their_building_masked_and_cannot_unmask(client, session) -> None:
+    item = building(rows=[OWNER, flat("2", owner="Петров Пётр Петрович")])
+    login(client, owner_in(item, "2"))
+    page = client.get(f"/buildings/{item.id}?unmask=1").get_data(as_text=True)
+    assert "Иванов И. И." in page and "Иван Иванович" not in page and "112-233-445" not in page
+    assert "Загрузить реестр" not in page
+    assert client.get(f"/buildings/{item.id}/register").status_code == 404
 
 
 def test_building_search_by_owner_and_number(client, session) -> None:
-    item = building(rows=[OWNER, flat("2", owner="Петров Пётр Петрович")])
+    item = managed(client, rows=[OWNER, flat("2", owner="Петров Пётр Петрович")])
     by_owner = client.get(f"/buildings/{item.id}?q=Петров").get_data(as_text=True)
     assert "Петров П. П." in by_owner and "Иванов И. И." not in by_owner
     by_number = client.get(f"/buildings/{item.id}?q=1").get_data(as_text=True)
     assert "Иванов И. И." in by_number and "Петров П. П." not in by_number
 
 
-def test_buildings_list_and_search(client, session) -> None:
-    building("г. Челябинск, ул. Кирова, д. 10", rows=[OWNER])
+def test_buildings_list_and_search_show_only_the_users_buildings(client, session) -> None:
+    managed(client, address="г. Челябинск, ул. Кирова, д. 10", rows=[OWNER])
+    building("г. Челябинск, ул. Чужая, д. 1", rows=[OWNER])  # another company's
     assert "ул. Кирова" in client.get("/buildings/?q=Кирова").get_data(as_text=True)
     assert "ул. Кирова" not in client.get("/buildings/?q=Ленина").get_data(as_text=True)
+    assert "ул. Чужая" not in client.get("/buildings/").get_data(as_text=True)
 
 
 def test_upload_preview_confirm(client, session) -> None:
-    item = building(rows=[OWNER])
+    item = managed(client, rows=[OWNER])
     response = upload(client, item, csv_bytes([OWNER, flat("2", owner="Петров Пётр Петрович")]))
     assert response.status_code == 302
     preview_url = response.headers["Location"]
@@ -69,7 +94,7 @@ def test_upload_preview_confirm(client, session) -> None:
 
 
 def test_stale_preview_is_not_applied(client, session) -> None:
-    item = building(rows=[OWNER])
+    item = managed(client, rows=[OWNER])
     preview_url = upload(client, item, csv_bytes([OWNER, flat("2")])).headers["Location"]
     token = csrf_token(client, preview_url)
     response = client.post(f"{preview_url}/apply", data={"csrf_token": token, "base": "0" * 64},
@@ -79,7 +104,7 @@ def test_stale_preview_is_not_applied(client, session) -> None:
 
 
 def test_broken_file_lists_rows_and_changes_nothing(client, session) -> None:
-    item = building(rows=[OWNER])
+    item = managed(client, rows=[OWNER])
     response = upload(client, item, csv_bytes([OWNER, flat("2", area="-1"), flat("3", premises_kind="чердак")]))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -90,7 +115,7 @@ def test_broken_file_lists_rows_and_changes_nothing(client, session) -> None:
 
 
 def test_wrong_type_and_too_large_files_get_a_message_not_a_500(client, session, app) -> None:
-    item = building(rows=[OWNER])
+    item = managed(client, rows=[OWNER])
     response = upload(client, item, b"%PDF-1.7\n\0binary", "scan.pdf")
     assert response.status_code == 422 and "Неверный тип файла" in response.get_data(as_text=True)
     old = app.config["MAX_CONTENT_LENGTH"]
@@ -103,7 +128,7 @@ def test_wrong_type_and_too_large_files_get_a_message_not_a_500(client, session,
 
 
 def test_post_without_csrf_token_is_refused(client, session) -> None:
-    item = building(rows=[OWNER])
+    item = managed(client, rows=[OWNER])
     response = client.post(f"/buildings/{item.id}/register",
                            data={"file": (io.BytesIO(csv_bytes([OWNER])), "r.csv")},
                            content_type="multipart/form-data")
@@ -112,6 +137,7 @@ def test_post_without_csrf_token_is_refused(client, session) -> None:
 
 
 def test_unknown_building_is_404(client, session) -> None:
+    managed(client, rows=[OWNER])
     assert client.get("/buildings/999999").status_code == 404
     assert client.get("/buildings/999999/register").status_code == 404
 
@@ -125,10 +151,10 @@ def test_templates_download(client, session) -> None:
 
 def test_language_switch_to_english(client, session) -> None:
     token = csrf_token(client, "/")
-    response = client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/buildings/"})
-    assert response.status_code == 302 and response.headers["Location"] == "/buildings/"
-    page = client.get("/buildings/").get_data(as_text=True)
-    assert '<html lang="en">' in page and "Buildings" in page
+    response = client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/auth/login"})
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Sign in" in page
     evil = client.post("/language", data={"csrf_token": token, "lang": "ru", "next": "//evil.example/"})
     assert evil.headers["Location"] == "/"
 

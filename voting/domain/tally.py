@@ -60,7 +60,7 @@ class Result:
 def _order(decision: Decision) -> tuple[Any, ...]:
     """Arrival order, with a total tie-break so that the result never depends on the input order."""
     return (decision.received_at, decision.source, json.dumps(decision.answers, sort_keys=True, default=list),
-            decision.representative.name if decision.representative else "")
+            decision.representative.name if decision.representative else "", decision.owner, decision.premises)
 
 
 def _choice(answer: Answer | None) -> str | None:

@@ -1,0 +1,139 @@
+"""The one place that answers "may this user do that to this object".
+
+Every route declares its policy with `@policy(action, load)`; a test walks the URL map and fails on a route
+without one. An object outside the user's scope answers 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import Select, or_, select
+
+from auth.models import Decision, GuestGrant, OwnershipLink, Proxy, User
+from registry.models import Building, Municipality, Ownership, Premises
+from voting.extensions import db
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"  # any signed-in account, on its own things
+View = TypeVar("View", bound=Callable[..., Any])
+
+# actions on a building (the object is a Building)
+BUILDING_VIEW = "building.view"                  # its page, register totals, owners masked
+BUILDING_PERSONAL_DATA = "building.personal_data"  # owners' identification data unmasked (logged)
+BUILDING_ADMINISTER = "building.administer"      # register import, codes, claims, links, proxies
+# whole-system actions (no object)
+BUILDINGS_LIST = "buildings.list"
+OPERATE = "operate"                              # organisations, inspectors, municipalities, keys, audit
+
+
+def staff_organisations(user: User) -> set[int]:
+    return {role.organisation_id for role in user.staff_roles}
+
+
+def owned_building_ids(user: User) -> Select[tuple[int]]:
+    """Buildings where the user holds a proven ownership."""
+    return (select(Premises.building_id).join(Ownership, Ownership.premises_id == Premises.id)
+            .join(OwnershipLink, OwnershipLink.ownership_id == Ownership.id)
+            .where(OwnershipLink.user_id == user.id, OwnershipLink.ended_at.is_(None)))
+
+
+def _guest_building_ids(user: User) -> Select[tuple[int]]:
+    owners = select(GuestGrant.owner_user_id).where(GuestGrant.guest_user_id == user.id,
+                                                    GuestGrant.ended_at.is_(None))
+    return (select(Premises.building_id).join(Ownership, Ownership.premises_id == Premises.id)
+            .join(OwnershipLink, OwnershipLink.ownership_id == Ownership.id)
+            .where(OwnershipLink.user_id.in_(owners), OwnershipLink.ended_at.is_(None)))
+
+
+def _represented_building_ids(user: User, today: date) -> Select[tuple[int]]:
+    return (select(Premises.building_id).join(Ownership, Ownership.premises_id == Premises.id)
+            .join(Proxy, Proxy.ownership_id == Ownership.id)
+            .where(Proxy.representative_id == user.id, Proxy.status == Decision.APPROVED,
+                   Proxy.issued_on <= today, Proxy.valid_until >= today))
+
+
+def visible_buildings(user: User) -> Select[tuple[Building]]:
+    """The buildings a user may see, as a query to filter lists with."""
+    statement = select(Building)
+    if user.is_operator:
+        return statement
+    conditions = [Building.id.in_(owned_building_ids(user)), Building.id.in_(_guest_building_ids(user)),
+                  Building.id.in_(_represented_building_ids(user, datetime.now(UTC).date()))]
+    organisations = staff_organisations(user)
+    if organisations:
+        conditions.append(Building.organisation_id.in_(organisations))
+    for scope in user.inspector_scopes:
+        if scope.municipality_id:
+            conditions.append(Building.municipality_id == scope.municipality_id)
+        if scope.region_id:
+            conditions.append(Building.municipality_id.in_(
+                select(Municipality.id).where(Municipality.region_id == scope.region_id)))
+    return statement.where(or_(*conditions))
+
+
+def _inspects(user: User, building: Building) -> bool:
+    return any(scope.municipality_id == building.municipality_id
+               or scope.region_id == building.municipality.region_id for scope in user.inspector_scopes)
+
+
+def _administers(user: User, building: Building) -> bool:
+    return building.organisation_id is not None and building.organisation_id in staff_organisations(user)
+
+
+def may(user: Any, action: str, obj: object = None) -> bool:
+    """Whether `user` may do `action` (to `obj`)."""
+    if action == PUBLIC:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if action in (SIGNED_IN, BUILDINGS_LIST):
+        return True
+    if action == OPERATE:
+        return bool(user.is_operator)
+    if isinstance(obj, Building):
+        if action == BUILDING_ADMINISTER:
+            return _administers(user, obj)
+        if action == BUILDING_PERSONAL_DATA:
+            return _administers(user, obj) or _inspects(user, obj)
+        if action == BUILDING_VIEW:
+            return (user.is_operator or _administers(user, obj) or _inspects(user, obj)
+                    or db.session.scalar(visible_buildings(user).where(Building.id == obj.id)
+                                         .with_only_columns(Building.id)) is not None)
+    return False
+
+
+def policy(action: str, load: Callable[..., Any] | None = None) -> Callable[[View], View]:
+    """Declare and enforce a route's policy; with `load`, the view receives the authorised object first."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(**kwargs: Any) -> Any:
+            if action != PUBLIC and not current_user.is_authenticated:
+                from voting.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if load is None:
+                if not may(current_user, action):
+                    abort(403)
+                return view(**kwargs)
+            wanted = load.__code__.co_varnames[:load.__code__.co_argcount]
+            obj = load(**{k: v for k, v in kwargs.items() if k in wanted})
+            if obj is None or not may(current_user, action, obj):
+                abort(404)
+            g.policy_object = obj
+            return view(obj, **{k: v for k, v in kwargs.items() if k not in wanted})
+
+        guarded.policy = action  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def load_building(building_id: int) -> Building | None:
+    return db.session.get(Building, building_id)

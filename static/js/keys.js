@@ -1,0 +1,56 @@
+// Device keys: a non-extractable ECDSA P-256 key made by WebCrypto, kept in IndexedDB, registered by proving
+// possession over a server nonce. The private key never leaves the browser.
+const DB = "veche", STORE = "keys";
+
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function stored(db, name, value) {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORE, value === undefined ? "readonly" : "readwrite");
+    const request = value === undefined ? tx.objectStore(STORE).get(name) : tx.objectStore(STORE).put(value, name);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+const b64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)));
+
+async function post(url, csrf, body) {
+  const response = await fetch(url, {method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: body && JSON.stringify(body)});
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.message || response.statusText);
+  return data;
+}
+
+export async function ensureKey(status) {
+  const {nonceUrl, registerUrl, user, csrf} = status.dataset;
+  const db = await openDb();
+  const name = `user-${user}`;
+  const existing = await stored(db, name);
+  if (existing) return existing;
+  const pair = await crypto.subtle.generateKey({name: "ECDSA", namedCurve: "P-256"}, false, ["sign", "verify"]);
+  const spki = await crypto.subtle.exportKey("spki", pair.publicKey);
+  const {nonce, tag} = await post(nonceUrl, csrf);
+  const signature = await crypto.subtle.sign({name: "ECDSA", hash: "SHA-256"}, pair.privateKey,
+                                             new TextEncoder().encode(tag + nonce));
+  const label = (navigator.userAgentData && navigator.userAgentData.platform) || navigator.platform || "browser";
+  const {key_id} = await post(registerUrl, csrf, {public_key: b64(spki), signature: b64(signature), label});
+  const record = {keyId: key_id, privateKey: pair.privateKey, publicKey: pair.publicKey};
+  await stored(db, name, record);
+  return record;
+}
+
+const status = document.getElementById("key-status");
+if (status) {
+  ensureKey(status)
+    .then((key) => { status.textContent = `Ключ этого устройства: ${key.keyId.slice(0, 16)}`; status.dataset.keyId = key.keyId; })
+    .catch((error) => { status.textContent = `Не удалось создать ключ: ${error.message}`; });
+}

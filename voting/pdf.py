@@ -1,0 +1,37 @@
+"""HTML to PDF with WeasyPrint, fetching nothing but the platform's own static files (no file:, no network)."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+ASSET_SCHEME = "veche-asset:"
+
+
+class FetchRefusedError(ValueError):
+    """A document asked for a resource outside the bundled assets."""
+
+
+def asset(url: str) -> tuple[bytes, str]:
+    """The bytes and type of `veche-asset:css/pdf.css` from static/; anything else (file:, http:, data:) is refused."""
+    if not url.startswith(ASSET_SCHEME):
+        raise FetchRefusedError(f"refused to fetch {url[:80]!r}")
+    path = (STATIC / url[len(ASSET_SCHEME):]).resolve()
+    if STATIC not in path.parents or not path.is_file():
+        raise FetchRefusedError(f"no bundled asset {url[:80]!r}")
+    return path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def render_pdf(html: str) -> bytes:
+    """Render an HTML document (made from plain data by a template) to PDF bytes."""
+    from weasyprint import HTML  # a heavy import, paid only when a PDF is made
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class AssetFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            body, mime = asset(url)
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
+
+    return HTML(string=html, url_fetcher=AssetFetcher(), base_url=ASSET_SCHEME).write_pdf()  # type: ignore[no-any-return]
