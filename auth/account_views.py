@@ -27,8 +27,8 @@ def _me() -> User:
 
 def _page(status: int = 200, **forms: object) -> ResponseReturnValue:
     user = _me()
-    context = {"code_form": CodeForm(), "claim_form": ClaimForm(), "guest_form": GuestForm(),
-               "proxy_form": ProxyForm(), **forms}
+    context = {"code_form": CodeForm(), "claim_form": ClaimForm(prefix="claim"), "guest_form": GuestForm(),
+               "proxy_form": ProxyForm(prefix="proxy"), **forms}
     return render_template(
         "account/overview.html", user=user, links=ownership.active_links(user),
         claims=db.session.scalars(select(OwnershipClaim).where(OwnershipClaim.user_id == user.id)
@@ -71,7 +71,7 @@ def enter_code() -> ResponseReturnValue:
 @limiter.limit("10 per hour")
 @policy(SIGNED_IN)
 def claim() -> ResponseReturnValue:
-    form = ClaimForm()
+    form = ClaimForm(prefix="claim")
     if form.validate_on_submit():
         try:
             ownership.claim(_me(), form.address.data or "", form.premises.data or "", form.egrn_record.data or "")
@@ -132,7 +132,7 @@ def end_guest(grant_id: int) -> ResponseReturnValue:
 @limiter.limit("20 per hour")
 @policy(SIGNED_IN)
 def submit_proxy() -> ResponseReturnValue:
-    form = ProxyForm()
+    form = ProxyForm(prefix="proxy")
     if form.validate_on_submit():
         try:
             ownership.submit_proxy(_me(), form.address.data or "", form.premises.data or "",

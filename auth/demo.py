@@ -60,9 +60,10 @@ def seed_users(region_name: str, password: str) -> list[str]:
                                                          (staff, "management company staff"))]
     building = db.session.scalar(select(Building).join(Organisation).where(Organisation.region_id == region.id)
                                  .order_by(Building.id))
+    assert building is not None, "the demo register has buildings"
     ownerships = db.session.scalars(
-        select(Ownership).join(Premises).where(Premises.building_id == building.id,
-                                               Ownership.kind != OwnershipKind.PUBLIC)
+        select(Ownership).join(Premises).where(Premises.building_id == building.id)
+        .where(Ownership.kind != OwnershipKind.PUBLIC)
         .order_by(func.length(Premises.number), Premises.number, Ownership.id).limit(OWNERS)).all()
     for number, ownership in enumerate(ownerships, start=1):
         owner = _user(f"owner{number}@{DOMAIN}", ownership.owner.name, password)

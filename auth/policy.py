@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from auth.models import Decision, GuestGrant, OwnershipLink, Proxy, User
 from registry.models import Building, Municipality, Ownership, Premises
@@ -36,14 +36,14 @@ def staff_organisations(user: User) -> set[int]:
     return {role.organisation_id for role in user.staff_roles}
 
 
-def owned_building_ids(user: User) -> Select[tuple[int]]:
+def owned_building_ids(user: User) -> Select[Any]:
     """Buildings where the user holds a proven ownership."""
     return (select(Premises.building_id).join(Ownership, Ownership.premises_id == Premises.id)
             .join(OwnershipLink, OwnershipLink.ownership_id == Ownership.id)
             .where(OwnershipLink.user_id == user.id, OwnershipLink.ended_at.is_(None)))
 
 
-def _guest_building_ids(user: User) -> Select[tuple[int]]:
+def _guest_building_ids(user: User) -> Select[Any]:
     owners = select(GuestGrant.owner_user_id).where(GuestGrant.guest_user_id == user.id,
                                                     GuestGrant.ended_at.is_(None))
     return (select(Premises.building_id).join(Ownership, Ownership.premises_id == Premises.id)
@@ -51,20 +51,21 @@ def _guest_building_ids(user: User) -> Select[tuple[int]]:
             .where(OwnershipLink.user_id.in_(owners), OwnershipLink.ended_at.is_(None)))
 
 
-def _represented_building_ids(user: User, today: date) -> Select[tuple[int]]:
+def _represented_building_ids(user: User, today: date) -> Select[Any]:
     return (select(Premises.building_id).join(Ownership, Ownership.premises_id == Premises.id)
             .join(Proxy, Proxy.ownership_id == Ownership.id)
             .where(Proxy.representative_id == user.id, Proxy.status == Decision.APPROVED,
                    Proxy.issued_on <= today, Proxy.valid_until >= today))
 
 
-def visible_buildings(user: User) -> Select[tuple[Building]]:
+def visible_buildings(user: User) -> Select[Any]:
     """The buildings a user may see, as a query to filter lists with."""
     statement = select(Building)
     if user.is_operator:
         return statement
-    conditions = [Building.id.in_(owned_building_ids(user)), Building.id.in_(_guest_building_ids(user)),
-                  Building.id.in_(_represented_building_ids(user, datetime.now(UTC).date()))]
+    conditions: list[ColumnElement[bool]] = [
+        Building.id.in_(owned_building_ids(user)), Building.id.in_(_guest_building_ids(user)),
+        Building.id.in_(_represented_building_ids(user, datetime.now(UTC).date()))]
     organisations = staff_organisations(user)
     if organisations:
         conditions.append(Building.organisation_id.in_(organisations))

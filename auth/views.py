@@ -89,7 +89,7 @@ def totp() -> ResponseReturnValue:
     enrolling = user.totp_confirmed_at is None
     if enrolling and "totp_secret" not in session:
         session["totp_secret"] = pyotp.random_base32()
-    secret = session["totp_secret"] if enrolling else user.totp_secret
+    secret: str = session["totp_secret"] if enrolling else (user.totp_secret or "")
     form = TotpForm()
     if form.validate_on_submit():
         if secret and accounts.check_totp(secret, form.code.data or ""):

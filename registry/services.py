@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -65,7 +66,7 @@ def _natural(text: str) -> tuple[int, str]:
     return (int(text), "") if text.isdigit() else (10**9, text)
 
 
-def list_buildings(query: str = "", among: Select[tuple[Building]] | None = None
+def list_buildings(query: str = "", among: Select[Any] | None = None
                    ) -> list[tuple[Building, int, Decimal]]:
     """Buildings matching a search (address, cadastral number, municipality) with premises count and votes;
     `among` limits them to a selection (the buildings a user may see)."""

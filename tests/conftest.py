@@ -113,6 +113,7 @@ def mailbox(smtp_server: tuple[Mailbox, int]) -> Mailbox:
 @pytest.fixture(scope="session")
 def app(database_url: str, smtp_server: tuple[Mailbox, int]) -> Iterator[Flask]:
     application = make_app(database_url, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server[1])
+    application.test_client_class = _RequestContextClient
     with application.app_context():
         upgrade()
     yield application
@@ -157,7 +158,6 @@ class _RequestContextClient(FlaskClient):
 
 @pytest.fixture
 def client(app: Flask, session: scoped_session, mailbox: Mailbox) -> FlaskClient:  # type: ignore[type-arg]
-    app.test_client_class = _RequestContextClient
     limiter.reset()
     return app.test_client()
 

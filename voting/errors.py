@@ -36,7 +36,7 @@ class InvalidInputError(VotingError):
 
 def wants_json() -> bool:
     """JSON for the API and for clients that prefer it; HTML otherwise."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.is_json:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]

@@ -82,8 +82,9 @@ def test_password_change_ends_every_other_session(client, app) -> None:
     login(client, account)
     old_cookie = session_cookie(client)
     token = csrf_token(client, "/auth/password")
-    response = client.post("/auth/password", data={"csrf_token": token, "current": PASSWORD,
-                                                   "password": "a new long passphrase", "confirm": "a new long passphrase"})
+    new = "a new long passphrase"
+    response = client.post("/auth/password", data={"csrf_token": token, "current": PASSWORD, "password": new,
+                                                   "confirm": new})
     assert response.status_code == 302
     assert client.get("/account/").status_code == 200  # this browser continues under a new session id
     assert other.get("/account/").status_code == 302   # the other device is signed out

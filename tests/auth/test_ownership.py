@@ -86,15 +86,14 @@ def test_claim_approved_and_rejected_with_mail_to_both_sides(client, app, mailbo
 
     def claim(record: str):
         token = csrf_token(owner, "/account/")
-        return owner.post("/account/claim", data={"csrf_token": token, "address": item.address.upper(),
-                                                  "premises": "2", "egrn_record": record})
+        return owner.post("/account/claim", data={"csrf_token": token, "claim-address": item.address.upper(),
+                                                  "claim-premises": "2", "claim-egrn_record": record})
 
     record = "74:36:0102003:50-74/001/2020-1"  # the factory's record for premises "2"
     assert claim(record).status_code == 302 and claim("74-74-01/123/2008-999").status_code == 302
     assert mailbox.to(staff.email)
     login(client, staff)
     page = client.get("/manage/claims").get_data(as_text=True)
-    assert "claimer@example.org" not in page or True
     claims = re.findall(r'action="/manage/claims/(\d+)"', page)
     assert len(claims) == 2
     token = csrf_token(client, "/manage/claims")
@@ -142,13 +141,13 @@ def test_proxy_upload_accepted_and_expiring_by_itself(client, app) -> None:
     rep = app.test_client()
     login(rep, representative)
     token = csrf_token(rep, "/account/")
-    form = {"csrf_token": token, "address": item.address, "premises": "1",
-            "egrn_record": "74:36:0102003:49-74/001/2020-1", "issued_on": "2026-01-10",
-            "valid_until": (date.today() + timedelta(days=30)).isoformat()}
-    bad = rep.post("/account/proxies", data={**form, "scan": (io.BytesIO(b"<html>not a scan"), "scan.pdf")},
+    form = {"csrf_token": token, "proxy-address": item.address, "proxy-premises": "1",
+            "proxy-egrn_record": "74:36:0102003:49-74/001/2020-1", "proxy-issued_on": "2026-01-10",
+            "proxy-valid_until": (date.today() + timedelta(days=30)).isoformat()}
+    bad = rep.post("/account/proxies", data={**form, "proxy-scan": (io.BytesIO(b"<html>not a scan"), "scan.pdf")},
                    content_type="multipart/form-data")
     assert bad.status_code == 422 and "PDF, JPEG или PNG" in bad.get_data(as_text=True)
-    ok = rep.post("/account/proxies", data={**form, "scan": (io.BytesIO(b"%PDF-1.7\n..."), "scan.pdf")},
+    ok = rep.post("/account/proxies", data={**form, "proxy-scan": (io.BytesIO(b"%PDF-1.7\n..."), "scan.pdf")},
                   content_type="multipart/form-data")
     assert ok.status_code == 302
     assert rep.get(f"/buildings/{item.id}").status_code == 404  # not before the company accepts it

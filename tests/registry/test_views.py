@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import func, select
 
-from registry.models import Premises, RegisterUpload
 from auth.models import SecurityEvent
+from registry.models import Premises, RegisterUpload
 from tests.factories import building, csrf_token, csv_bytes, flat, login, owner_in, staff_of
 from voting.extensions import db
 

@@ -1,0 +1,123 @@
+"""Every route declares its policy, and every route is tried by every role: only the allowed cells succeed."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask, url_for
+from werkzeug.routing import Rule
+
+from auth.models import DeviceKey as Key
+from auth.models import GuestGrant, OwnershipClaim, OwnershipLink, Proxy, UserSession
+from registry.models import Municipality, Region
+from registry.services import stage_upload
+from tests.factories import building, csv_bytes, flat, inspector_of, owner_in, staff_of, user
+from voting.extensions import db, limiter
+
+ROLES = ("anonymous", "owner_a", "owner_b", "staff_a", "staff_other", "inspector_a", "inspector_other", "operator")
+SIGNED_IN = set(ROLES) - {"anonymous"}
+EVERYONE = set(ROLES)
+A_VIEWERS = {"owner_a", "staff_a", "inspector_a", "operator"}
+
+# endpoint -> the roles that may use it on building A's objects (the sample objects below)
+ALLOWED: dict[str, set[str]] = {
+    "voting.index": EVERYONE, "voting.language": EVERYONE,
+    "registry.buildings": SIGNED_IN, "registry.building": A_VIEWERS,
+    "registry.import_register": {"staff_a"}, "registry.preview_import": {"staff_a"},
+    "registry.apply_import": {"staff_a"}, "registry.register_template": EVERYONE,
+    "auth.login": EVERYONE, "auth.totp": EVERYONE, "auth.register": EVERYONE, "auth.confirm": EVERYONE,
+    "auth.reset_request": EVERYONE, "auth.reset": EVERYONE,
+    "auth.logout": SIGNED_IN, "auth.logout_everywhere": SIGNED_IN, "auth.change_password": SIGNED_IN,
+    "account.overview": SIGNED_IN, "account.enter_code": SIGNED_IN, "account.claim": SIGNED_IN,
+    "account.grant_guest": SIGNED_IN, "account.submit_proxy": SIGNED_IN, "account.device_keys": SIGNED_IN,
+    "account.key_nonce": SIGNED_IN, "account.register_key": SIGNED_IN,
+    "account.drop_link": {"owner_a"}, "account.end_guest": {"owner_a"}, "account.revoke_key": {"owner_a"},
+    "manage.codes": {"staff_a"}, "manage.claims": {"staff_a", "staff_other"},
+    "manage.decide_claim": {"staff_a"}, "manage.decide_proxy": {"staff_a"}, "manage.proxy_scan": {"staff_a"},
+    "manage.links": {"staff_a"}, "manage.end_link": {"staff_a"}, "manage.security_log": {"operator"},
+}
+
+
+def test_every_route_declares_its_policy(app: Flask) -> None:
+    missing = [rule.endpoint for rule in app.url_map.iter_rules()
+               if rule.endpoint != "static" and not hasattr(app.view_functions[rule.endpoint], "policy")]
+    assert not missing, f"routes without a policy: {missing}"
+    undecided = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static"} - set(ALLOWED)
+    assert not undecided, f"add these routes to the matrix: {undecided}"
+
+
+@pytest.fixture
+def world(session):
+    """Building A with every kind of object in it, building B elsewhere, and one account per role."""
+    region_b = Region(name="Другая область")
+    a = building("г. Челябинск, ул. А, д. 1", rows=[flat("1"), flat("2", owner="Петров Пётр Петрович")])
+    b = building("г. Копейск, ул. Б, д. 2", rows=[flat("1")])
+    b.municipality = Municipality(region=region_b, name="Копейский городской округ", short_name="Копейский ГО",
+                                  population=1)
+    db.session.flush()
+    owner_a = owner_in(a, "1")
+    accounts = {
+        "owner_a": owner_a, "owner_b": owner_in(b), "staff_a": staff_of(a.organisation),
+        "staff_other": staff_of(b.organisation), "inspector_a": inspector_of(municipality=a.municipality),
+        "inspector_other": inspector_of(region=region_b), "operator": user(is_operator=True),
+    }
+    link = db.session.query(OwnershipLink).filter_by(user_id=owner_a.id).one()
+    grant = GuestGrant(owner_user=owner_a, guest_user=user())
+    key = Key(key_id=secrets.token_hex(16), user=owner_a, public_key="x", label="phone")
+    claim = OwnershipClaim(user=accounts["owner_b"], building=a, premises_number="2", egrn_record="74-74-01/1/2008-1")
+    proxy = Proxy(representative=accounts["owner_b"], ownership=link.ownership, scan=b"%PDF-1.7", scan_sha256="0" * 64,
+                  scan_type="application/pdf", issued_on=date.today(), valid_until=date.today() + timedelta(days=9))
+    db.session.add_all([grant, key, claim, proxy])
+    upload = stage_upload(a, "r.csv", csv_bytes([flat("1")]))
+    db.session.flush()
+    values = {"building_id": a.id, "upload_id": upload.id, "token": "not-a-token", "extension": "csv",
+              "link_id": link.id, "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id}
+    return accounts, values
+
+
+def sign_in_directly(client, account) -> None:
+    """A live server-side session for the account, without the (slow, rate-limited) sign-in pages."""
+    sid = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=sid, user_id=account.id))
+    db.session.flush()
+    with client.session_transaction() as state:
+        state.update({"sid": sid, "_user_id": str(account.id), "_fresh": True})
+
+
+def attempt(app: Flask, rule: Rule, method: str, role: str, accounts: dict, values: dict) -> int:
+    """The status of one request; 401 stands for "sent to the sign-in page"."""
+    client = app.test_client()
+    if role != "anonymous":
+        sign_in_directly(client, accounts[role])
+    with app.test_request_context():
+        url = url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
+    limiter.reset()
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data={"file": (io.BytesIO(b""), "")}, content_type="multipart/form-data")
+    if response.status_code == 302 and "/auth/login?next=" in response.headers.get("Location", ""):
+        return 401
+    return response.status_code
+
+
+def test_route_by_role_matrix(app: Flask, world, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # authorisation only here; CSRF has its own tests
+    accounts, values = world
+    failures = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint == "static":
+            continue
+        for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+            for role in ROLES:
+                cell = db.session.begin_nested()  # what one cell changes (a dropped link, say) is undone
+                status = attempt(app, rule, method, role, accounts, values)
+                cell.rollback()
+                allowed = role in ALLOWED[rule.endpoint]
+                denied = status in (401, 403, 404)
+                if allowed == denied or status >= 500:
+                    failures.append(f"{method} {rule.rule} as {role}: {status}")
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,68 @@
+"""Browser tests: Playwright driving Debian's Chromium against a live server on 127.0.0.1, on a database of their
+own (a live server commits for real, so these tests cannot share the rolled-back test transaction)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from tests.conftest import Mailbox, fresh_database, make_app
+from voting.extensions import db
+
+CHROMIUM = os.environ.get("VECHE_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("VECHE_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium is required but missing at {CHROMIUM}")
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium); CI installs it")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, int]) -> Iterator[tuple[Flask, str]]:
+    """The app on its own database, served by a real HTTP server in a thread."""
+    with fresh_database(tmp_path_factory) as url:
+        application = make_app(url, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server[1])
+        with application.app_context():
+            upgrade()
+        server = make_server("127.0.0.1", 0, application, threaded=True)
+        base = f"http://127.0.0.1:{server.server_port}"
+        application.config["PUBLIC_URL"] = base
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield application, base
+        finally:
+            server.shutdown()
+            with application.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture
+def browser_page(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            os.makedirs(ARTIFACTS, exist_ok=True)
+            context.close()
+            browser.close()
