@@ -96,3 +96,17 @@ def test_demo_is_idempotent_and_has_the_region(runner, session) -> None:
     assert ownerships == {"individual", "shared", "joint", "public"}
     assert any(not p.ownerships for p in big.premises)  # an owner not yet known still counts in total votes
     assert sum((p.area for p in big.premises), Decimal(0)) > 0
+
+    from auth.models import OwnershipLink, User
+
+    users = {u.email: u for u in db.session.scalars(select(User))}
+    expected = {"operator@demo.veche", "inspector@demo.veche", "uk@demo.veche"} | {
+        f"owner{n}@demo.veche" for n in range(1, 10)}
+    assert expected <= set(users)
+    assert users["operator@demo.veche"].is_operator and users["uk@demo.veche"].staff_roles
+    assert users["inspector@demo.veche"].inspector_scopes
+    links = db.session.scalars(select(OwnershipLink).where(OwnershipLink.user_id == users["owner1@demo.veche"].id))
+    assert [link.ownership.premises.building_id for link in links] == [big.id]
+    code = runner.invoke(cli, ["demo-code", "uk@demo.veche"])
+    assert code.exit_code == 0 and code.output.strip().isdigit() and len(code.output.strip()) == 6
+    assert runner.invoke(cli, ["demo-code", "someone@example.org"]).exit_code == 2
