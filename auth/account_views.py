@@ -137,7 +137,7 @@ def submit_proxy() -> ResponseReturnValue:
         try:
             ownership.submit_proxy(_me(), form.address.data or "", form.premises.data or "",
                                    form.egrn_record.data or "", form.issued_on.data, form.valid_until.data,
-                                   form.scan.data.read(ownership.MAX_SCAN_BYTES + 1))
+                                   form.scan.data.read(ownership.MAX_SCAN_BYTES + 1), form.meeting.data)
         except InvalidInputError as error:
             getattr(form, error.field or "scan").errors = [error.message]
             return _page(422, proxy_form=form)

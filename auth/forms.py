@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms import DateField, EmailField, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, Regexp
 
 EMAIL = [DataRequired(_l("Укажите адрес электронной почты.")), Email(_l("Это не похоже на адрес почты.")),
          Length(max=254)]
@@ -75,5 +75,7 @@ class ProxyForm(FlaskForm):
     issued_on = DateField(_l("Дата выдачи доверенности"), validators=[DataRequired(_l("Укажите дату выдачи."))])
     valid_until = DateField(_l("Действует по (включительно)"),
                             validators=[DataRequired(_l("Укажите срок действия."))])
+    meeting = IntegerField(_l("Номер собрания, если доверенность только на одно собрание"),
+                           validators=[Optional(), NumberRange(min=1)])
     scan = FileField(_l("Скан доверенности (PDF, JPEG или PNG)"),
                      validators=[FileRequired(_l("Приложите скан доверенности."))])

@@ -69,7 +69,7 @@ def register_key(user: User, spki_b64: str, signature_b64: str, label: str) -> D
         raise InvalidInputError(_("Подпись не сходится с ключом."), field="signature") from None
     identifier = key_id(spki_b64)
     existing = db.session.scalar(db.select(DeviceKey).where(DeviceKey.key_id == identifier))
-    if existing is not None:
+    if existing is not None:  # the same browser finishing a registration it had started
         if existing.user_id != user.id or existing.revoked_at is not None:
             raise InvalidInputError(_("Этот ключ уже зарегистрирован или отозван."), field="public_key")
         return existing

@@ -209,7 +209,8 @@ def scan_type(data: bytes) -> str:
 
 
 def submit_proxy(user: User, address: str, premises: str, egrn_record: str, issued_on: date, valid_until: date,
-                 scan: bytes) -> Proxy:
+                 scan: bytes, meeting_id: int | None = None) -> Proxy:
+    """A proxy for the company to check: general, or for one meeting of the same building."""
     mime = scan_type(scan)
     if valid_until < issued_on:
         raise InvalidInputError(_("Срок действия заканчивается раньше даты выдачи."), field="valid_until")
@@ -219,7 +220,13 @@ def submit_proxy(user: User, address: str, premises: str, egrn_record: str, issu
         Ownership.egrn_record == egrn_record.strip()))
     if ownership is None:
         raise InvalidInputError(_("В реестре дома нет такой записи ЕГРН для этого помещения."), field="egrn_record")
-    proxy = Proxy(representative=user, ownership=ownership, scan=scan, scan_type=mime,
+    if meeting_id is not None:
+        meetings = db.metadata.tables["meetings"]  # read as a table: auth does not import the meetings package
+        found = db.session.execute(select(meetings.c.id).where(meetings.c.id == meeting_id,
+                                                               meetings.c.building_id == building.id)).first()
+        if found is None:
+            raise InvalidInputError(_("В этом доме нет собрания с таким номером."), field="meeting")
+    proxy = Proxy(representative=user, ownership=ownership, scan=scan, scan_type=mime, meeting_id=meeting_id,
                   scan_sha256=hashlib.sha256(scan).hexdigest(), issued_on=issued_on, valid_until=valid_until)
     db.session.add(proxy)
     return proxy

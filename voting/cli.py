@@ -150,6 +150,43 @@ def demo_code_command(email: str) -> None:
     click.echo(code)
 
 
+@cli.command("grant-role")
+@click.argument("email")
+@click.option("--staff", "staff_inn", metavar="INN", help="Staff of the organisation with this ИНН.")
+@click.option("--inspector-municipality", "municipality", metavar="NAME", help="Inspector of a municipality.")
+@click.option("--inspector-region", "region", metavar="NAME", help="Inspector of a whole region.")
+@click.option("--operator", is_flag=True, help="The region's system operator.")
+def grant_role_command(email: str, staff_inn: str | None, municipality: str | None, region: str | None,
+                       operator: bool) -> None:
+    """Give an account a role (logged in the security log). Exit codes: 0 done, 2 unknown account or place."""
+    from auth.roles import grant
+    from voting.errors import VotingError
+
+    try:
+        what = grant(email, staff_inn=staff_inn, municipality=municipality, region=region, operator=operator)
+    except VotingError as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"{email}: {what}")
+
+
+@cli.command("withdraw-roles")
+@click.argument("email")
+def withdraw_roles_command(email: str) -> None:
+    """Take every staff, inspector and operator role from an account (logged)."""
+    from auth.roles import withdraw_all
+    from voting.errors import VotingError
+
+    try:
+        withdraw_all(email)
+    except VotingError as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"{email}: roles withdrawn")
+
+
 @cli.command("rotate-data-keys")
 def rotate_data_keys_command() -> None:
     """Re-encrypt personal data under the newest key of VECHE_DATA_KEYS (list the old keys after it)."""

@@ -34,17 +34,23 @@ export async function ensureKey(status) {
   const {nonceUrl, registerUrl, user, csrf} = status.dataset;
   const db = await openDb();
   const name = `user-${user}`;
-  const existing = await stored(db, name);
-  if (existing) return existing;
-  const pair = await crypto.subtle.generateKey({name: "ECDSA", namedCurve: "P-256"}, false, ["sign", "verify"]);
-  const spki = await crypto.subtle.exportKey("spki", pair.publicKey);
-  const {nonce, tag} = await post(nonceUrl, csrf);
-  const signature = await crypto.subtle.sign({name: "ECDSA", hash: "SHA-256"}, pair.privateKey,
-                                             new TextEncoder().encode(tag + nonce));
-  const label = (navigator.userAgentData && navigator.userAgentData.platform) || navigator.platform || "browser";
-  const {key_id} = await post(registerUrl, csrf, {public_key: b64(spki), signature: b64(signature), label});
-  const record = {keyId: key_id, privateKey: pair.privateKey, publicKey: pair.publicKey};
-  await stored(db, name, record);
+  let record = await stored(db, name);
+  if (!record) {
+    // kept before it is registered, so that a page left half-way registers the same key next time
+    const pair = await crypto.subtle.generateKey({name: "ECDSA", namedCurve: "P-256"}, false, ["sign", "verify"]);
+    record = {privateKey: pair.privateKey, publicKey: pair.publicKey,
+              spki: b64(await crypto.subtle.exportKey("spki", pair.publicKey))};
+    await stored(db, name, record);
+  }
+  if (!record.keyId) {
+    const {nonce, tag} = await post(nonceUrl, csrf);
+    const signature = await crypto.subtle.sign({name: "ECDSA", hash: "SHA-256"}, record.privateKey,
+                                               new TextEncoder().encode(tag + nonce));
+    const label = (navigator.userAgentData && navigator.userAgentData.platform) || navigator.platform || "browser";
+    const {key_id} = await post(registerUrl, csrf, {public_key: record.spki, signature: b64(signature), label});
+    record.keyId = key_id;
+    await stored(db, name, record);
+  }
   return record;
 }
 
