@@ -97,6 +97,8 @@ def may(user: Any, action: str, obj: object = None) -> bool:
         return True
     if action == OPERATE:
         return bool(user.is_operator)
+    if not isinstance(obj, Building) and isinstance(getattr(obj, "building", None), Building):
+        obj = getattr(obj, "building")  # noqa: B009 - a meeting (or anything of one building) is judged by it
     if isinstance(obj, Building):
         if action == BUILDING_ADMINISTER:
             return _administers(user, obj)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -107,6 +108,14 @@ def test_demo_is_idempotent_and_has_the_region(runner, session) -> None:
     assert users["inspector@demo.veche"].inspector_scopes
     links = db.session.scalars(select(OwnershipLink).where(OwnershipLink.user_id == users["owner1@demo.veche"].id))
     assert [link.ownership.premises.building_id for link in links] == [big.id]
+    from voting.models import Meeting
+
+    states = {m.gis_id: m.state.value for m in db.session.scalars(select(Meeting))}
+    assert states == {"demo-draft": "draft", "demo-announced": "announced", "demo-voting": "voting",
+                      "demo-closed": "counted"}
+    closed = db.session.scalar(select(Meeting).where(Meeting.gis_id == "demo-closed"))
+    assert not date(2026, 1, 1) <= closed.closes_at.date() <= date(2026, 5, 31)
+    assert json.loads(closed.result)["quorum"] is True
     code = runner.invoke(cli, ["demo-code", "uk@demo.veche"])
     assert code.exit_code == 0 and code.output.strip().isdigit() and len(code.output.strip()) == 6
     assert runner.invoke(cli, ["demo-code", "someone@example.org"]).exit_code == 2

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, has_request_context, session
-from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from voting import template_helpers
 from voting.config import from_environment
 from voting.errors import register_error_handlers
 from voting.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -46,17 +46,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from auth.sessions import load_user
     from auth.views import bp as auth_bp
     from registry.views import bp as registry_bp
+    from voting.meeting_views import bp as meetings_bp
     from voting.views import bp as voting_bp
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
-    for blueprint in (voting_bp, registry_bp, auth_bp, account_bp, manage_bp):
+    for blueprint in (voting_bp, registry_bp, auth_bp, account_bp, manage_bp, meetings_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     app.after_request(_security_headers)
-    app.jinja_env.filters["area"] = lambda value: format_decimal(value, format="#,##0.00")
-    app.jinja_env.globals["get_locale"] = get_locale
+    template_helpers.register(app)
     return app
 
 

@@ -125,11 +125,18 @@ def _local_instant(value: object, timezone: str) -> str | None:
 @click.option("--password", default="demo-password", show_default=True, help="Password of the demo users.")
 def demo_command(password: str) -> None:
     """Create (idempotently) the demo region, organisations, buildings, users and meetings."""
-    from auth.demo import seed_users
-    from registry.demo import REGION, seed_register
+    from auth.demo import DOMAIN, seed_users
+    from auth.models import User
+    from registry.demo import BUILDINGS, REGION, seed_register
+    from registry.models import Building
+    from voting.demo import seed_meetings
 
     lines = seed_register()
     lines += seed_users(REGION, password)
+    building = db.session.scalar(select(Building).where(Building.cadastral_number == BUILDINGS[0].cadastral_number))
+    administrator = db.session.scalar(select(User).where(User.email == f"uk@{DOMAIN}"))
+    assert building is not None and administrator is not None, "the register and the users come first"
+    lines += seed_meetings(building, administrator)
     db.session.commit()
     for line in lines:
         click.echo(line)
@@ -242,3 +249,38 @@ def recount_command(dossier: Path, as_json: bool) -> None:
     click.echo(f"decisions counted: {decisions['counted']}, rejected: {len(decisions['rejected'])}")
     for rejection in decisions["rejected"]:
         click.echo(f"  rejected: owner {rejection['owner']}, premises {rejection['premises']}: {rejection['reason']}")
+
+
+@cli.command("dossier")
+@click.argument("meeting_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def dossier_command(meeting_id: int, output: Path) -> None:
+    """Export a meeting's oss-dossier/1 (the input of an independent recount). Exit codes: 0 done, 2 unknown."""
+    from voting import services
+    from voting.errors import VotingError
+    from voting.models import Meeting
+
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        click.echo(f"error: no meeting with id {meeting_id}", err=True)
+        sys.exit(2)
+    try:
+        data = services.dossier_json(meeting)
+    except VotingError as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(2)
+    output.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    click.echo(f"written {output}: {len(data['register'])} premises, {len(data['decisions'])} decisions")
+
+
+@cli.command("tick")
+def tick_command() -> None:
+    """Open and close meetings whose instant has come, and send due reminders (run it every few minutes)."""
+    from voting import services
+    from voting.models import Meeting, MeetingState
+
+    moved = sum(services.advance(m) for m in db.session.scalars(
+        select(Meeting).where(Meeting.state.in_([MeetingState.ANNOUNCED, MeetingState.VOTING]))))
+    sent = services.send_reminders()
+    db.session.commit()
+    click.echo(f"meetings moved: {moved}, reminders sent: {sent}")

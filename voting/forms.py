@@ -1,10 +1,18 @@
-"""Forms of the application shell."""
+"""Forms of the application shell and the meeting pages."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
-from wtforms.validators import AnyOf
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateTimeLocalField, EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+KINDS = [SelectChoice("extraordinary", _l("внеочередное")), SelectChoice("annual", _l("годовое"))]
+FORMS = [SelectChoice("electronic", _l("заочное с использованием системы (онлайн)")),
+         SelectChoice("mixed", _l("очно-заочное")), SelectChoice("absentee", _l("заочное (письменные решения)")),
+         SelectChoice("in_person", _l("очное"))]
 
 
 class LanguageForm(FlaskForm):
@@ -12,3 +20,34 @@ class LanguageForm(FlaskForm):
 
     lang = StringField(validators=[AnyOf(["ru", "en"])])
     next = HiddenField()
+
+
+class MeetingPlanForm(FlaskForm):
+    kind = SelectField(_l("Вид собрания"), choices=KINDS)
+    form = SelectField(_l("Форма"), choices=FORMS)
+    opens_at = DateTimeLocalField(_l("Начало голосования (местное время дома)"), validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Окончание голосования (местное время дома)"), validators=[Optional()])
+    place = StringField(_l("Место очного обсуждения"), validators=[Optional(), Length(max=300)])
+    paper_address = StringField(_l("Куда сдавать письменные решения"), validators=[Optional(), Length(max=300)])
+    materials_info = TextAreaField(_l("Где и как ознакомиться с материалами"),
+                                   validators=[Optional(), Length(max=1000)])
+    administrator = EmailField(_l("Администратор собрания (почта учётной записи)"), validators=[Optional()])
+    gis_id = StringField(_l("Идентификатор собрания в ГИС ЖКХ (номер протокола)"),
+                         validators=[Optional(), Length(max=64)])
+
+
+class AgendaItemForm(FlaskForm):
+    title = TextAreaField(_l("Вопрос повестки (один вопрос)"), validators=[DataRequired(_l("Сформулируйте вопрос.")),
+                                                                            Length(max=3000)])
+    proposal = TextAreaField(_l("Предлагаемое решение"), validators=[Optional(), Length(max=5000)])
+    subject = RadioField(_l("Вид вопроса по закону"), validators=[DataRequired(_l("Выберите вид вопроса."))])
+    entrance = StringField(_l("Подъезд (для перевода помещения в нежилое)"), validators=[Optional(), Length(max=10)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Причина"), validators=[DataRequired(_l("Укажите причину.")), Length(max=500)])
+
+
+class MaterialForm(FlaskForm):
+    file = FileField(_l("Материал к собранию (PDF, изображение, документ)"),
+                     validators=[FileRequired(_l("Выберите файл."))])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,15 @@ class FetchRefusedError(ValueError):
     """A document asked for a resource outside the bundled assets."""
 
 
+INLINE_IMAGES = ("data:image/svg+xml;base64,", "data:image/png;base64,")
+
+
 def asset(url: str) -> tuple[bytes, str]:
-    """The bytes and type of `veche-asset:css/pdf.css` from static/; anything else (file:, http:, data:) is refused."""
+    """The bytes and type of `veche-asset:css/pdf.css` from static/, or of an inline image the template made
+    (a QR code); anything else (file:, http:, other data:) is refused."""
+    for prefix in INLINE_IMAGES:
+        if url.startswith(prefix):
+            return base64.b64decode(url[len(prefix):], validate=True), prefix[5:].split(";")[0]
     if not url.startswith(ASSET_SCHEME):
         raise FetchRefusedError(f"refused to fetch {url[:80]!r}")
     path = (STATIC / url[len(ASSET_SCHEME):]).resolve()

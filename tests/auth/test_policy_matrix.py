@@ -16,6 +16,7 @@ from registry.models import Municipality, Region
 from registry.services import stage_upload
 from tests.factories import building, csv_bytes, flat, inspector_of, owner_in, staff_of, user
 from voting.extensions import db, limiter
+from voting.models import Meeting, MeetingForm, MeetingKind, MeetingMaterial
 
 ROLES = ("anonymous", "owner_a", "owner_b", "staff_a", "staff_other", "inspector_a", "inspector_other", "operator")
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -38,6 +39,12 @@ ALLOWED: dict[str, set[str]] = {
     "manage.codes": {"staff_a"}, "manage.claims": {"staff_a", "staff_other"},
     "manage.decide_claim": {"staff_a"}, "manage.decide_proxy": {"staff_a"}, "manage.proxy_scan": {"staff_a"},
     "manage.links": {"staff_a"}, "manage.end_link": {"staff_a"}, "manage.security_log": {"operator"},
+    "meetings.index": A_VIEWERS, "meetings.show": A_VIEWERS, "meetings.notice": A_VIEWERS,
+    "meetings.notice_pdf": A_VIEWERS, "meetings.material": A_VIEWERS,
+    "meetings.create": {"staff_a"}, "meetings.update_plan": {"staff_a"}, "meetings.add_item": {"staff_a"},
+    "meetings.remove_item": {"staff_a"}, "meetings.announce": {"staff_a"}, "meetings.cancel": {"staff_a"},
+    "meetings.count": {"staff_a"}, "meetings.upload_material": {"staff_a"}, "meetings.non_voters": {"staff_a"},
+    "meetings.dossier": {"staff_a", "inspector_a"},
 }
 
 
@@ -72,8 +79,12 @@ def world(session):
                   scan_type="application/pdf", issued_on=date.today(), valid_until=date.today() + timedelta(days=9))
     db.session.add_all([grant, key, claim, proxy])
     upload = stage_upload(a, "r.csv", csv_bytes([flat("1")]))
+    meeting = Meeting(building=a, kind=MeetingKind.ANNUAL, form=MeetingForm.ELECTRONIC)
+    material = MeetingMaterial(meeting=meeting, filename="a.pdf", mime="application/pdf", content=b"%PDF", sha256="0")
+    db.session.add_all([meeting, material])
     db.session.flush()
-    values = {"building_id": a.id, "upload_id": upload.id, "token": "not-a-token", "extension": "csv",
+    values = {"meeting_id": meeting.id, "number": 1, "material_id": material.id, "building_id": a.id,
+              "upload_id": upload.id, "token": "not-a-token", "extension": "csv",
               "link_id": link.id, "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id}
     return accounts, values
 

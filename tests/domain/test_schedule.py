@@ -1,0 +1,78 @@
+"""Schedule and readiness rules on both sides of every boundary, in the building's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from voting.domain.schedule import Plan, agenda_problems, earliest_opening, protocol_due, readiness, schedule_problems
+
+YEKT = timezone(timedelta(hours=5))
+TODAY = date(2026, 3, 1)
+
+
+def plan(opens: datetime | None, closes: datetime | None, form: str = "electronic", **extra) -> Plan:
+    values = {"agenda": (("Избрать председателя и секретаря собрания", "44.2.5"),), "paper_address": "офис УК",
+              "administrator": "uk@demo.veche", "premises_count": 10, **extra}
+    return Plan(form=form, timezone="Asia/Yekaterinburg", opens_at=opens, closes_at=closes, **values)
+
+
+def codes(problems) -> list[str]:
+    return [p.code for p in problems]
+
+
+@pytest.mark.parametrize(("opens", "ok"), [
+    (datetime(2026, 3, 11, 0, 0, tzinfo=YEKT), True),     # exactly 10 days after the notice
+    (datetime(2026, 3, 10, 23, 59, tzinfo=YEKT), False),  # a minute earlier, the 9th day
+    (datetime(2026, 3, 10, 20, 0, tzinfo=UTC), True),  # 01:00 on the 11th in Chelyabinsk
+    (datetime(2026, 3, 10, 18, 59, tzinfo=UTC), False),  # 23:59 on the 10th there
+])
+def test_notice_ten_days_before_opening_in_local_time(opens: datetime, ok: bool) -> None:
+    problems = schedule_problems(plan(opens, opens + timedelta(days=10)), TODAY)
+    assert ("notice_too_short" not in codes(problems)) is ok
+    if not ok:
+        assert problems[0].params["earliest"] == "2026-03-11"
+
+
+@pytest.mark.parametrize(("length", "code"), [
+    (timedelta(days=7), None), (timedelta(days=7) - timedelta(seconds=1), "voting_too_short"),
+    (timedelta(days=60), None), (timedelta(days=60, seconds=1), "voting_too_long"),
+])
+def test_electronic_voting_lasts_7_to_60_days(length: timedelta, code: str | None) -> None:
+    opens = datetime(2026, 3, 12, 9, tzinfo=YEKT)
+    assert codes(schedule_problems(plan(opens, opens + length), TODAY)) == ([code] if code else [])
+
+
+def test_paper_forms_have_no_length_rule_but_close_after_opening() -> None:
+    opens = datetime(2026, 3, 12, 9, tzinfo=YEKT)
+    assert schedule_problems(plan(opens, opens + timedelta(hours=3), form="in_person"), TODAY) == []
+    assert codes(schedule_problems(plan(opens, opens, form="absentee"), TODAY)) == ["closes_before_opening"]
+
+
+def test_protocol_is_due_ten_calendar_days_after_the_local_close() -> None:
+    assert protocol_due(datetime(2026, 3, 20, 18, 59, tzinfo=UTC), "Asia/Yekaterinburg") == date(2026, 3, 30)
+    assert protocol_due(datetime(2026, 3, 20, 19, 0, tzinfo=UTC), "Asia/Yekaterinburg") == date(2026, 3, 31)
+    assert earliest_opening(TODAY) == date(2026, 3, 11)
+
+
+@pytest.mark.parametrize(("title", "code"), [
+    ("Разное", "agenda_miscellaneous"), ("  разное.", "agenda_miscellaneous"), ("Прочее", "agenda_miscellaneous"),
+    ("Выбрать УК; утвердить тариф", "agenda_several_questions"),
+    ("Выбрать УК? Утвердить тариф?", "agenda_several_questions"),
+    ("1) выбрать УК 2) утвердить тариф", "agenda_several_questions"),
+    ("Избрать председателя и секретаря собрания", None),
+    ("Утвердить размер платы 25,40 руб. за 1 м²", None),
+])
+def test_one_question_per_item_and_no_miscellaneous(title: str, code: str | None) -> None:
+    assert codes(agenda_problems(((title, "44.2.5"),), TODAY)) == ([code] if code else [])
+
+
+def test_readiness_lists_everything_that_blocks_announcing() -> None:
+    problems = readiness(Plan(form="mixed", timezone="Asia/Yekaterinburg", opens_at=None, closes_at=None,
+                              agenda=(("Выбрать УК", None),)), TODAY)
+    assert codes(problems) == ["missing", "missing", "agenda_no_subject", "missing", "missing", "register_empty"]
+    assert [p.field for p in problems if p.code == "missing"] == ["opens_at", "closes_at", "place", "paper_address"]
+    opens = datetime(2026, 3, 12, 9, tzinfo=YEKT)
+    assert readiness(plan(opens, opens + timedelta(days=8)), TODAY) == []
+    assert codes(readiness(plan(opens, opens + timedelta(days=8), administrator=None), TODAY)) == ["missing"]

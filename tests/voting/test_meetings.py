@@ -1,0 +1,208 @@
+"""Meetings end to end: drafting with the readiness check, announcing with the notice, opening on a frozen
+register, decisions, participation, closing, counting, and the dossier that `veche recount` reproduces."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from registry.sync import apply_register
+from tests.factories import building, csrf_token, flat, login, owner_in, register, staff_of
+from voting import services
+from voting.cli import cli
+from voting.extensions import db
+from voting.models import Meeting, MeetingDecision, MeetingState, NoticeDelivery, TransitionError
+
+ZONE = ZoneInfo("Asia/Yekaterinburg")
+ROWS = [flat("1", area="60,00", owner="Иванов Иван Иванович"), flat("2", area="30,00", entrance="2",
+                                                                    owner="Петров Пётр Петрович"),
+        flat("3", area="10,00", entrance="2", owner="Сидоров Семён Семёнович")]
+
+
+def post(client, url: str, data: dict | None = None, page: str | None = None):
+    token = csrf_token(client, page or url.rsplit("/", 1)[0])
+    return client.post(url, data={"csrf_token": token, **(data or {})})
+
+
+def drafted(client) -> tuple[Meeting, object]:
+    """A building with two verified owners, its staff signed in, and a new draft meeting."""
+    item = building(rows=ROWS)
+    owner_in(item, "1"), owner_in(item, "2")
+    login(client, staff_of(item.organisation))
+    response = post(client, f"/buildings/{item.id}/meetings", page=f"/buildings/{item.id}/meetings")
+    meeting = db.session.get(Meeting, int(response.headers["Location"].rsplit("/", 1)[1]))
+    return meeting, item
+
+
+def plan(client, meeting: Meeting, opens: datetime, days: int = 8) -> None:
+    closes = opens + timedelta(days=days)
+    response = post(client, f"/meetings/{meeting.id}/plan", {
+        "kind": "extraordinary", "form": "electronic", "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": closes.strftime("%Y-%m-%dT%H:%M"), "paper_address": "г. Челябинск, ул. Труда, 1, офис УК",
+        "materials_info": "на сайте и в офисе УК", "administrator": meeting.administrator.email},
+        page=f"/meetings/{meeting.id}")
+    assert response.status_code == 302
+
+
+def add(client, meeting: Meeting, title: str, subject: str) -> None:
+    post(client, f"/meetings/{meeting.id}/items", {"title": title, "subject": subject, "proposal": "Да"},
+         page=f"/meetings/{meeting.id}")
+
+
+def test_readiness_blocks_announcing_until_fixed_then_notice_goes_out(client, mailbox) -> None:
+    meeting, item = drafted(client)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Не указано: начало голосования" in page and "В повестке нет ни одного вопроса" in page
+    today = datetime.now(ZONE).replace(hour=9, minute=0, second=0, microsecond=0, tzinfo=None)
+    plan(client, meeting, today + timedelta(days=5))  # too soon: the notice needs ten days
+    add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
+    add(client, meeting, "Разное", "44.2.5")
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "не позднее чем за 10 дней" in page and "«разное» не может быть вопросом" in page
+    post(client, f"/meetings/{meeting.id}/announce", page=f"/meetings/{meeting.id}")
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).state is MeetingState.DRAFT
+
+    plan(client, meeting, today + timedelta(days=11))
+    post(client, f"/meetings/{meeting.id}/items/2/delete", page=f"/meetings/{meeting.id}")
+    add(client, meeting, "Выбрать управляющей организацией ООО «УК»", "44.2.4")
+    assert "Всё готово" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    post(client, f"/meetings/{meeting.id}/announce", page=f"/meetings/{meeting.id}")
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    assert meeting.state is MeetingState.ANNOUNCED and meeting.notice_date == datetime.now(ZONE).date()
+    assert len(mailbox.messages) == 2  # both verified owners
+    body = mailbox.messages[0].get_body(("plain",)).get_content()
+    for element in ("СООБЩЕНИЕ", item.address, "Инициатор", "Повестка дня", "Выбрать управляющей организацией",
+                    "офис УК", "на сайте и в офисе УК"):
+        assert element in body, element
+    assert {n.channel for n in meeting.notices} == {"email", "platform"}
+    with pytest.raises(TransitionError):
+        services.add_item(meeting, "Ещё вопрос", "44.2.5", None, None)
+
+
+def test_notice_pdf_for_the_stairwell_has_every_element_and_a_qr_code(client) -> None:
+    meeting, item = drafted(client)
+    opens = datetime.now(ZONE).replace(tzinfo=None) + timedelta(days=12)
+    plan(client, meeting, opens)
+    add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
+    post(client, f"/meetings/{meeting.id}/announce", page=f"/meetings/{meeting.id}")
+    response = client.get(f"/meetings/{meeting.id}/notice.pdf")
+    assert response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    for element in ("Сообщение о проведении", item.address, "Инициатор", "Форма проведения", "Голосование",
+                    "Письменные решения принимаются", "Повестка дня", "Избрать председателя",
+                    f"/meetings/{meeting.id}"):
+        assert element in text, element
+    assert reader.pages[-1].images  # the QR code to the meeting page
+    assert "stairwell" in {n.channel for n in db.session.scalars(select(NoticeDelivery))}
+
+
+def open_meeting(client, mailbox) -> Meeting:
+    meeting, _item = drafted(client)
+    plan(client, meeting, datetime.now(ZONE).replace(tzinfo=None) + timedelta(days=12))
+    add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
+    add(client, meeting, "Провести капитальный ремонт крыши", "44.2.1")
+    post(client, f"/meetings/{meeting.id}/announce", page=f"/meetings/{meeting.id}")
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    services.advance(meeting, meeting.opens_at)
+    db.session.flush()
+    return meeting
+
+
+def decide(meeting: Meeting, number: str, answers: dict, at: datetime, source: str = "online") -> None:
+    owner_ref = next(o["id"] for p in json.loads(meeting.snapshot)["register"] if p["premises"] == number
+                     for o in p["owners"])
+    db.session.add(MeetingDecision(meeting_id=meeting.id, owner_ref=owner_ref, premises=number, received_at=at,
+                                   source=source, answers=json.dumps(answers)))
+    db.session.flush()
+
+
+def test_opening_freezes_the_register_later_edits_never_reach_it(client, mailbox) -> None:
+    meeting = open_meeting(client, mailbox)
+    assert meeting.state is MeetingState.VOTING and len(meeting.snapshot_hash) == 64
+    frozen = meeting.snapshot
+    apply_register(meeting.building, register([*ROWS, flat("4", area="500,00", owner="Новый Н. Н.")]))
+    db.session.flush()
+    assert meeting.snapshot == frozen
+    assert [p.number for p in services.dossier_of(meeting).register] == ["1", "2", "3"]
+    assert services.participation(meeting).total == 100
+
+
+def test_participation_board_close_count_and_recount_agree(client, mailbox, runner, tmp_path) -> None:
+    meeting = open_meeting(client, mailbox)
+    t = meeting.opens_at + timedelta(hours=1)
+    decide(meeting, "1", {"1": "for", "2": "for"}, t)
+    decide(meeting, "3", {"1": "against"}, t, source="paper")
+    board = services.participation(meeting)
+    assert (board.participating, board.total) == (70, 100)
+    assert board.needed_for_quorum == 0
+    assert board.missing == [("2", "Петров Пётр Петрович", 30)]
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Проголосовали: 70,00 из 100,00 м²" in page and "Кворум есть" in page
+    csv_text = client.get(f"/meetings/{meeting.id}/non-voters.csv").get_data(as_text=True)
+    assert "2;Петров Пётр Петрович;30,00" in csv_text
+
+    services.advance(meeting, meeting.closes_at)
+    db.session.flush()
+    assert meeting.state is MeetingState.CLOSED
+    post(client, f"/meetings/{meeting.id}/count", page=f"/meetings/{meeting.id}")
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    web = json.loads(meeting.result)
+    assert web["items"][0]["adopted"] is True and web["items"][1]["adopted"] is False  # 60 of 100 < 2/3
+
+    dossier = tmp_path / "dossier.json"
+    assert runner.invoke(cli, ["dossier", str(meeting.id), "-o", str(dossier)]).exit_code == 0
+    recount = runner.invoke(cli, ["recount", str(dossier), "--json"])
+    assert json.loads(recount.output) == web
+    download = client.get(f"/meetings/{meeting.id}/dossier.json")
+    assert json.loads(download.data) == json.loads(dossier.read_text(encoding="utf-8"))
+    results = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "<svg class=\"bar\"" in results and "не принято" in results and "принято" in results
+
+
+def test_reminders_go_to_those_who_have_not_voted_once_per_slot(client, mailbox) -> None:
+    meeting = open_meeting(client, mailbox)
+    mailbox.messages.clear()
+    decide(meeting, "1", {"1": "for"}, meeting.opens_at + timedelta(hours=1))
+    at = meeting.closes_at - timedelta(days=2)
+    assert services.send_reminders(at) == 1
+    assert services.send_reminders(at + timedelta(hours=1)) == 0  # the same slot is not repeated
+    assert services.send_reminders(meeting.closes_at - timedelta(hours=12)) == 1  # the one-day slot
+    recipients = {m["To"] for m in mailbox.messages}
+    assert len(recipients) == 1 and "ещё не проголосовали" in mailbox.messages[0]["Subject"]
+
+
+def test_lifecycle_refuses_illegal_moves_with_a_reason(session) -> None:
+    item = building(rows=ROWS)
+    meeting = Meeting(building=item, kind="annual", form="electronic")
+    db.session.add(meeting)
+    db.session.flush()
+    with pytest.raises(TransitionError, match="from draft to closed"):
+        meeting.move(MeetingState.CLOSED)
+    with pytest.raises(TransitionError, match="not ready"):
+        meeting.announce(datetime.now(UTC).date(), ["a problem"])
+    with pytest.raises(TransitionError, match="needs a reason"):
+        meeting.cancel("  ")
+    meeting.cancel("инициатор отозвал")
+    with pytest.raises(TransitionError, match="from cancelled to announced"):
+        meeting.move(MeetingState.ANNOUNCED)
+
+
+def test_dossier_command_exit_codes(runner, session, tmp_path) -> None:
+    assert runner.invoke(cli, ["dossier", "999999", "-o", str(tmp_path / "x.json")]).exit_code == 2
+    item = building(rows=ROWS)
+    meeting = Meeting(building=item, kind="annual", form="electronic")
+    db.session.add(meeting)
+    db.session.flush()
+    result = runner.invoke(cli, ["dossier", str(meeting.id), "-o", str(tmp_path / "x.json")])
+    assert result.exit_code == 2 and "нет дат" in result.output

@@ -1,0 +1,103 @@
+"""Demo meetings in every state: a draft, an announced one, one voting now, one closed and counted.
+
+Dated relative to today but outside 2026-01-01…2026-05-31 (the period of the region's published figures);
+keyed by their ГИС ЖКХ field (`demo-…`), so a second run leaves them as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from auth.models import User
+from registry.models import Building
+from voting import services
+from voting.extensions import db
+from voting.models import AgendaItem, Meeting, MeetingDecision, MeetingForm, MeetingKind, MeetingState
+
+AGENDA = (
+    ("Избрать председателем собрания Иванова И. И., секретарём — Петрову А. С.", "44.2.5"),
+    ("Избрать счётную комиссию в составе: Сидоров С. С., Козлова М. Ю.", "44.2.5"),
+    ("Провести капитальный ремонт крыши в 2027 году за счёт фонда капитального ремонта", "44.2.1"),
+    ("Выбрать управляющей организацией ООО «Управляющая компания „Южный Урал“»", "44.2.4"),
+    ("Определить местом хранения протокола офис управляющей компании", "44.2.5"),
+)
+
+
+def seed_meetings(building: Building, administrator: User, now: datetime | None = None) -> list[str]:
+    """Create the demo meetings that do not exist yet; return lines saying what there is."""
+    now = now or datetime.now(UTC)
+    zone = ZoneInfo(building.timezone)
+    today = now.astimezone(zone).date()
+
+    def at(day_offset: int, hour: int) -> datetime:
+        return datetime.combine(today + timedelta(days=day_offset), time(hour), zone)
+
+    closed_opens = datetime(2026, 10, 1, 9, tzinfo=zone)
+    specs = {
+        "demo-draft": (MeetingState.DRAFT, at(20, 9), at(30, 20)),
+        "demo-announced": (MeetingState.ANNOUNCED, at(10, 9), at(20, 20)),
+        "demo-voting": (MeetingState.VOTING, at(-3, 9), at(6, 20)),
+        "demo-closed": (MeetingState.COUNTED, closed_opens, closed_opens + timedelta(days=8, hours=11)),
+    }
+    lines = []
+    for key, (state, opens, closes) in specs.items():
+        meeting = db.session.scalar(select(Meeting).where(Meeting.gis_id == key))
+        if meeting is None:
+            meeting = _create(key, building, administrator, opens, closes)
+            _bring_to(meeting, state, today, opens, closes)
+        window = " – ".join(f"{t.astimezone(zone):%Y-%m-%d %H:%M}" for t in (meeting.opens_at, meeting.closes_at) if t)
+        lines.append(f"meeting {meeting.id}: {key}, {meeting.state.value}, {window}")
+    return lines
+
+
+def _create(key: str, building: Building, administrator: User, opens: datetime, closes: datetime) -> Meeting:
+    meeting = Meeting(building=building, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC, gis_id=key,
+                      opens_at=opens, closes_at=closes, initiator_organisation=building.organisation,
+                      administrator=administrator, paper_address=f"{building.address}, офис управляющей компании",
+                      materials_info="Материалы размещены в системе и в офисе управляющей компании")
+    db.session.add(meeting)
+    for number, (title, code) in enumerate(AGENDA, start=1):
+        db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code, proposal="Принять."))
+    db.session.flush()
+    return meeting
+
+
+def _bring_to(meeting: Meeting, state: MeetingState, today: date, opens: datetime, closes: datetime) -> None:
+    if state is MeetingState.DRAFT:
+        return
+    meeting.state, meeting.notice_date = MeetingState.ANNOUNCED, opens.date() - timedelta(days=11)
+    if state is MeetingState.ANNOUNCED:
+        meeting.notice_date = today
+        return
+    meeting.open(opens, *services.freeze_register(meeting))
+    voting_now = state is MeetingState.VOTING
+    _decisions(meeting, opens, timedelta(days=2) if voting_now else closes - opens, share=0.45 if voting_now else 0.8)
+    if state is MeetingState.COUNTED:
+        meeting.close(closes)
+        services.count(meeting)
+    db.session.flush()
+
+
+def _decisions(meeting: Meeting, opens: datetime, span: timedelta, share: float) -> None:
+    """Decisions of a deterministic part of the owners (one per joint group), mostly for."""
+    rng = random.Random(meeting.gis_id)  # noqa: S311 - reproducible demo data
+    register = json.loads(meeting.snapshot or "{}")["register"]
+    for entry in register:
+        owners = entry["owners"]
+        joint = [o for o in owners if o["ownership"] == "joint"]
+        voters = ([joint[0]] if joint else []) + [o for o in owners if o["ownership"] != "joint"]
+        for owner in voters:
+            if rng.random() > share:
+                continue
+            answers = {str(n): rng.choices(["for", "against", "abstain"], weights=[8, 1, 1])[0]
+                       for n in range(1, len(AGENDA) + 1)}
+            received = opens + span * rng.random()
+            db.session.add(MeetingDecision(meeting_id=meeting.id, owner_ref=owner["id"], premises=entry["premises"],
+                                           received_at=received, source=rng.choice(["online"] * 4 + ["paper"]),
+                                           answers=json.dumps(answers)))
+    db.session.flush()

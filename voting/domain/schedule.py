@@ -1,0 +1,133 @@
+"""Schedule and readiness checks (LEGAL.md §2) in the building's time zone: what blocks announcing a meeting.
+
+Pure: instants come in with their offsets, `today` is a parameter; problems are codes with parameters, turned
+into words by the pages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from voting.domain.rules import UnknownSubjectError, subject
+
+
+@cache
+def _law() -> dict[str, object]:
+    return json.loads(resources.files("voting.domain.data").joinpath("law.json").read_text(encoding="utf-8"))
+
+
+def timeline(name: str) -> int:
+    """A number of days from the timeline of law.json (e.g. `notice_days_before_opening`)."""
+    return int(_law()["timeline"][name]["value"])  # type: ignore[index]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that blocks the next step: a code, the field to fix, and the values the message needs."""
+
+    code: str
+    field: str
+    params: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the initiator has set so far."""
+
+    form: str
+    timezone: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    agenda: tuple[tuple[str, str | None], ...]  # (title, subject code)
+    place: str | None = None
+    paper_address: str | None = None
+    administrator: str | None = None
+    premises_count: int = 0
+
+
+def local_date(instant: datetime, timezone: str) -> date:
+    return instant.astimezone(ZoneInfo(timezone)).date()
+
+
+def earliest_opening(notice_date: date) -> date:
+    """The first day voting (or the meeting) may start after a notice on `notice_date`."""
+    return notice_date + timedelta(days=timeline("notice_days_before_opening"))
+
+
+def protocol_due(closes_at: datetime, timezone: str) -> date:
+    """The last day to draw up the protocol: ten calendar days after the meeting ends."""
+    return local_date(closes_at, timezone) + timedelta(days=timeline("protocol_days_after_close"))
+
+
+def schedule_problems(plan: Plan, notice_date: date) -> list[Problem]:
+    """What is wrong with the dates if the notice goes out on `notice_date`."""
+    problems = []
+    if plan.opens_at is None:
+        problems.append(Problem("missing", "opens_at"))
+    if plan.closes_at is None:
+        problems.append(Problem("missing", "closes_at"))
+    if plan.opens_at is None or plan.closes_at is None:
+        return problems
+    opening = local_date(plan.opens_at, plan.timezone)
+    if opening < earliest_opening(notice_date):
+        problems.append(Problem("notice_too_short", "opens_at", {
+            "days": str(timeline("notice_days_before_opening")),
+            "earliest": earliest_opening(notice_date).isoformat()}))
+    if plan.closes_at <= plan.opens_at:
+        problems.append(Problem("closes_before_opening", "closes_at"))
+    elif plan.form == "electronic":
+        length = plan.closes_at - plan.opens_at
+        shortest, longest = timeline("electronic_min_days"), timeline("electronic_max_days")
+        if length < timedelta(days=shortest):
+            problems.append(Problem("voting_too_short", "closes_at", {"days": str(shortest)}))
+        if length > timedelta(days=longest):
+            problems.append(Problem("voting_too_long", "closes_at", {"days": str(longest)}))
+    return problems
+
+
+# several questions in one item: a semicolon, two question marks, or a numbered list ("… 2) …")
+_SEVERAL = re.compile(r";|\?.*\?|(^|\s)2[.)]\s")
+
+
+def agenda_problems(agenda: tuple[tuple[str, str | None], ...], notice_date: date) -> list[Problem]:
+    """No empty agenda, no "разное", one question per item, a subject in force for every item."""
+    if not agenda:
+        return [Problem("agenda_empty", "agenda")]
+    problems = []
+    forbidden = [str(t) for t in _law()["agenda"]["forbidden_titles"]]  # type: ignore[index]
+    for number, (title, code) in enumerate(agenda, start=1):
+        where = {"item": str(number)}
+        plain = " ".join(title.casefold().replace("ё", "е").split()).strip(" .:")
+        if plain in forbidden or plain.startswith(("разное", "прочее")):
+            problems.append(Problem("agenda_miscellaneous", f"agenda.{number}", where))
+        elif _SEVERAL.search(title):
+            problems.append(Problem("agenda_several_questions", f"agenda.{number}", where))
+        if code is None:
+            problems.append(Problem("agenda_no_subject", f"agenda.{number}", where))
+        else:
+            try:
+                subject(code).edition_on(notice_date)
+            except UnknownSubjectError:
+                problems.append(Problem("agenda_unknown_subject", f"agenda.{number}", {**where, "subject": code}))
+    return problems
+
+
+def readiness(plan: Plan, today: date) -> list[Problem]:
+    """Everything that blocks announcing the meeting today; empty when it may be announced."""
+    problems = schedule_problems(plan, today) + agenda_problems(plan.agenda, today)
+    if plan.form in ("in_person", "mixed") and not plan.place:
+        problems.append(Problem("missing", "place"))
+    if plan.form in ("absentee", "mixed", "electronic") and not plan.paper_address:
+        problems.append(Problem("missing", "paper_address"))
+    if plan.form == "electronic" and not plan.administrator:
+        problems.append(Problem("missing", "administrator"))
+    if plan.premises_count == 0:
+        problems.append(Problem("register_empty", "register"))
+    return problems

@@ -1,0 +1,266 @@
+"""Meeting pages: the list of a building's meetings, drafting with the readiness check, announcing, the notice
+(page and PDF with a QR code), the administrator's participation board, results, the dossier."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+from datetime import datetime
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import qrcode
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from auth.models import User
+from auth.policy import BUILDING_ADMINISTER, BUILDING_PERSONAL_DATA, BUILDING_VIEW, load_building, may, policy
+from registry.models import Building
+from voting import services
+from voting.domain.numbers import format_amount
+from voting.domain.rules import catalogue, search
+from voting.errors import VotingError
+from voting.extensions import db
+from voting.forms import AgendaItemForm, MaterialForm, MeetingPlanForm, ReasonForm
+from voting.links import public_url
+from voting.models import Meeting, MeetingForm, MeetingKind, MeetingMaterial, MeetingState, NoticeDelivery
+from voting.pdf import render_pdf
+
+bp = Blueprint("meetings", __name__)
+ALLOWED_MATERIAL = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png",
+                    b"PK\x03\x04": "application/zip"}
+
+
+def load_meeting(meeting_id: int) -> Meeting | None:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is not None and services.advance(meeting):
+        db.session.commit()  # the announced instant has come: the meeting opened or closed
+    return meeting
+
+
+def _flash_errors(form: FlaskForm) -> None:
+    for name, errors in form.errors.items():
+        flash(f"{getattr(form, name).label.text}: {'; '.join(str(e) for e in errors)}", "warning")
+
+
+@bp.get("/buildings/<int:building_id>/meetings")
+@policy(BUILDING_VIEW, load_building)
+def index(building: Building) -> ResponseReturnValue:
+    meetings = db.session.scalars(select(Meeting).where(Meeting.building_id == building.id)
+                                  .order_by(Meeting.id.desc())).all()
+    for meeting in meetings:
+        services.advance(meeting)
+    db.session.commit()
+    return render_template("meetings/list.html", building=building, meetings=meetings,
+                           may_administer=may(current_user, BUILDING_ADMINISTER, building))
+
+
+@bp.post("/buildings/<int:building_id>/meetings")
+@policy(BUILDING_ADMINISTER, load_building)
+def create(building: Building) -> ResponseReturnValue:
+    meeting = Meeting(building=building, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
+                      initiator_organisation=building.organisation, administrator=current_user._get_current_object(),
+                      paper_address=building.organisation.name if building.organisation else None)
+    db.session.add(meeting)
+    db.session.commit()
+    return redirect(url_for(".show", meeting_id=meeting.id))
+
+
+def _local(meeting: Meeting, value: datetime | None) -> datetime | None:
+    return value.astimezone(ZoneInfo(meeting.building.timezone)).replace(tzinfo=None) if value else None
+
+
+def _subject_choices(query: str) -> list[str]:
+    return [s.code for s in (search(query) if query else catalogue())]
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@policy(BUILDING_VIEW, load_meeting)
+def show(meeting: Meeting) -> ResponseReturnValue:
+    administer = may(current_user, BUILDING_ADMINISTER, meeting)
+    context: dict[str, object] = {"meeting": meeting, "administer": administer, "zone": meeting.building.timezone,
+                                  "now": services.now(), "facts": services.notice_facts(meeting)}
+    if administer and meeting.state is MeetingState.DRAFT:
+        plan = MeetingPlanForm(obj=meeting, opens_at=_local(meeting, meeting.opens_at),
+                               closes_at=_local(meeting, meeting.closes_at),
+                               administrator=meeting.administrator.email if meeting.administrator else "")
+        query = request.args.get("q", "")
+        item_form = AgendaItemForm()
+        item_form.subject.choices = _subject_choices(query)
+        subjects = search(query) if query else catalogue()
+        context |= {"plan": plan, "item_form": item_form, "subjects": subjects, "query": query,
+                    "problems": services.readiness_of(meeting)}
+    if meeting.state in (MeetingState.VOTING, MeetingState.CLOSED) and administer:
+        context["participation"] = services.participation(meeting)
+    if meeting.result:
+        context["result"] = json.loads(meeting.result)
+    context["material_form"] = MaterialForm()
+    context["cancel_form"] = ReasonForm()
+    context["may_dossier"] = may(current_user, BUILDING_PERSONAL_DATA, meeting)
+    return render_template("meetings/show.html", **context)
+
+
+@bp.post("/meetings/<int:meeting_id>/plan")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def update_plan(meeting: Meeting) -> ResponseReturnValue:
+    form = MeetingPlanForm()
+    if meeting.state is not MeetingState.DRAFT:
+        flash(_("Повестку и даты можно менять только в черновике."), "warning")
+    elif form.validate_on_submit():
+        zone = ZoneInfo(meeting.building.timezone)
+        meeting.kind, meeting.form = MeetingKind(form.kind.data), MeetingForm(form.form.data)
+        meeting.opens_at = form.opens_at.data.replace(tzinfo=zone) if form.opens_at.data else None
+        meeting.closes_at = form.closes_at.data.replace(tzinfo=zone) if form.closes_at.data else None
+        meeting.place, meeting.paper_address = form.place.data or None, form.paper_address.data or None
+        meeting.materials_info, meeting.gis_id = form.materials_info.data or None, form.gis_id.data or None
+        email = (form.administrator.data or "").strip().lower()
+        meeting.administrator = db.session.scalar(select(User).where(User.email == email)) if email else None
+        if email and meeting.administrator is None:
+            flash(_("Учётной записи %(email)s нет: администратор не назначен.", email=email), "warning")
+        db.session.commit()
+        flash(_("Сохранено."), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for(".show", meeting_id=meeting.id) + "#plan")
+
+
+@bp.post("/meetings/<int:meeting_id>/items")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def add_item(meeting: Meeting) -> ResponseReturnValue:
+    form = AgendaItemForm()
+    form.subject.choices = _subject_choices("")
+    if form.validate_on_submit():
+        services.add_item(meeting, form.title.data or "", form.subject.data or "", form.proposal.data,
+                          form.entrance.data)
+        db.session.commit()
+        flash(_("Вопрос добавлен в повестку."), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for(".show", meeting_id=meeting.id) + "#agenda")
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:number>/delete")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def remove_item(meeting: Meeting, number: int) -> ResponseReturnValue:
+    services.remove_item(meeting, number)
+    db.session.commit()
+    return redirect(url_for(".show", meeting_id=meeting.id) + "#agenda")
+
+
+@bp.post("/meetings/<int:meeting_id>/announce")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def announce(meeting: Meeting) -> ResponseReturnValue:
+    try:
+        sent = services.announce(meeting)
+    except VotingError as error:
+        flash(_("Собрание пока нельзя объявить: исправьте отмеченное ниже.") + f" ({error.message})", "warning")
+        return redirect(url_for(".show", meeting_id=meeting.id))
+    db.session.commit()
+    flash(_("Собрание объявлено; сообщение отправлено %(n)s собственникам. Распечатайте сообщение для подъездов.",
+            n=sent), "success")
+    return redirect(url_for(".show", meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/cancel")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def cancel(meeting: Meeting) -> ResponseReturnValue:
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            meeting.cancel(form.reason.data or "")
+        except VotingError as error:
+            flash(error.message, "warning")
+        else:
+            db.session.commit()
+            flash(_("Собрание отменено."), "success")
+    return redirect(url_for(".show", meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/count")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def count(meeting: Meeting) -> ResponseReturnValue:
+    try:
+        services.count(meeting)
+    except VotingError as error:
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash(_("Голоса подсчитаны."), "success")
+    return redirect(url_for(".show", meeting_id=meeting.id) + "#results")
+
+
+@bp.get("/meetings/<int:meeting_id>/notice")
+@policy(BUILDING_VIEW, load_meeting)
+def notice(meeting: Meeting) -> ResponseReturnValue:
+    return render_template("meetings/notice.html", meeting=meeting, facts=services.notice_facts(meeting))
+
+
+@bp.get("/meetings/<int:meeting_id>/notice.pdf")
+@policy(BUILDING_VIEW, load_meeting)
+def notice_pdf(meeting: Meeting) -> ResponseReturnValue:
+    url = public_url(".show", meeting_id=meeting.id)
+    png = io.BytesIO()
+    qrcode.make(url, box_size=8, border=2).save(png)  # PNG: printers and PDF readers all draw it the same
+    html = render_template("pdf/notice.html", meeting=meeting, facts=services.notice_facts(meeting), url=url,
+                           qr=base64.b64encode(png.getvalue()).decode())
+    pdf = render_pdf(html)
+    if may(current_user, BUILDING_ADMINISTER, meeting) and meeting.state is not MeetingState.DRAFT:
+        db.session.add(NoticeDelivery(meeting=meeting, channel="stairwell", detail="PDF printed for posting"))
+        db.session.commit()
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=notice-{meeting.id}.pdf"})
+
+
+@bp.post("/meetings/<int:meeting_id>/materials")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def upload_material(meeting: Meeting) -> ResponseReturnValue:
+    form = MaterialForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(20 * 1024 * 1024 + 1)
+        mime = next((m for magic, m in ALLOWED_MATERIAL.items() if data.startswith(magic)), None)
+        if mime is None or len(data) > 20 * 1024 * 1024:
+            flash(_("Материал должен быть PDF, JPEG, PNG или документом Office до 20 МБ."), "warning")
+        else:
+            db.session.add(MeetingMaterial(meeting=meeting, filename=(form.file.data.filename or "file")[:255],
+                                           mime=mime, content=data, sha256=hashlib.sha256(data).hexdigest()))
+            db.session.commit()
+            flash(_("Материал добавлен."), "success")
+    return redirect(url_for(".show", meeting_id=meeting.id) + "#materials")
+
+
+@bp.get("/meetings/<int:meeting_id>/materials/<int:material_id>")
+@policy(BUILDING_VIEW, load_meeting)
+def material(meeting: Meeting, material_id: int) -> ResponseReturnValue:
+    item = db.session.get(MeetingMaterial, material_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return Response(item.content, mimetype="application/octet-stream", headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}",
+        "Content-Security-Policy": "default-src 'none'; sandbox"})
+
+
+@bp.get("/meetings/<int:meeting_id>/dossier.json")
+@policy(BUILDING_PERSONAL_DATA, load_meeting)
+def dossier(meeting: Meeting) -> ResponseReturnValue:
+    body = json.dumps(services.dossier_json(meeting), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=oss-dossier-{meeting.id}.json"})
+
+
+@bp.get("/meetings/<int:meeting_id>/non-voters.csv")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def non_voters(meeting: Meeting) -> ResponseReturnValue:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Помещение", "Собственник", "Голосов, м²"])
+    for premises, name, votes in services.participation(meeting).missing:
+        writer.writerow([premises, name, format_amount(votes).replace(".", ",")])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=non-voters-{meeting.id}.csv"})

@@ -1,0 +1,304 @@
+"""Meeting services: the plan and its readiness, announcing with notices, opening on a frozen register, closing,
+counting with the pure tally, the dossier, participation for the administrator, reminders.
+
+Services flush, never commit: the view or command commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from auth.mail import send_mail
+from auth.models import OwnershipLink, User
+from registry.models import Ownership, Premises
+from voting.domain import dossier as dossiers
+from voting.domain.schedule import Plan, Problem, local_date, readiness
+from voting.domain.tally import Result, tally
+from voting.domain.tally import to_json as result_json
+from voting.errors import ConflictError
+from voting.extensions import db
+from voting.links import public_url
+from voting.models import (
+    AgendaItem,
+    Meeting,
+    MeetingDecision,
+    MeetingState,
+    NoticeDelivery,
+    ReminderSent,
+    TransitionError,
+)
+
+REMINDER_SLOTS = {"3d": timedelta(days=3), "1d": timedelta(days=1)}  # before the close
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def local_today(meeting: Meeting, at: datetime | None = None) -> date:
+    return local_date(at or now(), meeting.building.timezone)
+
+
+def premises_count(meeting: Meeting) -> int:
+    return db.session.scalar(select(func.count(Premises.id)).where(Premises.building_id == meeting.building_id)) or 0
+
+
+def plan_of(meeting: Meeting) -> Plan:
+    return Plan(form=meeting.form.value, timezone=meeting.building.timezone, opens_at=meeting.opens_at,
+                closes_at=meeting.closes_at, agenda=tuple((i.title, i.subject) for i in meeting.agenda),
+                place=meeting.place, paper_address=meeting.paper_address,
+                administrator=meeting.administrator.email if meeting.administrator else None,
+                premises_count=premises_count(meeting))
+
+
+def readiness_of(meeting: Meeting, today: date | None = None) -> list[Problem]:
+    return readiness(plan_of(meeting), today or local_today(meeting))
+
+
+def add_item(meeting: Meeting, title: str, subject: str, proposal: str | None, entrance: str | None) -> AgendaItem:
+    if meeting.state is not MeetingState.DRAFT:
+        raise_locked()
+    item = AgendaItem(meeting=meeting, number=len(meeting.agenda) + 1, title=" ".join(title.split()),
+                      subject=subject, proposal=(proposal or "").strip() or None, entrance=entrance or None)
+    db.session.add(item)
+    return item
+
+
+def remove_item(meeting: Meeting, number: int) -> None:
+    if meeting.state is not MeetingState.DRAFT:
+        raise_locked()
+    for item in list(meeting.agenda):
+        if item.number == number:
+            meeting.agenda.remove(item)
+            db.session.delete(item)
+    db.session.flush()
+    for position, item in enumerate(sorted(meeting.agenda, key=lambda i: i.number), start=1):
+        item.number = position
+
+
+def raise_locked() -> None:
+    raise TransitionError(_("Повестку и даты можно менять только в черновике."))
+
+
+# --- announcing, opening, closing, counting -------------------------------------------------------------------
+
+
+def verified_owners(meeting: Meeting) -> list[User]:
+    """Accounts with a proven ownership in the building."""
+    return list(db.session.scalars(
+        select(User).join(OwnershipLink, OwnershipLink.user_id == User.id)
+        .join(Ownership, Ownership.id == OwnershipLink.ownership_id).join(Premises)
+        .where(Premises.building_id == meeting.building_id, OwnershipLink.ended_at.is_(None)).distinct()))
+
+
+def announce(meeting: Meeting) -> int:
+    """Announce today (local) if nothing blocks it; mail the notice to every verified owner; returns how many."""
+    today = local_today(meeting)
+    meeting.announce(today, readiness_of(meeting, today))
+    recipients = verified_owners(meeting)
+    url = public_url("meetings.show", meeting_id=meeting.id)
+    for owner in recipients:
+        send_mail(owner.email, _("Вече: сообщение о проведении общего собрания"), notice_text(meeting) + f"\n\n{url}")
+    db.session.add(NoticeDelivery(meeting=meeting, channel="email", detail=f"{len(recipients)} owner(s)"))
+    db.session.add(NoticeDelivery(meeting=meeting, channel="platform", detail=url))
+    return len(recipients)
+
+
+def notice_text(meeting: Meeting) -> str:
+    """The notice as plain text for mail (the page and the PDF lay out the same elements)."""
+    from flask import render_template
+
+    return render_template("meetings/notice.txt", meeting=meeting, facts=notice_facts(meeting))
+
+
+def notice_facts(meeting: Meeting) -> dict[str, Any]:
+    """Every element LEGAL.md §2 asks of a notice, as plain values in the building's local time."""
+    zone = ZoneInfo(meeting.building.timezone)
+    initiator = (meeting.initiator_organisation.name if meeting.initiator_organisation
+                 else meeting.initiator_owner.name if meeting.initiator_owner else "")
+    return {
+        "address": meeting.building.address, "initiator": initiator, "kind": meeting.kind.value,
+        "form": meeting.form.value,
+        "opens": meeting.opens_at.astimezone(zone) if meeting.opens_at else None,
+        "closes": meeting.closes_at.astimezone(zone) if meeting.closes_at else None,
+        "place": meeting.place, "paper_address": meeting.paper_address, "materials": meeting.materials_info,
+        "administrator": (meeting.administrator.full_name or meeting.administrator.email)
+        if meeting.administrator else None,
+        "agenda": [(i.number, i.title) for i in meeting.agenda], "timezone": meeting.building.timezone,
+        "notice_date": meeting.notice_date,
+    }
+
+
+def freeze_register(meeting: Meeting) -> tuple[str, str]:
+    """The register as it stands, frozen into canonical JSON with its SHA-256: later edits never reach it."""
+    premises = db.session.scalars(
+        select(Premises).where(Premises.building_id == meeting.building_id)
+        .options(selectinload(Premises.ownerships).selectinload(Ownership.owner))
+        .order_by(func.length(Premises.number), Premises.number)).all()
+    register = [{
+        "premises": p.number, "kind": p.kind.value, "area": f"{p.area:.2f}",
+        **({"entrance": p.entrance} if p.entrance else {}),
+        "owners": [{"id": str(o.owner_id), "name": o.owner.name, "ownership": o.kind.value,
+                    "share": f"{o.share.numerator}/{o.share.denominator}", "document": o.egrn_record,
+                    "weight": f"{Fraction(p.area) * o.share}"} for o in p.ownerships]}
+        for p in premises]
+    total = sum((p.area for p in premises), Decimal("0.00"))
+    text = json.dumps({"register": register, "total_votes": f"{total:.2f}"}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))
+    return text, hashlib.sha256(text.encode()).hexdigest()
+
+
+def advance(meeting: Meeting, at: datetime | None = None) -> bool:
+    """Open or close a meeting whose instant has come (pages and `veche tick` call this); True if it moved."""
+    at = at or now()
+    moved = False
+    if meeting.state is MeetingState.ANNOUNCED and meeting.opens_at and at >= meeting.opens_at:
+        meeting.open(at, *freeze_register(meeting))
+        moved = True
+    if meeting.state is MeetingState.VOTING and meeting.closes_at and at >= meeting.closes_at:
+        meeting.close(at)
+        moved = True
+    return moved
+
+
+def count(meeting: Meeting) -> Result:
+    """Count a closed meeting and keep its oss-result/1."""
+    result = tally(dossier_of(meeting))
+    meeting.count(result_json(result))
+    return result
+
+
+def dossier_of(meeting: Meeting) -> dossiers.Dossier:
+    """The meeting as an oss-dossier/1 (after opening: from the frozen register)."""
+    if meeting.opens_at is None or meeting.closes_at is None:
+        raise ConflictError(_("У собрания ещё нет дат голосования: досье составить нельзя."))
+    if meeting.snapshot is None:
+        text, _hash = freeze_register(meeting)
+    else:
+        text = meeting.snapshot
+    frozen = json.loads(text)
+    for entry in frozen["register"]:
+        for owner in entry["owners"]:
+            owner.pop("weight", None)
+    decisions = db.session.scalars(select(MeetingDecision).where(MeetingDecision.meeting_id == meeting.id)
+                                   .order_by(MeetingDecision.id)).all()
+    zone = ZoneInfo(meeting.building.timezone)
+    data = {
+        "format": dossiers.FORMAT,
+        "building": {"address": meeting.building.address, "timezone": meeting.building.timezone},
+        "meeting": {"kind": meeting.kind.value, "form": meeting.form.value,
+                    "notice_date": (meeting.notice_date or local_today(meeting)).isoformat(),
+                    "opens_at": meeting.opens_at.astimezone(zone).isoformat() if meeting.opens_at else None,
+                    "closes_at": meeting.closes_at.astimezone(zone).isoformat() if meeting.closes_at else None},
+        "register": frozen["register"],
+        "agenda": [{"id": str(i.number), "title": i.title, "subject": i.subject,
+                    **({"entrance": i.entrance} if i.entrance else {})} for i in meeting.agenda],
+        "decisions": [{"owner": d.owner_ref, "premises": d.premises,
+                       "received_at": d.received_at.astimezone(zone).isoformat(), "source": d.source,
+                       "answers": json.loads(d.answers),
+                       **({"representative": {"name": d.representative, **(
+                           {"proxy_valid_until": d.proxy_valid_until.isoformat()} if d.proxy_valid_until else {})}}
+                          if d.representative else {})} for d in decisions],
+    }
+    return dossiers.parse(data)
+
+
+def dossier_json(meeting: Meeting) -> dict[str, Any]:
+    return dossiers.to_json(dossier_of(meeting))
+
+
+# --- for the administrator: participation, quorum, who has not voted --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Participation:
+    total: Fraction
+    participating: Fraction
+    by_entrance: list[tuple[str, Fraction, Fraction]]  # entrance, took part, all
+    missing: list[tuple[str, str, Fraction]]  # premises, owner name, votes (largest first)
+
+    @property
+    def needed_for_quorum(self) -> Fraction:
+        """Votes still needed for more than half of all: the smallest step is 0.01 m²."""
+        half = self.total / 2
+        return max(Fraction(0), half - self.participating + Fraction(1, 100)) if self.participating <= half \
+            else Fraction(0)
+
+
+def participation(meeting: Meeting) -> Participation:
+    data = dossier_of(meeting)
+    result = tally(data)
+    counted = {(c.decision.owner, c.decision.premises) for c in result.counted}
+    taken_part: dict[str, Fraction] = defaultdict(Fraction)
+    everyone: dict[str, Fraction] = defaultdict(Fraction)
+    missing = []
+    for premises in data.register:
+        entrance = premises.entrance or "—"
+        everyone[entrance] += Fraction(premises.area)
+        joint_voted = any(o.ownership == "joint" and (o.id, premises.number) in counted for o in premises.owners)
+        for owner in premises.owners:
+            weight = Fraction(premises.area) * owner.share
+            if (owner.id, premises.number) in counted:
+                taken_part[entrance] += weight
+            elif not (owner.ownership == "joint" and joint_voted):
+                missing.append((premises.number, owner.name, weight))
+    missing.sort(key=lambda row: (-row[2], row[0]))
+    entrances = sorted(everyone, key=lambda e: (0, int(e)) if e.isdigit() else (1, 0))
+    return Participation(result.total, result.participating,
+                         [(e, taken_part[e], everyone[e]) for e in entrances], missing)
+
+
+# --- reminders ----------------------------------------------------------------------------------------------
+
+
+def _owners_with_holdings(meeting: Meeting) -> dict[User, set[tuple[str, str]]]:
+    """Verified owners and their (owner id, premises) pairs in the building, as decisions name them."""
+    rows = db.session.execute(
+        select(User, Ownership.owner_id, Premises.number).join(OwnershipLink, OwnershipLink.user_id == User.id)
+        .join(Ownership, Ownership.id == OwnershipLink.ownership_id).join(Premises)
+        .where(Premises.building_id == meeting.building_id, OwnershipLink.ended_at.is_(None))).all()
+    holdings: dict[User, set[tuple[str, str]]] = defaultdict(set)
+    for user, owner_id, number in rows:
+        holdings[user].add((str(owner_id), number))
+    return holdings
+
+
+def send_reminders(at: datetime | None = None) -> int:
+    """Mail owners who have not voted, once per slot (3 days and 1 day before the close); never those who voted."""
+    at = at or now()
+    sent = 0
+    for meeting in db.session.scalars(select(Meeting).where(Meeting.state == MeetingState.VOTING)):
+        due = [slot for slot, before in REMINDER_SLOTS.items()
+               if meeting.closes_at and meeting.closes_at - before <= at < meeting.closes_at]
+        if not due:
+            continue
+        slot = min(due, key=lambda s: REMINDER_SLOTS[s])
+        decided = {tuple(row) for row in db.session.execute(select(MeetingDecision.owner_ref, MeetingDecision.premises)
+                                         .where(MeetingDecision.meeting_id == meeting.id))}
+        already = set(db.session.scalars(select(ReminderSent.user_id).where(ReminderSent.meeting_id == meeting.id,
+                                                                            ReminderSent.slot == slot)))
+        closes = meeting.closes_at.astimezone(ZoneInfo(meeting.building.timezone)) if meeting.closes_at else at
+        for owner, holdings in _owners_with_holdings(meeting).items():
+            if owner.id in already or holdings <= decided:  # reminded already, or every holding has a decision
+                continue
+            send_mail(owner.email, _("Вече: вы ещё не проголосовали"),
+                      _("Голосование по собранию в доме %(address)s закончится %(closes)s (местное время). "
+                        "Ваш голос ещё не получен: %(url)s", address=meeting.building.address,
+                        closes=closes.strftime("%d.%m.%Y %H:%M"),
+                        url=public_url("meetings.show", meeting_id=meeting.id)))
+            db.session.add(ReminderSent(meeting_id=meeting.id, user_id=owner.id, slot=slot))
+            sent += 1
+    db.session.flush()
+    return sent
