@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -117,11 +118,11 @@ def _no_float(text: str) -> Any:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise DossierError("$", f"duplicate key {key!r}")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(key for key, _value in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise DossierError("$", f"duplicate key {duplicate!r}")
     return result
 
 
@@ -219,23 +220,24 @@ def _premises(raw: object, path: str) -> Premises:
     area_text = _text(item.get("area"), f"{path}.area")
     if not _AREA.fullmatch(area_text):
         raise DossierError(f"{path}.area", f"{area_text!r} must be a decimal string with two fraction digits")
-    area = Decimal(area_text).quantize(CENT)
+    area = Decimal(area_text)  # the pattern guarantees exactly two fraction digits
     if area <= 0:
         raise DossierError(f"{path}.area", "must be positive")
     entrance = item.get("entrance")
     owners = tuple(_owner(o, f"{path}.owners[{i}]")
                    for i, o in enumerate(_list(item.get("owners", []), f"{path}.owners")))
     _unique([o.id for o in owners], f"{path}.owners", "id")
-    groups: set[str | None] = set()
-    total = Fraction(0)
-    for owner in owners:
-        if owner.ownership == "joint":
-            if owner.document in groups:
-                continue
-            groups.add(owner.document)
-        total += owner.share
-    if total > 1:
-        raise DossierError(f"{path}.owners", f"shares add up to {format_fraction(total)}, above 1")
+    if len(owners) > 1:
+        groups: set[str | None] = set()
+        total = Fraction(0)
+        for owner in owners:
+            if owner.ownership == "joint":
+                if owner.document in groups:
+                    continue
+                groups.add(owner.document)
+            total += owner.share
+        if total > 1:
+            raise DossierError(f"{path}.owners", f"shares add up to {format_fraction(total)}, above 1")
     return Premises(number=_text(item.get("premises"), f"{path}.premises"),
                     kind=_choice(item.get("kind"), f"{path}.kind", PREMISES_KINDS), area=area,
                     entrance=None if entrance is None else _text(entrance, f"{path}.entrance"), owners=owners)
@@ -244,10 +246,9 @@ def _premises(raw: object, path: str) -> Premises:
 def _owner(raw: object, path: str) -> Owner:
     item = _object(raw, path)
     share_text = _text(item.get("share"), f"{path}.share")
-    match = _SHARE.fullmatch(share_text)
-    if not match or int(match[2]) == 0:
+    share = _share(share_text)
+    if share is None:
         raise DossierError(f"{path}.share", f"{share_text!r} must be a fraction string like \"1/2\"")
-    share = Fraction(int(match[1]), int(match[2]))
     if share > 1:
         raise DossierError(f"{path}.share", f"{share_text} exceeds 1")
     if share == 0:
@@ -256,6 +257,15 @@ def _owner(raw: object, path: str) -> Owner:
     return Owner(id=_text(item.get("id"), f"{path}.id"), name=_text(item.get("name"), f"{path}.name"),
                  ownership=_choice(item.get("ownership"), f"{path}.ownership", OWNERSHIPS), share=share,
                  document=None if document is None else _text(document, f"{path}.document"))
+
+
+@cache
+def _share(text: str) -> Fraction | None:
+    """A share string ("1/2") as a Fraction; shares repeat, so each is read once."""
+    match = _SHARE.fullmatch(text)
+    if not match or int(match[2]) == 0:
+        return None
+    return Fraction(int(match[1]), int(match[2]))
 
 
 def _agenda_item(raw: object, path: str, notice_date: date) -> AgendaItem:

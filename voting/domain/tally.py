@@ -3,10 +3,9 @@ and `veche verify`. Fractions throughout; rounding half-up happens only when the
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -57,10 +56,16 @@ class Result:
     rejected: tuple[Rejection, ...]
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _order(decision: Decision) -> tuple[Any, ...]:
-    """Arrival order, with a total tie-break so that the result never depends on the input order."""
-    return (decision.received_at, decision.source, json.dumps(decision.answers, sort_keys=True, default=list),
-            decision.representative.name if decision.representative else "", decision.owner, decision.premises)
+    """Arrival order (exact integer microseconds: aware datetimes compare slowly), with a total tie-break so
+    that the result never depends on the input order."""
+    answers = sorted((k, v if isinstance(v, str) else ",".join(v)) for k, v in decision.answers.items())
+    return ((decision.received_at - _EPOCH) // _MICROSECOND, decision.source, decision.owner, decision.premises,
+            answers, decision.representative.name if decision.representative else "")
 
 
 def _choice(answer: Answer | None) -> str | None:
@@ -71,29 +76,49 @@ def _choice(answer: Answer | None) -> str | None:
     return marks.pop() if len(marks) == 1 else None
 
 
+class _Sum:
+    """An exact sum of area × share, kept as integers per share denominator (far faster than adding Fractions)."""
+
+    __slots__ = ("_numerators",)
+
+    def __init__(self) -> None:
+        self._numerators: dict[int, int] = defaultdict(int)
+
+    def add(self, cents: int, share: Fraction) -> None:
+        self._numerators[share.denominator] += cents * share.numerator
+
+    def value(self) -> Fraction:
+        return sum((Fraction(n, d * 100) for d, n in self._numerators.items()), start=Fraction(0))
+
+
 def tally(dossier: Dossier) -> Result:
     """Count a meeting exactly: who took part, with what weight, and whether each item was adopted."""
     zone = ZoneInfo(dossier.timezone)
     meeting = dossier.meeting
-    weights: dict[tuple[str, str], Fraction] = {}
+    holdings: dict[tuple[str, str], tuple[int, Fraction]] = {}  # (owner, premises) -> (area in cents, share)
     groups: dict[tuple[str, str], tuple[str, str | None]] = {}
     entrance_of: dict[str, str | None] = {}
     owners = set()
+    total_cents = 0
     for premises in dossier.register:
+        cents = int(premises.area * 100)
+        total_cents += cents
         entrance_of[premises.number] = premises.entrance
         for owner in premises.owners:
             owners.add(owner.id)
-            weights[(owner.id, premises.number)] = Fraction(premises.area) * owner.share
+            holdings[(owner.id, premises.number)] = (cents, owner.share)
             if owner.ownership == "joint":
                 groups[(owner.id, premises.number)] = (premises.number, owner.document)
-    total = sum((Fraction(p.area) for p in dossier.register), start=Fraction(0))
+    total = Fraction(total_cents, 100)
 
     rejected: list[Rejection] = []
     valid: dict[tuple[str, str], list[Decision]] = defaultdict(list)
-    for decision in sorted(dossier.decisions, key=_order):
+    arrival = sorted(dossier.decisions, key=_order)
+    first_arrival = {}
+    for position, decision in enumerate(arrival):
         key = (decision.owner, decision.premises)
         reason = None
-        if key not in weights:
+        if key not in holdings:
             reason = "premises_mismatch" if decision.owner in owners else "not_an_owner"
         elif decision.received_at < meeting.opens_at:
             reason = "before_opening"
@@ -106,54 +131,62 @@ def tally(dossier: Dossier) -> Result:
             rejected.append(Rejection(decision.owner, decision.premises, reason, decision.received_at))
         else:
             valid[key].append(decision)
+            first_arrival.setdefault(key, position)
 
     # a joint group votes once: the member whose decision arrived first holds the group's vote
     holders: dict[tuple[str, str | None], tuple[str, str]] = {}
-    for key in sorted(valid, key=lambda k: _order(valid[k][0])):
+    for key in sorted(valid, key=first_arrival.__getitem__):
         if key in groups:
             holders.setdefault(groups[key], key)
-    counted: list[Counted] = []
+    counted: list[tuple[int, Decision, int, Fraction]] = []
     for key, decisions in valid.items():
         if key in groups and holders[groups[key]] != key:
             rejected.extend(Rejection(d.owner, d.premises, "duplicate", d.received_at) for d in decisions)
             continue
         *earlier, last = decisions
         rejected.extend(Rejection(d.owner, d.premises, "duplicate", d.received_at) for d in earlier)
-        counted.append(Counted(last, weights[key]))
-    counted.sort(key=lambda c: _order(c.decision))
+        counted.append((first_arrival[key] + len(earlier), last, *holdings[key]))
+    counted.sort(key=lambda entry: entry[0])
     rejected.sort(key=lambda r: (r.premises, r.owner, r.received_at, r.reason))
 
-    participating = sum((c.votes for c in counted), start=Fraction(0))
+    participating_sum = _Sum()
+    for _position, _decision, cents, share in counted:
+        participating_sum.add(cents, share)
+    participating = participating_sum.value()
     quorum = has_quorum(participating, total)
     items = tuple(_item(item.id, item.subject, item.entrance, counted, participating, total, quorum, dossier,
                         entrance_of) for item in dossier.agenda)
-    return Result(total, participating, quorum, items, tuple(counted), tuple(rejected))
+    return Result(total, participating, quorum, items,
+                  tuple(Counted(d, Fraction(cents * share.numerator, share.denominator * 100))
+                        for _p, d, cents, share in counted), tuple(rejected))
 
 
-def _item(item_id: str, code: str, entrance: str | None, counted: list[Counted], participating: Fraction,
-          total: Fraction, quorum: bool, dossier: Dossier, entrance_of: dict[str, str | None]) -> ItemResult:
+def _item(item_id: str, code: str, entrance: str | None, counted: list[tuple[int, Decision, int, Fraction]],
+          participating: Fraction, total: Fraction, quorum: bool, dossier: Dossier,
+          entrance_of: dict[str, str | None]) -> ItemResult:
     edition = subject(code).edition_on(dossier.meeting.notice_date)
-    sums = {"for": Fraction(0), "against": Fraction(0), "abstain": Fraction(0)}
-    void = Fraction(0)
-    for_in_entrance = Fraction(0)
-    for entry in counted:
-        answer = entry.decision.answers.get(item_id)
+    sums = {"for": _Sum(), "against": _Sum(), "abstain": _Sum()}
+    void = _Sum()
+    for_in_entrance = _Sum()
+    for _position, decision, cents, share in counted:
+        answer = decision.answers.get(item_id)
         choice = _choice(answer)
         if choice is None:
             if answer is not None:
-                void += entry.votes
+                void.add(cents, share)
             continue
-        sums[choice] += entry.votes
-        if choice == "for" and entrance is not None and entrance_of.get(entry.decision.premises) == entrance:
-            for_in_entrance += entry.votes
-    adopted = quorum and rule_holds(edition.rule, sums["for"], participating, total)
+        sums[choice].add(cents, share)
+        if choice == "for" and entrance is not None and entrance_of.get(decision.premises) == entrance:
+            for_in_entrance.add(cents, share)
+    votes_for = sums["for"].value()
+    adopted = quorum and rule_holds(edition.rule, votes_for, participating, total)
     entrance_majority = None
     if edition.entrance_majority and entrance is not None:
         entrance_total = sum((Fraction(p.area) for p in dossier.register if p.entrance == entrance), start=Fraction(0))
-        entrance_majority = entrance_total > 0 and for_in_entrance * 2 > entrance_total
+        entrance_majority = entrance_total > 0 and for_in_entrance.value() * 2 > entrance_total
         adopted = adopted and entrance_majority
-    return ItemResult(item_id, code, edition.rule, sums["for"], sums["against"], sums["abstain"], void, adopted,
-                      entrance_majority)
+    return ItemResult(item_id, code, edition.rule, votes_for, sums["against"].value(), sums["abstain"].value(),
+                      void.value(), adopted, entrance_majority)
 
 
 # --- writing ------------------------------------------------------------------------------------------------
