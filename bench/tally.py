@@ -37,8 +37,8 @@ def building_rows(premises: int) -> list[dict[str, str]]:
                 "entrance": str(1 + n // 400)}
         record = f"74:36:0102003:{n}-74/001/2015"
         if n % 2 == 0:
-            rows += [base | {"owner": f"Иванов {n}", "ownership": "долевая", "share": "1/2", "egrn_record": f"{record}-1"},
-                     base | {"owner": f"Иванова {n}", "ownership": "долевая", "share": "1/2", "egrn_record": f"{record}-2"}]
+            rows += [base | {"owner": f"{name} {n}", "ownership": "долевая", "share": "1/2",
+                             "egrn_record": f"{record}-{part}"} for part, name in ((1, "Иванов"), (2, "Иванова"))]
         else:
             rows.append(base | {"owner": f"Сидоров {n}", "ownership": "индивидуальная", "egrn_record": f"{record}-1"})
     return rows
@@ -63,13 +63,13 @@ def main() -> None:
     os.environ.setdefault("VECHE_SECRET_KEY", "bench")
 
     from flask_migrate import upgrade
-
     from register_import import database
-    from tests.factories import building, register
+
+    from tests.factories import building
     from voting import services
+    from voting.app import create_app
     from voting.domain import dossier as dossiers
     from voting.domain.tally import tally, to_json
-    from voting.app import create_app
     from voting.extensions import db
     from voting.models import AgendaItem, Meeting, MeetingDecision, MeetingForm, MeetingKind
 
@@ -101,6 +101,8 @@ def main() -> None:
             web_s, web_result = timed(lambda: tally(services.dossier_of(meeting)))
             dossier_file = Path(folder) / "dossier.json"
             dossier_file.write_text(json.dumps(services.dossier_json(meeting), ensure_ascii=False), encoding="utf-8")
+            if os.environ.get("BENCH_KEEP"):
+                Path(os.environ["BENCH_KEEP"]).write_bytes(dossier_file.read_bytes())
 
             def recount() -> dict[str, object]:
                 result = to_json(tally(dossiers.loads(dossier_file.read_bytes())))
@@ -112,8 +114,8 @@ def main() -> None:
             pairs = [(r["owner_ref"], r["premises"]) for r in rows]
             plain_s, plain_total = timed(lambda: sum((weights[pair] for pair in pairs), Fraction(0)))
             started = time.perf_counter()
-            subprocess.run([str(Path(sys.executable).parent / "veche"), "recount", str(dossier_file), "--json"], check=True,
-                           capture_output=True, cwd=ROOT)
+            veche = str(Path(sys.executable).parent / "veche")
+            subprocess.run([veche, "recount", str(dossier_file), "--json"], check=True, capture_output=True, cwd=ROOT)
             cli_s = time.perf_counter() - started
             assert to_json(web_result) == recount_result  # type: ignore[arg-type]
             assert Fraction(web_result.participating) == plain_total  # type: ignore[attr-defined]

@@ -14,11 +14,15 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from voting.app import create_app
 from voting.extensions import db
+from voting.recount import recount_command
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
 def cli() -> None:
     """veche: owners' general meetings. Configuration comes from VECHE_* environment variables."""
+
+
+cli.add_command(recount_command)
 
 
 def main() -> None:
@@ -210,45 +214,6 @@ def rotate_data_keys_command() -> None:
         count += 1
     db.session.commit()
     click.echo(f"re-encrypted {count} record(s)")
-
-
-@cli.command("recount", with_appcontext=False)
-@click.argument("dossier", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print oss-result/1 JSON instead of a table.")
-def recount_command(dossier: Path, as_json: bool) -> None:
-    """Recount a meeting from its dossier (oss-dossier/1), offline: no database, no network.
-
-    Exit codes: 0 done, 2 malformed input (the message names the JSON path).
-    """
-    from voting.domain import dossier as dossiers
-    from voting.domain.tally import tally, to_json
-
-    try:
-        parsed = dossiers.loads(dossier.read_bytes())
-    except OSError as error:
-        click.echo(f"error: cannot read {dossier}: {error.strerror}", err=True)
-        sys.exit(2)
-    except dossiers.DossierError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
-    result = to_json(tally(parsed))
-    if as_json:
-        _echo_json(result)
-        return
-    click.echo(f"{parsed.address}: {parsed.meeting.form} meeting, {parsed.meeting.opens_at.isoformat()} – "
-               f"{parsed.meeting.closes_at.isoformat()}")
-    click.echo(f"total votes {result['total_votes']}, took part {result['participating_votes']} "
-               f"({result['participation_percent']} %), quorum: {'yes' if result['quorum'] else 'no'}")
-    click.echo(f"{'item':<6}{'subject':<12}{'rule':<26}{'for':>12}{'against':>12}{'abstain':>12}"
-               f"{'% part.':>9}{'% all':>9}  result")
-    for item in result["items"]:
-        click.echo(f"{item['id']:<6}{item['subject']:<12}{item['rule']:<26}{item['for']:>12}{item['against']:>12}"
-                   f"{item['abstain']:>12}{item['for_percent_of_participants'] or '—':>9}"
-                   f"{item['for_percent_of_all'] or '—':>9}  {'adopted' if item['adopted'] else 'not adopted'}")
-    decisions = result["decisions"]
-    click.echo(f"decisions counted: {decisions['counted']}, rejected: {len(decisions['rejected'])}")
-    for rejection in decisions["rejected"]:
-        click.echo(f"  rejected: owner {rejection['owner']}, premises {rejection['premises']}: {rejection['reason']}")
 
 
 @cli.command("dossier")

@@ -88,9 +88,11 @@ def show(meeting: Meeting) -> ResponseReturnValue:
     context: dict[str, object] = {"meeting": meeting, "administer": administer, "zone": meeting.building.timezone,
                                   "now": services.now(), "facts": services.notice_facts(meeting)}
     if administer and meeting.state is MeetingState.DRAFT:
-        plan = MeetingPlanForm(obj=meeting, opens_at=_local(meeting, meeting.opens_at),
-                               closes_at=_local(meeting, meeting.closes_at),
-                               administrator=meeting.administrator.email if meeting.administrator else "")
+        plan = MeetingPlanForm(data={
+            "kind": meeting.kind.value, "form": meeting.form.value, "opens_at": _local(meeting, meeting.opens_at),
+            "closes_at": _local(meeting, meeting.closes_at), "place": meeting.place,
+            "paper_address": meeting.paper_address, "materials_info": meeting.materials_info,
+            "administrator": meeting.administrator.email if meeting.administrator else "", "gis_id": meeting.gis_id})
         query = request.args.get("q", "")
         item_form = AgendaItemForm()
         item_form.subject.choices = _subject_choices(query)

@@ -192,8 +192,11 @@ def dossier_of(meeting: Meeting) -> dossiers.Dossier:
     for entry in frozen["register"]:
         for owner in entry["owners"]:
             owner.pop("weight", None)
-    decisions = db.session.scalars(select(MeetingDecision).where(MeetingDecision.meeting_id == meeting.id)
-                                   .order_by(MeetingDecision.id)).all()
+    decisions = db.session.execute(  # plain rows, not ORM objects: a meeting may have tens of thousands
+        select(MeetingDecision.owner_ref, MeetingDecision.premises, MeetingDecision.received_at,
+               MeetingDecision.source, MeetingDecision.answers, MeetingDecision.representative,
+               MeetingDecision.proxy_valid_until)
+        .where(MeetingDecision.meeting_id == meeting.id).order_by(MeetingDecision.id)).all()
     zone = ZoneInfo(meeting.building.timezone)
     data = {
         "format": dossiers.FORMAT,

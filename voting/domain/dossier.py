@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from voting.domain.numbers import CENT, format_fraction
+from voting.domain.numbers import format_fraction
 from voting.domain.rules import UnknownSubjectError, subject
 
 FORMAT = "oss-dossier/1"

@@ -114,7 +114,7 @@ def tally(dossier: Dossier) -> Result:
     rejected: list[Rejection] = []
     valid: dict[tuple[str, str], list[Decision]] = defaultdict(list)
     arrival = sorted(dossier.decisions, key=_order)
-    first_arrival = {}
+    first_arrival: dict[tuple[str, str], int] = {}
     for position, decision in enumerate(arrival):
         key = (decision.owner, decision.premises)
         reason = None
