@@ -99,6 +99,13 @@ def main() -> None:
             ownerships = len(holders)
 
             web_s, web_result = timed(lambda: tally(services.dossier_of(meeting)))
+            if os.environ.get("BENCH_PROFILE"):
+                import cProfile
+                import pstats
+
+                profile = cProfile.Profile()
+                profile.runcall(lambda: tally(services.dossier_of(meeting)))
+                pstats.Stats(profile).sort_stats("tottime").print_stats(12)
             dossier_file = Path(folder) / "dossier.json"
             dossier_file.write_text(json.dumps(services.dossier_json(meeting), ensure_ascii=False), encoding="utf-8")
             if os.environ.get("BENCH_KEEP"):

@@ -32,8 +32,20 @@ class MeetingPlanForm(FlaskForm):
     materials_info = TextAreaField(_l("Где и как ознакомиться с материалами"),
                                    validators=[Optional(), Length(max=1000)])
     administrator = EmailField(_l("Администратор собрания (почта учётной записи)"), validators=[Optional()])
+    initiator_owner = StringField(_l("Инициатор-собственник (ФИО по реестру; пусто — инициатор управляющая "
+                                     "организация)"), validators=[Optional(), Length(max=300)])
     gis_id = StringField(_l("Идентификатор собрания в ГИС ЖКХ (номер протокола)"),
                          validators=[Optional(), Length(max=64)])
+
+
+class OfficerForm(FlaskForm):
+    """An officer the meeting is to elect (or has elected): they sign the protocol."""
+
+    role = SelectField(_l("Роль"), choices=[SelectChoice("chair", _l("председатель")),
+                                            SelectChoice("secretary", _l("секретарь")),
+                                            SelectChoice("counter", _l("член счётной комиссии"))])
+    name = StringField(_l("ФИО"), validators=[DataRequired(_l("Укажите ФИО.")), Length(max=300)])
+    email = EmailField(_l("Почта учётной записи (для подписи протокола)"), validators=[Optional()])
 
 
 class AgendaItemForm(FlaskForm):

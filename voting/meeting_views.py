@@ -28,9 +28,17 @@ from voting.domain.numbers import format_amount
 from voting.domain.rules import catalogue, search
 from voting.errors import VotingError
 from voting.extensions import db
-from voting.forms import AgendaItemForm, MaterialForm, MeetingPlanForm, ReasonForm
+from voting.forms import AgendaItemForm, MaterialForm, MeetingPlanForm, OfficerForm, ReasonForm
 from voting.links import public_url
-from voting.models import Meeting, MeetingForm, MeetingKind, MeetingMaterial, MeetingState, NoticeDelivery
+from voting.models import (
+    Meeting,
+    MeetingForm,
+    MeetingKind,
+    MeetingMaterial,
+    MeetingState,
+    NoticeDelivery,
+    OfficerRole,
+)
 from voting.pdf import render_pdf
 
 bp = Blueprint("meetings", __name__)
@@ -92,7 +100,8 @@ def show(meeting: Meeting) -> ResponseReturnValue:
             "kind": meeting.kind.value, "form": meeting.form.value, "opens_at": _local(meeting, meeting.opens_at),
             "closes_at": _local(meeting, meeting.closes_at), "place": meeting.place,
             "paper_address": meeting.paper_address, "materials_info": meeting.materials_info,
-            "administrator": meeting.administrator.email if meeting.administrator else "", "gis_id": meeting.gis_id})
+            "administrator": meeting.administrator.email if meeting.administrator else "", "gis_id": meeting.gis_id,
+            "initiator_owner": meeting.initiator_owner.name if meeting.initiator_owner else ""})
         query = request.args.get("q", "")
         item_form = AgendaItemForm()
         item_form.subject.choices = _subject_choices(query)
@@ -103,6 +112,8 @@ def show(meeting: Meeting) -> ResponseReturnValue:
         context["participation"] = services.participation(meeting)
     if meeting.result:
         context["result"] = json.loads(meeting.result)
+    if administer and meeting.state not in (MeetingState.SIGNED, MeetingState.SUBMITTED, MeetingState.CANCELLED):
+        context["officer_form"] = OfficerForm()
     context["material_form"] = MaterialForm()
     context["cancel_form"] = ReasonForm()
     context["may_dossier"] = may(current_user, BUILDING_PERSONAL_DATA, meeting)
@@ -126,6 +137,10 @@ def update_plan(meeting: Meeting) -> ResponseReturnValue:
         meeting.administrator = db.session.scalar(select(User).where(User.email == email)) if email else None
         if email and meeting.administrator is None:
             flash(_("Учётной записи %(email)s нет: администратор не назначен.", email=email), "warning")
+        try:
+            services.set_initiator(meeting, form.initiator_owner.data or "")
+        except VotingError as error:
+            flash(error.message, "warning")
         db.session.commit()
         flash(_("Сохранено."), "success")
     else:
@@ -154,6 +169,30 @@ def remove_item(meeting: Meeting, number: int) -> ResponseReturnValue:
     services.remove_item(meeting, number)
     db.session.commit()
     return redirect(url_for(".show", meeting_id=meeting.id) + "#agenda")
+
+
+@bp.post("/meetings/<int:meeting_id>/officers")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def add_officer(meeting: Meeting) -> ResponseReturnValue:
+    form = OfficerForm()
+    if form.validate_on_submit():
+        try:
+            services.add_officer(meeting, OfficerRole(form.role.data), form.name.data or "", form.email.data or "")
+        except VotingError as error:
+            flash(error.message, "warning")
+        else:
+            db.session.commit()
+    else:
+        _flash_errors(form)
+    return redirect(url_for(".show", meeting_id=meeting.id) + "#officers")
+
+
+@bp.post("/meetings/<int:meeting_id>/officers/<int:officer_id>/delete")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def remove_officer(meeting: Meeting, officer_id: int) -> ResponseReturnValue:
+    services.remove_officer(meeting, officer_id)
+    db.session.commit()
+    return redirect(url_for(".show", meeting_id=meeting.id) + "#officers")
 
 
 @bp.post("/meetings/<int:meeting_id>/announce")

@@ -22,20 +22,22 @@ from sqlalchemy.orm import selectinload
 
 from auth.mail import send_mail
 from auth.models import OwnershipLink, User
-from registry.models import Ownership, Premises
+from registry.models import Owner, Ownership, Premises
 from voting.domain import dossier as dossiers
 from voting.domain.schedule import Plan, Problem, local_date, readiness
 from voting.domain.tally import Result, tally
 from voting.domain.tally import to_json as result_json
-from voting.errors import ConflictError
+from voting.errors import ConflictError, InvalidInputError
 from voting.extensions import db
 from voting.links import public_url
 from voting.models import (
     AgendaItem,
     Meeting,
     MeetingDecision,
+    MeetingOfficer,
     MeetingState,
     NoticeDelivery,
+    OfficerRole,
     ReminderSent,
     TransitionError,
 )
@@ -86,6 +88,46 @@ def remove_item(meeting: Meeting, number: int) -> None:
     db.session.flush()
     for position, item in enumerate(sorted(meeting.agenda, key=lambda i: i.number), start=1):
         item.number = position
+
+
+def set_initiator(meeting: Meeting, owner_name: str) -> None:
+    """The initiator: an owner named as in the register, or (empty name) the managing organisation."""
+    if meeting.state is not MeetingState.DRAFT:
+        raise_locked()
+    wanted = " ".join(owner_name.split()).casefold()
+    if not wanted:
+        meeting.initiator_owner, meeting.initiator_organisation = None, meeting.building.organisation
+        return
+    matches = [o for o in db.session.scalars(select(Owner).where(Owner.building_id == meeting.building_id))
+               if " ".join(o.name.split()).casefold() == wanted]
+    if len(matches) != 1:
+        raise InvalidInputError(_("Собственник «%(name)s» не найден в реестре дома (или найден не один).",
+                                  name=owner_name), field="initiator_owner")
+    meeting.initiator_owner, meeting.initiator_organisation = matches[0], None
+
+
+def add_officer(meeting: Meeting, role: OfficerRole, name: str, email: str) -> MeetingOfficer:
+    """An officer (chair, secretary, counting commission member); the account, if named, signs the protocol."""
+    if meeting.state not in (MeetingState.DRAFT, MeetingState.ANNOUNCED, MeetingState.VOTING,
+                             MeetingState.CLOSED, MeetingState.COUNTED):
+        raise_locked()
+    if role in (OfficerRole.CHAIR, OfficerRole.SECRETARY) and any(o.role is role for o in meeting.officers):
+        raise InvalidInputError(_("Председатель и секретарь — по одному."), field="role")
+    user = None
+    if email.strip():
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise InvalidInputError(_("Учётной записи %(email)s нет.", email=email), field="email")
+    officer = MeetingOfficer(meeting=meeting, role=role, name=" ".join(name.split()), user_id=user.id if user else None)
+    db.session.add(officer)
+    return officer
+
+
+def remove_officer(meeting: Meeting, officer_id: int) -> None:
+    for officer in list(meeting.officers):
+        if officer.id == officer_id:
+            meeting.officers.remove(officer)
+            db.session.delete(officer)
 
 
 def raise_locked() -> None:
@@ -181,41 +223,36 @@ def count(meeting: Meeting) -> Result:
 
 
 def dossier_of(meeting: Meeting) -> dossiers.Dossier:
-    """The meeting as an oss-dossier/1 (after opening: from the frozen register)."""
+    """The meeting as an oss-dossier/1 (after opening: from the frozen register), built straight from the stored
+    rows; `veche recount` reads the exported JSON through the strict parser and must agree (tested)."""
     if meeting.opens_at is None or meeting.closes_at is None:
         raise ConflictError(_("У собрания ещё нет дат голосования: досье составить нельзя."))
-    if meeting.snapshot is None:
-        text, _hash = freeze_register(meeting)
-    else:
-        text = meeting.snapshot
-    frozen = json.loads(text)
-    for entry in frozen["register"]:
-        for owner in entry["owners"]:
-            owner.pop("weight", None)
-    decisions = db.session.execute(  # plain rows, not ORM objects: a meeting may have tens of thousands
+    text = meeting.snapshot if meeting.snapshot is not None else freeze_register(meeting)[0]
+    register = tuple(
+        dossiers.Premises(number=p["premises"], kind=p["kind"], area=Decimal(p["area"]), entrance=p.get("entrance"),
+                          owners=tuple(dossiers.Owner(id=o["id"], name=o["name"], ownership=o["ownership"],
+                                                      share=Fraction(o["share"]), document=o.get("document"))
+                                       for o in p["owners"]))
+        for p in json.loads(text)["register"])
+    rows = db.session.execute(  # plain rows, not ORM objects: a meeting may have tens of thousands
         select(MeetingDecision.owner_ref, MeetingDecision.premises, MeetingDecision.received_at,
                MeetingDecision.source, MeetingDecision.answers, MeetingDecision.representative,
                MeetingDecision.proxy_valid_until)
         .where(MeetingDecision.meeting_id == meeting.id).order_by(MeetingDecision.id)).all()
-    zone = ZoneInfo(meeting.building.timezone)
-    data = {
-        "format": dossiers.FORMAT,
-        "building": {"address": meeting.building.address, "timezone": meeting.building.timezone},
-        "meeting": {"kind": meeting.kind.value, "form": meeting.form.value,
-                    "notice_date": (meeting.notice_date or local_today(meeting)).isoformat(),
-                    "opens_at": meeting.opens_at.astimezone(zone).isoformat() if meeting.opens_at else None,
-                    "closes_at": meeting.closes_at.astimezone(zone).isoformat() if meeting.closes_at else None},
-        "register": frozen["register"],
-        "agenda": [{"id": str(i.number), "title": i.title, "subject": i.subject,
-                    **({"entrance": i.entrance} if i.entrance else {})} for i in meeting.agenda],
-        "decisions": [{"owner": d.owner_ref, "premises": d.premises,
-                       "received_at": d.received_at.astimezone(zone).isoformat(), "source": d.source,
-                       "answers": json.loads(d.answers),
-                       **({"representative": {"name": d.representative, **(
-                           {"proxy_valid_until": d.proxy_valid_until.isoformat()} if d.proxy_valid_until else {})}}
-                          if d.representative else {})} for d in decisions],
-    }
-    return dossiers.parse(data)
+    decisions = tuple(
+        dossiers.Decision(owner=owner, premises=premises, received_at=received_at, source=source,
+                          answers={k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(answers).items()},
+                          representative=dossiers.Representative(representative, until) if representative else None)
+        for owner, premises, received_at, source, answers, representative, until in rows)
+    return dossiers.Dossier(
+        address=meeting.building.address, timezone=meeting.building.timezone,
+        meeting=dossiers.Meeting(kind=meeting.kind.value, form=meeting.form.value,
+                                 notice_date=meeting.notice_date or local_today(meeting),
+                                 opens_at=meeting.opens_at, closes_at=meeting.closes_at),
+        register=register,
+        agenda=tuple(dossiers.AgendaItem(id=str(i.number), title=i.title, subject=i.subject, entrance=i.entrance)
+                     for i in meeting.agenda),
+        decisions=decisions)
 
 
 def dossier_json(meeting: Meeting) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from registry.models import Municipality, Region
 from registry.services import stage_upload
 from tests.factories import building, csv_bytes, flat, inspector_of, owner_in, staff_of, user
 from voting.extensions import db, limiter
-from voting.models import Meeting, MeetingForm, MeetingKind, MeetingMaterial
+from voting.models import Meeting, MeetingForm, MeetingKind, MeetingMaterial, MeetingOfficer, OfficerRole
 
 ROLES = ("anonymous", "owner_a", "owner_b", "staff_a", "staff_other", "inspector_a", "inspector_other", "operator")
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -44,7 +44,8 @@ ALLOWED: dict[str, set[str]] = {
     "meetings.create": {"staff_a"}, "meetings.update_plan": {"staff_a"}, "meetings.add_item": {"staff_a"},
     "meetings.remove_item": {"staff_a"}, "meetings.announce": {"staff_a"}, "meetings.cancel": {"staff_a"},
     "meetings.count": {"staff_a"}, "meetings.upload_material": {"staff_a"}, "meetings.non_voters": {"staff_a"},
-    "meetings.dossier": {"staff_a", "inspector_a"},
+    "meetings.dossier": {"staff_a", "inspector_a"}, "meetings.add_officer": {"staff_a"},
+    "meetings.remove_officer": {"staff_a"},
 }
 
 
@@ -81,9 +82,11 @@ def world(session):
     upload = stage_upload(a, "r.csv", csv_bytes([flat("1")]))
     meeting = Meeting(building=a, kind=MeetingKind.ANNUAL, form=MeetingForm.ELECTRONIC)
     material = MeetingMaterial(meeting=meeting, filename="a.pdf", mime="application/pdf", content=b"%PDF", sha256="0")
-    db.session.add_all([meeting, material])
+    officer = MeetingOfficer(meeting=meeting, role=OfficerRole.CHAIR, name="Иванов И. И.")
+    db.session.add_all([meeting, material, officer])
     db.session.flush()
     values = {"meeting_id": meeting.id, "number": 1, "material_id": material.id, "building_id": a.id,
+              "officer_id": officer.id,
               "upload_id": upload.id, "token": "not-a-token", "extension": "csv",
               "link_id": link.id, "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id}
     return accounts, values

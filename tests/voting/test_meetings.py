@@ -206,3 +206,27 @@ def test_dossier_command_exit_codes(runner, session, tmp_path) -> None:
     db.session.flush()
     result = runner.invoke(cli, ["dossier", str(meeting.id), "-o", str(tmp_path / "x.json")])
     assert result.exit_code == 2 and "нет дат" in result.output
+
+
+def test_officers_and_an_owner_as_initiator(client, mailbox) -> None:
+    meeting, _item = drafted(client)
+    page = f"/meetings/{meeting.id}"
+    post(client, f"/meetings/{meeting.id}/officers", {"role": "chair", "name": "Иванов Иван Иванович",
+                                                      "email": meeting.administrator.email}, page=page)
+    post(client, f"/meetings/{meeting.id}/officers", {"role": "chair", "name": "Второй Председатель"}, page=page)
+    post(client, f"/meetings/{meeting.id}/officers", {"role": "counter", "name": "Петров Пётр Петрович"}, page=page)
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    assert [(o.role.value, o.name) for o in meeting.officers] == [("chair", "Иванов Иван Иванович"),
+                                                                  ("counter", "Петров Пётр Петрович")]
+    assert meeting.officers[0].user_id == meeting.administrator_id
+    opens = datetime.now(ZONE).replace(tzinfo=None) + timedelta(days=12)
+    response = post(client, f"/meetings/{meeting.id}/plan", {
+        "kind": "annual", "form": "electronic", "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (opens + timedelta(days=8)).strftime("%Y-%m-%dT%H:%M"), "paper_address": "офис",
+        "administrator": meeting.administrator.email, "initiator_owner": "петров  пётр петрович"}, page=page)
+    assert response.status_code == 302
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    assert meeting.initiator_owner.name == "Петров Пётр Петрович" and meeting.initiator_organisation is None
+    assert services.notice_facts(meeting)["initiator"] == "Петров Пётр Петрович"

@@ -246,7 +246,7 @@ def _premises(raw: object, path: str) -> Premises:
 def _owner(raw: object, path: str) -> Owner:
     item = _object(raw, path)
     share_text = _text(item.get("share"), f"{path}.share")
-    share = _share(share_text)
+    share = share_of(share_text)
     if share is None:
         raise DossierError(f"{path}.share", f"{share_text!r} must be a fraction string like \"1/2\"")
     if share > 1:
@@ -260,7 +260,7 @@ def _owner(raw: object, path: str) -> Owner:
 
 
 @cache
-def _share(text: str) -> Fraction | None:
+def share_of(text: str) -> Fraction | None:
     """A share string ("1/2") as a Fraction; shares repeat, so each is read once."""
     match = _SHARE.fullmatch(text)
     if not match or int(match[2]) == 0:

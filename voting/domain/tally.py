@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -60,12 +61,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
+def _microseconds(instant: datetime) -> int:
+    return (instant - _EPOCH) // _MICROSECOND
+
+
 def _order(decision: Decision) -> tuple[Any, ...]:
-    """Arrival order (exact integer microseconds: aware datetimes compare slowly), with a total tie-break so
-    that the result never depends on the input order."""
+    """Arrival order in exact integer microseconds, with a total tie-break so that the result never depends on
+    the input order."""
     answers = sorted((k, v if isinstance(v, str) else ",".join(v)) for k, v in decision.answers.items())
-    return ((decision.received_at - _EPOCH) // _MICROSECOND, decision.source, decision.owner, decision.premises,
-            answers, decision.representative.name if decision.representative else "")
+    return (_microseconds(decision.received_at), decision.source, decision.owner, decision.premises, answers,
+            decision.representative.name if decision.representative else "")
 
 
 def _choice(answer: Answer | None) -> str | None:
@@ -113,16 +118,18 @@ def tally(dossier: Dossier) -> Result:
 
     rejected: list[Rejection] = []
     valid: dict[tuple[str, str], list[Decision]] = defaultdict(list)
-    arrival = sorted(dossier.decisions, key=_order)
+    arrival = sorted(((_order(d), d) for d in dossier.decisions), key=itemgetter(0))
+    opens, closes = _microseconds(meeting.opens_at), _microseconds(meeting.closes_at)
     first_arrival: dict[tuple[str, str], int] = {}
-    for position, decision in enumerate(arrival):
+    for position, (order, decision) in enumerate(arrival):
         key = (decision.owner, decision.premises)
+        received = order[0]  # integer microseconds: aware datetimes compare slowly
         reason = None
         if key not in holdings:
             reason = "premises_mismatch" if decision.owner in owners else "not_an_owner"
-        elif decision.received_at < meeting.opens_at:
+        elif received < opens:
             reason = "before_opening"
-        elif decision.received_at >= meeting.closes_at:
+        elif received >= closes:
             reason = "late"
         elif (decision.representative and decision.representative.proxy_valid_until
               and decision.received_at.astimezone(zone).date() > decision.representative.proxy_valid_until):
