@@ -40,7 +40,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    import voting.models  # noqa: F401 - every table is known to the metadata (migrations, checks)
+    import indicators.models  # noqa: F401 - every table is known to the metadata (migrations, checks)
+    import voting.models  # noqa: F401
     from auth.account_views import bp as account_bp
     from auth.manage_views import bp as manage_bp
     from auth.sessions import load_user

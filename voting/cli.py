@@ -141,6 +141,12 @@ def demo_command(password: str) -> None:
     administrator = db.session.scalar(select(User).where(User.email == f"uk@{DOMAIN}"))
     assert building is not None and administrator is not None, "the register and the users come first"
     lines += seed_meetings(building, administrator)
+    from indicators.demo import seed_history
+    from registry.models import Region
+
+    region = db.session.scalar(select(Region).where(Region.name == REGION))
+    assert region is not None
+    lines += seed_history(region)
     db.session.commit()
     for line in lines:
         click.echo(line)
@@ -214,6 +220,43 @@ def rotate_data_keys_command() -> None:
         count += 1
     db.session.commit()
     click.echo(f"re-encrypted {count} record(s)")
+
+
+@cli.command("indicator")
+@click.option("--period", required=True, help="YYYY-MM-DD:YYYY-MM-DD, both days included.")
+@click.option("--format", "output_format", type=click.Choice(["text", "csv", "json", "xlsx"]), default="text")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--region", "region_name", help="The region (default: the only one).")
+def indicator_command(period: str, output_format: str, output: Path | None, region_name: str | None) -> None:
+    """The share of meetings held online per municipality (oss-indicator/1). Exit codes: 0, 2 bad period."""
+    from indicators import exports
+    from indicators.compute import PeriodError, indicator, parse_period
+    from registry.models import Region
+
+    try:
+        start, end = parse_period(period)
+    except PeriodError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    statement = select(Region).order_by(Region.id)
+    if region_name:
+        statement = statement.where(Region.name == region_name)
+    region = db.session.scalars(statement).first()
+    if region is None:
+        click.echo("error: no such region (run `veche demo`, or name one with --region)", err=True)
+        sys.exit(2)
+    data = indicator(region, start, end)
+    body: str | bytes = {"text": lambda: exports.to_text(data), "csv": lambda: exports.to_csv(data),
+                         "json": lambda: json.dumps(exports.to_json(data), ensure_ascii=False, indent=2),
+                         "xlsx": lambda: exports.to_xlsx(data)}[output_format]()
+    if output is not None:
+        output.write_bytes(body if isinstance(body, bytes) else body.encode())
+        click.echo(f"written {output}")
+    elif isinstance(body, bytes):
+        click.echo("error: XLSX needs -o FILE", err=True)
+        sys.exit(2)
+    else:
+        click.echo(body)
 
 
 @cli.command("dossier")

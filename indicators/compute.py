@@ -1,0 +1,137 @@
+"""The online-share indicator per municipality and for the region, over a period (FORMATS.md §3a).
+
+Platform meetings count when their voting ended in the period (in the building's local time); meetings held
+elsewhere count by the end date the company registered. Online means the electronic form. All counting is done
+by the database (GROUP BY); the shares are exact (voting.domain.indicator).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import distinct, func, select
+
+from auth.models import OwnershipLink
+from indicators.models import RegisteredMeeting
+from registry.models import Building, Municipality, Ownership, Premises, Region
+from voting.domain.indicator import Share, online_share, residents_share
+from voting.extensions import db
+from voting.models import Meeting, MeetingForm, MeetingState
+
+HELD = (MeetingState.CLOSED, MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class Row:
+    municipality_id: int
+    name: str
+    short_name: str
+    population: int
+    online: int
+    total: int
+    verified: int
+
+    @property
+    def share(self) -> Share:
+        return online_share(self.online, self.total)
+
+    @property
+    def residents(self) -> Share:
+        return residents_share(self.verified, self.population)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    region: str
+    start: date
+    end: date
+    rows: tuple[Row, ...]
+
+    @property
+    def online(self) -> int:
+        return sum(r.online for r in self.rows)
+
+    @property
+    def total(self) -> int:
+        return sum(r.total for r in self.rows)
+
+    @property
+    def share(self) -> Share:
+        return online_share(self.online, self.total)
+
+
+class PeriodError(ValueError):
+    """A period that is not `YYYY-MM-DD:YYYY-MM-DD` with the start not after the end."""
+
+
+def parse_period(text: str) -> tuple[date, date]:
+    try:
+        start_text, end_text = text.split(":")
+        start, end = date.fromisoformat(start_text), date.fromisoformat(end_text)
+    except ValueError:
+        raise PeriodError(f"bad period {text!r}: write it as YYYY-MM-DD:YYYY-MM-DD") from None
+    if start > end:
+        raise PeriodError(f"bad period {text!r}: it starts after it ends")
+    return start, end
+
+
+def counts(start: date, end: date, organisation_id: int | None = None, form: MeetingForm | None = None
+           ) -> dict[int, tuple[int, int]]:
+    """(online, total) per municipality id, platform and registered meetings together."""
+    online: dict[int, int] = defaultdict(int)
+    total: dict[int, int] = defaultdict(int)
+
+    def add(municipality_id: int, meeting_form: MeetingForm, number: int) -> None:
+        total[municipality_id] += number
+        if meeting_form is MeetingForm.ELECTRONIC:
+            online[municipality_id] += number
+
+    registered = (select(RegisteredMeeting.municipality_id, RegisteredMeeting.form, func.count())
+                  .where(RegisteredMeeting.ended_on >= start, RegisteredMeeting.ended_on <= end)
+                  .group_by(RegisteredMeeting.municipality_id, RegisteredMeeting.form))
+    if organisation_id is not None:
+        registered = registered.where(RegisteredMeeting.organisation_id == organisation_id)
+    if form is not None:
+        registered = registered.where(RegisteredMeeting.form == form)
+    for municipality_id, meeting_form, number in db.session.execute(registered):
+        add(municipality_id, meeting_form, number)
+
+    # platform meetings: the period's bounds are local midnights, so each time zone gets its own UTC bounds
+    for zone in db.session.scalars(select(Building.timezone).distinct()):
+        low = datetime.combine(start, time(0), ZoneInfo(zone))
+        high = datetime.combine(end + timedelta(days=1), time(0), ZoneInfo(zone))
+        platform = (select(Building.municipality_id, Meeting.form, func.count()).join(Building)
+                    .where(Building.timezone == zone, Meeting.state.in_(HELD), Meeting.closes_at >= low,
+                           Meeting.closes_at < high)
+                    .group_by(Building.municipality_id, Meeting.form))
+        if organisation_id is not None:
+            platform = platform.where(Building.organisation_id == organisation_id)
+        if form is not None:
+            platform = platform.where(Meeting.form == form)
+        for municipality_id, meeting_form, number in db.session.execute(platform):
+            add(municipality_id, meeting_form, number)
+    return {m: (online[m], total[m]) for m in total}
+
+
+def verified_accounts() -> dict[int, int]:
+    """Accounts with at least one proven ownership, per municipality."""
+    statement = (select(Building.municipality_id, func.count(distinct(OwnershipLink.user_id)))
+                 .select_from(OwnershipLink).join(Ownership, Ownership.id == OwnershipLink.ownership_id)
+                 .join(Premises).join(Building).where(OwnershipLink.ended_at.is_(None))
+                 .group_by(Building.municipality_id))
+    return {municipality_id: number for municipality_id, number in db.session.execute(statement)}
+
+
+def indicator(region: Region, start: date, end: date, organisation_id: int | None = None,
+              form: MeetingForm | None = None) -> Indicator:
+    """Every municipality of the region, with its counts over the period."""
+    found = counts(start, end, organisation_id, form)
+    verified = verified_accounts()
+    municipalities = db.session.scalars(select(Municipality).where(Municipality.region_id == region.id)
+                                        .order_by(Municipality.id)).all()
+    rows = tuple(Row(m.id, m.name, m.short_name, m.population, *found.get(m.id, (0, 0)), verified.get(m.id, 0))
+                 for m in municipalities)
+    return Indicator(region.name, start, end, rows)

@@ -1,0 +1,49 @@
+"""The regional indicator's arithmetic (LEGAL.md §10, FORMATS.md §3a): exact shares, rounded half-up for display,
+compared with the target exactly; "no meetings held" where the total is zero."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from functools import cache
+from importlib import resources
+
+from voting.domain.numbers import format_amount
+
+
+@cache
+def target(name: str) -> Decimal:
+    """A target percentage from law.json (`online_share_target_percent`, `verified_residents_target_percent`)."""
+    law = json.loads(resources.files("voting.domain.data").joinpath("law.json").read_text(encoding="utf-8"))
+    return Decimal(law["indicators"][name]["value"])
+
+
+@dataclass(frozen=True)
+class Share:
+    """A part of a whole: the exact percentage, its display form, and whether it meets the target."""
+
+    part: int
+    whole: int
+    target_percent: Decimal
+
+    @property
+    def exact(self) -> Fraction | None:
+        return None if self.whole == 0 else Fraction(self.part * 100, self.whole)
+
+    @property
+    def percent(self) -> str | None:
+        return None if self.exact is None else format_amount(self.exact)
+
+    @property
+    def meets_target(self) -> bool | None:
+        return None if self.exact is None else self.exact >= Fraction(self.target_percent)
+
+
+def online_share(online: int, total: int) -> Share:
+    return Share(online, total, target("online_share_target_percent"))
+
+
+def residents_share(verified: int, population: int) -> Share:
+    return Share(verified, population, target("verified_residents_target_percent"))
