@@ -246,9 +246,13 @@ def indicator_command(period: str, output_format: str, output: Path | None, regi
         click.echo("error: no such region (run `veche demo`, or name one with --region)", err=True)
         sys.exit(2)
     data = indicator(region, start, end)
-    body: str | bytes = {"text": lambda: exports.to_text(data), "csv": lambda: exports.to_csv(data),
-                         "json": lambda: json.dumps(exports.to_json(data), ensure_ascii=False, indent=2),
-                         "xlsx": lambda: exports.to_xlsx(data)}[output_format]()
+    body: str | bytes
+    if output_format == "xlsx":
+        body = exports.to_xlsx(data)
+    elif output_format == "json":
+        body = json.dumps(exports.to_json(data), ensure_ascii=False, indent=2)
+    else:
+        body = exports.to_csv(data) if output_format == "csv" else exports.to_text(data)
     if output is not None:
         output.write_bytes(body if isinstance(body, bytes) else body.encode())
         click.echo(f"written {output}")
