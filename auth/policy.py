@@ -30,6 +30,7 @@ BUILDING_ADMINISTER = "building.administer"      # register import, codes, claim
 # whole-system actions (no object)
 BUILDINGS_LIST = "buildings.list"
 OPERATE = "operate"                              # organisations, inspectors, municipalities, keys, audit
+INDICATORS = "indicators"                        # the regional indicator with drill-down (inspectors, operator)
 
 
 def staff_organisations(user: User) -> set[int]:
@@ -97,6 +98,8 @@ def may(user: Any, action: str, obj: object = None) -> bool:
         return True
     if action == OPERATE:
         return bool(user.is_operator)
+    if action == INDICATORS:
+        return bool(user.is_operator or user.inspector_scopes)
     if not isinstance(obj, Building) and isinstance(getattr(obj, "building", None), Building):
         obj = getattr(obj, "building")  # noqa: B009 - a meeting (or anything of one building) is judged by it
     if isinstance(obj, Building):

@@ -176,11 +176,13 @@ _HEADERS = {_normalise_header(name): column for column in COLUMNS
 
 # --- reading the file -----------------------------------------------------------------------------------
 
-Cell = Any  # str for CSV; str, int, float, datetime, bool or None for XLSX; _Formula for formula cells
+Cell = Any  # str for CSV; str, int, float, datetime, bool or None for XLSX; Formula for formula cells
 
 
 @dataclass(frozen=True)
-class _Formula:
+class Formula:
+    """A formula cell: refused, the register takes values only."""
+
     text: str
 
 
@@ -211,7 +213,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return ((number, [_Formula(c) if c.startswith("=") else c for c in cells])
+    return ((number, [Formula(c) if c.startswith("=") else c for c in cells])
             for number, cells in enumerate(reader, start=1) if any(c.strip() for c in cells))
 
 
@@ -227,7 +229,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         try:
             for number, cells in enumerate(sheet.iter_rows(), start=1):
-                values = [_Formula(str(c.value)) if c.data_type == "f" else c.value for c in cells]
+                values = [Formula(str(c.value)) if c.data_type == "f" else c.value for c in cells]
                 if any(v is not None and str(v).strip() for v in values):
                     yield number, values
         finally:
@@ -266,7 +268,7 @@ def _match_header(row: int, cells: list[Cell]) -> tuple[dict[str, tuple[int, str
     for index, cell in enumerate(cells):
         if cell is None or not str(cell).strip():
             continue
-        title = str(cell.text if isinstance(cell, _Formula) else cell).strip()
+        title = str(cell.text if isinstance(cell, Formula) else cell).strip()
         column = _HEADERS.get(_normalise_header(title))
         if column is None:
             errors.append(RowError(row, title, _("неизвестный столбец")))
@@ -306,7 +308,7 @@ class _Checker:
     def text(self, row: int, cells: list[Cell], key: str, max_length: int = 300) -> str | None:
         """A cell as stripped text (None when empty); dates and formulas are refused."""
         value = self.cell(cells, key)
-        if isinstance(value, _Formula):
+        if isinstance(value, Formula):
             self.fail(row, key, _("формула вместо значения (%(formula)s): вставьте значения", formula=value.text))
             return None
         if value is None:

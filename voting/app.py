@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from auth.manage_views import bp as manage_bp
     from auth.sessions import load_user
     from auth.views import bp as auth_bp
+    from indicators.views import bp as indicators_bp
     from registry.views import bp as registry_bp
     from voting.meeting_views import bp as meetings_bp
     from voting.views import bp as voting_bp
@@ -53,7 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
-    for blueprint in (voting_bp, registry_bp, auth_bp, account_bp, manage_bp, meetings_bp):
+    for blueprint in (voting_bp, registry_bp, auth_bp, account_bp, manage_bp, meetings_bp, indicators_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     app.after_request(_security_headers)

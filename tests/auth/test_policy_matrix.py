@@ -46,6 +46,10 @@ ALLOWED: dict[str, set[str]] = {
     "meetings.count": {"staff_a"}, "meetings.upload_material": {"staff_a"}, "meetings.non_voters": {"staff_a"},
     "meetings.dossier": {"staff_a", "inspector_a"}, "meetings.add_officer": {"staff_a"},
     "meetings.remove_officer": {"staff_a"},
+    "indicators.dashboard": {"inspector_a", "inspector_other", "operator"},
+    "indicators.export": {"inspector_a", "inspector_other", "operator"},
+    "indicators.public": EVERYONE, "indicators.api_online_share": EVERYONE,
+    "indicators.elsewhere": {"staff_a"}, "indicators.import_elsewhere": {"staff_a", "staff_other"},
 }
 
 

@@ -1,0 +1,188 @@
+"""Indicator pages: the dashboard for inspectors and the operator, a public summary, exports, the JSON API, and
+the company's registration of meetings held elsewhere."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from auth.policy import (
+    BUILDING_ADMINISTER,
+    INDICATORS,
+    PUBLIC,
+    SIGNED_IN,
+    load_building,
+    policy,
+    staff_organisations,
+)
+from indicators import exports, services
+from indicators.compute import Indicator, PeriodError, indicator, parse_period
+from indicators.models import RegisteredMeeting
+from indicators.register_file import HeldMeeting, MeetingsFileError, read_meetings
+from registry.models import Building, Organisation, Region
+from registry.register_file import RegisterFileError
+from voting.extensions import db
+from voting.models import MeetingForm, MeetingKind
+
+bp = Blueprint("indicators", __name__)
+SORTS = {"share": lambda r: (r.share.exact is None, -(r.share.exact or 0), r.name),
+         "total": lambda r: (-r.total, r.name), "name": lambda r: r.name}
+
+
+def _period() -> tuple[date, date]:
+    today = datetime.now(UTC).date()
+    start = request.args.get("from") or f"{today.year}-01-01"
+    end = request.args.get("to") or today.isoformat()
+    try:
+        return parse_period(f"{start}:{end}")
+    except PeriodError:
+        return date(today.year, 1, 1), today
+
+
+def _region() -> Region | None:
+    return db.session.scalars(select(Region).order_by(Region.id)).first()
+
+
+def _monthly(region: Region, start: date, end: date, **filters: object) -> list[tuple[str, int, int]]:
+    """(month, online, total) for each month of the period, for the trend chart."""
+    months: list[tuple[str, int, int]] = []
+    cursor = date(start.year, start.month, 1)
+    while cursor <= end and len(months) < 36:
+        following = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+        data = indicator(region, max(cursor, start), min(end, date.fromordinal(following.toordinal() - 1)),
+                         **filters)  # type: ignore[arg-type]
+        months.append((f"{cursor:%m.%Y}", data.online, data.total))
+        cursor = following
+    return months
+
+
+@bp.get("/indicators/")
+@policy(INDICATORS)
+def dashboard() -> ResponseReturnValue:
+    region = _region()
+    if region is None:
+        return render_template("indicators/dashboard.html", data=None)
+    start, end = _period()
+    organisation_id = request.args.get("organisation", type=int)
+    form = request.args.get("form") or None
+    filters = {"organisation_id": organisation_id, "form": MeetingForm(form) if form in set(MeetingForm) else None}
+    data = indicator(region, start, end, **filters)  # type: ignore[arg-type]
+    sort = request.args.get("sort", "share")
+    rows = sorted(data.rows, key=SORTS.get(sort, SORTS["share"]), reverse=request.args.get("dir") == "asc")
+    organisations = db.session.scalars(select(Organisation).where(Organisation.region_id == region.id)
+                                       .order_by(Organisation.name)).all()
+    return render_template("indicators/dashboard.html", data=data, rows=rows, sort=sort, forms=list(MeetingForm),
+                           organisations=organisations, organisation_id=organisation_id, form=form,
+                           trend=_monthly(region, start, end, **filters))
+
+
+@bp.get("/indicators/public")
+@policy(PUBLIC)
+def public() -> ResponseReturnValue:
+    region = _region()
+    start, end = _period()
+    data = indicator(region, start, end) if region else None
+    return render_template("indicators/public.html", data=data, rows=sorted(data.rows, key=SORTS["name"]) if data
+                           else [])
+
+
+def _export(data: Indicator, extension: str) -> Response:
+    name = f"indicator-{data.start}-{data.end}.{extension}"
+    if extension == "csv":
+        return Response(exports.to_csv(data), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename={name}"})
+    if extension == "xlsx":
+        return Response(exports.to_xlsx(data),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(json.dumps(exports.to_json(data), ensure_ascii=False, indent=2), mimetype="application/json")
+
+
+@bp.get("/indicators/export.<any(csv, xlsx, json):extension>")
+@policy(INDICATORS)
+def export(extension: str) -> ResponseReturnValue:
+    region = _region()
+    if region is None:
+        return Response(status=404)
+    start, end = _period()
+    return _export(indicator(region, start, end), extension)
+
+
+@bp.get("/api/v1/indicators/online-share")
+@policy(PUBLIC)
+def api_online_share() -> ResponseReturnValue:
+    """The indicator as oss-indicator/1 for `from`…`to` (query parameters, YYYY-MM-DD, both included)."""
+    region = _region()
+    try:
+        start, end = parse_period(f"{request.args.get('from', '')}:{request.args.get('to', '')}")
+    except PeriodError as error:
+        return {"error": "bad period", "message": str(error), "field": "from"}, 400
+    if region is None:
+        return {"error": "no region"}, 404
+    return exports.to_json(indicator(region, start, end))
+
+
+# --- meetings held elsewhere ----------------------------------------------------------------------------------
+
+
+@bp.route("/buildings/<int:building_id>/meetings-elsewhere", methods=["GET", "POST"])
+@policy(BUILDING_ADMINISTER, load_building)
+def elsewhere(building: Building) -> ResponseReturnValue:
+    if request.method == "POST":
+        try:
+            held = HeldMeeting(0, building.address, MeetingKind(request.form.get("kind", "")),
+                               MeetingForm(request.form.get("form", "")),
+                               date.fromisoformat(request.form.get("started_on", "")),
+                               date.fromisoformat(request.form.get("ended_on", "")),
+                               request.form.get("protocol_number") or None)
+        except ValueError:
+            flash(_("Проверьте вид, форму и даты собрания."), "warning")
+        else:
+            if held.ended_on < held.started_on:
+                flash(_("Окончание раньше начала."), "warning")
+            else:
+                upload = request.files.get("protocol")
+                pdf = upload.read(20 * 1024 * 1024) if upload and upload.filename else None
+                if pdf is not None and not pdf.startswith(b"%PDF-"):
+                    flash(_("Протокол должен быть в формате PDF."), "warning")
+                else:
+                    services.register_meeting(building, held, current_user._get_current_object(), protocol_pdf=pdf)
+                    db.session.commit()
+                    flash(_("Собрание зарегистрировано."), "success")
+        return redirect(url_for(".elsewhere", building_id=building.id))
+    items = db.session.scalars(select(RegisteredMeeting).where(RegisteredMeeting.building_id == building.id)
+                               .order_by(RegisteredMeeting.ended_on.desc())).all()
+    return render_template("indicators/elsewhere.html", building=building, items=items, forms=list(MeetingForm),
+                           kinds=list(MeetingKind))
+
+
+@bp.route("/manage/meetings-elsewhere", methods=["GET", "POST"])
+@policy(SIGNED_IN)
+def import_elsewhere() -> ResponseReturnValue:
+    organisations = staff_organisations(current_user._get_current_object())
+    if not organisations:
+        return Response(status=403)
+    problems: list[str] = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read(5 * 1024 * 1024 + 1) if upload else b""
+        try:
+            rows = read_meetings(upload.filename or "" if upload else "", data, 5 * 1024 * 1024)
+            count = services.register_file(organisations, rows, current_user._get_current_object())
+        except RegisterFileError as error:
+            problems = [str(error)]
+        except MeetingsFileError as error:
+            problems = [str(e) for e in error.errors]
+        else:
+            db.session.commit()
+            flash(_("Зарегистрировано собраний: %(n)s.", n=count), "success")
+            return redirect(url_for(".import_elsewhere"))
+    return render_template("indicators/import.html", problems=problems), 422 if problems else 200
+
+

@@ -1,0 +1,86 @@
+"""The dashboard, the public summary, the API, and meetings held elsewhere (form and file)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import func, select
+
+from indicators.models import RegisteredMeeting
+from tests.factories import building, csrf_token, flat, inspector_of, login, staff_of
+from voting.cli import cli
+from voting.extensions import db
+
+PERIOD = {"from": "2026-01-01", "to": "2026-05-31"}
+
+
+def test_dashboard_public_summary_and_api(client, runner) -> None:
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    from registry.models import Region
+
+    region = db.session.scalar(select(Region).where(Region.name == "Челябинская область"))
+    login(client, inspector_of(region=region))
+    page = client.get("/indicators/", query_string=PERIOD).get_data(as_text=True)
+    assert "Регион: 1856 из 3011 онлайн — 61.64 %" in page
+    names = re.findall(r'<th scope="row">([^<]+)</th>', page)
+    assert names[0] in ("Снежинский городской округ", "Верхнеуральский муниципальный округ",
+                        "Карталинский муниципальный округ", "Увельский муниципальный округ",
+                        "Нагайбакский муниципальный округ", "Аргаяшский муниципальный округ",
+                        "Брединский муниципальный округ")  # 100 % first
+    by_total = re.findall(r'<th scope="row">([^<]+)</th>',
+                          client.get("/indicators/", query_string={**PERIOD, "sort": "total"}).get_data(as_text=True))
+    assert by_total[:2] == ["Челябинский городской округ", "Магнитогорский городской округ"]
+    assert "<svg class=\"chart\"" in page and "цель 60 %" in page
+    export = client.get("/indicators/export.csv", query_string=PERIOD)
+    assert "Челябинский городской округ,651,934,69.70,yes" in export.get_data(as_text=True)
+
+    public = client.get("/indicators/public", query_string=PERIOD).get_data(as_text=True)
+    assert "1856 из 3011" in public and "@" not in public  # aggregates only
+    api = client.get("/api/v1/indicators/online-share", query_string=PERIOD)
+    assert api.status_code == 200 and api.json["region"]["percent"] == "61.64"
+    bad = client.get("/api/v1/indicators/online-share", query_string={"from": "2026-06-01", "to": "2026-01-01"})
+    assert bad.status_code == 400 and bad.json["error"] == "bad period"
+
+
+def test_company_registers_a_meeting_held_elsewhere(client) -> None:
+    item = building(rows=[flat("1")])
+    login(client, staff_of(item.organisation))
+    url = f"/buildings/{item.id}/meetings-elsewhere"
+    token = csrf_token(client, url)
+    response = client.post(url, data={"csrf_token": token, "kind": "annual", "form": "absentee",
+                                      "started_on": "2026-04-01", "ended_on": "2026-04-20", "protocol_number": "7",
+                                      "protocol": (io.BytesIO(b"%PDF-1.7 protocol"), "p.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    stored = db.session.scalars(select(RegisteredMeeting)).one()
+    assert (stored.form.value, stored.ended_on.isoformat(), stored.protocol_number) == ("absentee", "2026-04-20", "7")
+    assert stored.municipality_id == item.municipality_id and stored.protocol_pdf.startswith(b"%PDF")
+
+
+def test_broken_file_is_refused_with_row_numbers_and_nothing_saved(client) -> None:
+    item = building(rows=[flat("1")])
+    login(client, staff_of(item.organisation))
+    text = ("Дом;Вид;Форма;Начало;Окончание;Номер протокола\n"
+            f"{item.address};годовое;заочное;01.03.2026;10.03.2026;1\n"
+            f"{item.address};ежегодное;заочное;01.03.2026;10.03.2026;2\n"
+            f"г. Нигде, д. 0;годовое;очное;01.03.2026;10.03.2026;3\n"
+            f"{item.address};годовое;электронное;10.03.2026;01.03.2026;4\n")
+    token = csrf_token(client, "/manage/meetings-elsewhere")
+    response = client.post("/manage/meetings-elsewhere", content_type="multipart/form-data",
+                           data={"csrf_token": token, "file": (io.BytesIO(text.encode()), "m.csv")})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "row 3, column Вид: неизвестный вид «ежегодное»" in page
+    assert "row 5, column Окончание: окончание раньше начала" in page
+    assert db.session.scalar(select(func.count(RegisteredMeeting.id))) == 0
+    good = [*text.splitlines()[:2],
+            f"{item.cadastral_number or item.address};внеочередное;электронное;01.05.2026;10.05.2026;9"]
+    response = client.post("/manage/meetings-elsewhere", content_type="multipart/form-data",
+                           data={"csrf_token": token, "file": (io.BytesIO("\n".join(good).encode()), "m.csv")})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(RegisteredMeeting.id))) == 2
+    foreign = [good[0], "г. Нигде, д. 0;годовое;очное;01.03.2026;10.03.2026;3"]
+    response = client.post("/manage/meetings-elsewhere", content_type="multipart/form-data",
+                           data={"csrf_token": token, "file": (io.BytesIO("\n".join(foreign).encode()), "m.csv")})
+    assert "не найден среди домов вашей организации" in response.get_data(as_text=True)
