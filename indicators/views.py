@@ -21,7 +21,7 @@ from auth.policy import (
     policy,
     staff_organisations,
 )
-from indicators import exports, services
+from indicators import exports, feed, services
 from indicators.compute import Indicator, PeriodError, indicator, parse_period
 from indicators.models import RegisteredMeeting
 from indicators.register_file import HeldMeeting, MeetingsFileError, read_meetings
@@ -29,6 +29,7 @@ from registry.models import Building, Organisation, Region
 from registry.register_file import RegisterFileError
 from voting.extensions import db
 from voting.models import MeetingForm, MeetingKind
+from voting.server_key import server_key
 
 bp = Blueprint("indicators", __name__)
 SORTS = {"share": lambda r: (r.share.exact is None, -(r.share.exact or 0), r.name),
@@ -126,6 +127,28 @@ def api_online_share() -> ResponseReturnValue:
     if region is None:
         return {"error": "no region"}, 404
     return exports.to_json(indicator(region, start, end))
+
+
+@bp.get("/api/v1/indicators/feed")
+@policy(PUBLIC)
+def api_feed() -> ResponseReturnValue:
+    """The indicator for `from`…`to`, signed with the server key (see indicators.feed)."""
+    region = _region()
+    try:
+        start, end = parse_period(f"{request.args.get('from', '')}:{request.args.get('to', '')}")
+    except PeriodError as error:
+        return {"error": "bad period", "message": str(error), "field": "from"}, 400
+    if region is None:
+        return {"error": "no region"}, 404
+    return feed.signed(exports.to_json(indicator(region, start, end)), server_key())
+
+
+@bp.get("/api/v1/openapi.json")
+@policy(PUBLIC)
+def openapi() -> ResponseReturnValue:
+    from indicators.openapi import spec
+
+    return spec().to_dict()
 
 
 # --- meetings held elsewhere ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from voting import template_helpers
 from voting.config import from_environment
 from voting.errors import register_error_handlers
 from voting.extensions import babel, csrf, db, limiter, login_manager, migrate
+from voting.server_key import load_key
 from voting.types import PersonalDataCipher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.extensions["veche.cipher"] = PersonalDataCipher(app.config["DATA_KEYS"])
+    app.extensions["veche.server_key"] = load_key(app.config.get("SERVER_KEY"), app.config.get("SERVER_KEY_FILE"),
+                                                  app.config["SECRET_KEY"], app.config["ENV_NAME"] == "production")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=_locale)

@@ -263,6 +263,35 @@ def indicator_command(period: str, output_format: str, output: Path | None, regi
         click.echo(body)
 
 
+@cli.command("push-indicator")
+@click.option("--period", required=True, help="YYYY-MM-DD:YYYY-MM-DD")
+@click.option("--url", help="Where to POST (default: VECHE_FEED_URL).")
+@click.option("--attempts", default=5, show_default=True)
+def push_indicator_command(period: str, url: str | None, attempts: int) -> None:
+    """Push the signed indicator to the configured address, with retries and back-off (run it on a schedule)."""
+    from flask import current_app
+
+    from indicators import exports, feed
+    from indicators.compute import PeriodError, indicator, parse_period
+    from registry.models import Region
+    from voting.server_key import server_key
+
+    target = url or current_app.config.get("FEED_URL")
+    region = db.session.scalars(select(Region).order_by(Region.id)).first()
+    try:
+        start, end = parse_period(period)
+    except PeriodError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if not target or region is None:
+        click.echo("error: no address (--url or VECHE_FEED_URL) or no region", err=True)
+        sys.exit(2)
+    envelope = feed.signed(exports.to_json(indicator(region, start, end)), server_key())
+    delivered = feed.push(target, envelope, attempts=attempts)
+    click.echo("delivered" if delivered else "not delivered (see the delivery log)")
+    sys.exit(0 if delivered else 1)
+
+
 @cli.command("dossier")
 @click.argument("meeting_id", type=int)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)

@@ -48,7 +48,8 @@ ALLOWED: dict[str, set[str]] = {
     "meetings.remove_officer": {"staff_a"},
     "indicators.dashboard": {"inspector_a", "inspector_other", "operator"},
     "indicators.export": {"inspector_a", "inspector_other", "operator"},
-    "indicators.public": EVERYONE, "indicators.api_online_share": EVERYONE,
+    "indicators.public": EVERYONE, "indicators.api_online_share": EVERYONE, "indicators.api_feed": EVERYONE,
+    "indicators.openapi": EVERYONE,
     "indicators.elsewhere": {"staff_a"}, "indicators.import_elsewhere": {"staff_a", "staff_other"},
 }
 
