@@ -135,3 +135,58 @@ def indicator(region: Region, start: date, end: date, organisation_id: int | Non
     rows = tuple(Row(m.id, m.name, m.short_name, m.population, *found.get(m.id, (0, 0)), verified.get(m.id, 0))
                  for m in municipalities)
     return Indicator(region.name, start, end, rows)
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One organisation's or one building's meetings within a municipality."""
+
+    label: str
+    online: int
+    total: int
+
+    @property
+    def share(self) -> Share:
+        return online_share(self.online, self.total)
+
+
+def drill_down(municipality: Municipality, start: date, end: date) -> tuple[list[Slice], list[Slice]]:
+    """The municipality's meetings in the period by organisation and by building (registered meetings without a
+    building or organisation are grouped as such)."""
+    from registry.models import Organisation
+
+    by_org: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_building: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(organisation: str | None, building: str | None, form: MeetingForm, number: int) -> None:
+        for table, key in ((by_org, organisation or "—"), (by_building, building or "—")):
+            table[key][1] += number
+            if form is MeetingForm.ELECTRONIC:
+                table[key][0] += number
+
+    registered = (select(Organisation.name, Building.address, RegisteredMeeting.form, func.count())
+                  .select_from(RegisteredMeeting)
+                  .outerjoin(Organisation, Organisation.id == RegisteredMeeting.organisation_id)
+                  .outerjoin(Building, Building.id == RegisteredMeeting.building_id)
+                  .where(RegisteredMeeting.municipality_id == municipality.id, RegisteredMeeting.ended_on >= start,
+                         RegisteredMeeting.ended_on <= end)
+                  .group_by(Organisation.name, Building.address, RegisteredMeeting.form))
+    for organisation, address, form, number in db.session.execute(registered):
+        add(organisation, address, form, number)
+    for zone in db.session.scalars(select(Building.timezone).distinct()
+                                   .where(Building.municipality_id == municipality.id)):
+        low = datetime.combine(start, time(0), ZoneInfo(zone))
+        high = datetime.combine(end + timedelta(days=1), time(0), ZoneInfo(zone))
+        platform = (select(Organisation.name, Building.address, Meeting.form, func.count()).select_from(Meeting)
+                    .join(Building).outerjoin(Organisation, Organisation.id == Building.organisation_id)
+                    .where(Building.municipality_id == municipality.id, Building.timezone == zone,
+                           Meeting.state.in_(HELD), Meeting.closes_at >= low, Meeting.closes_at < high)
+                    .group_by(Organisation.name, Building.address, Meeting.form))
+        for organisation, address, form, number in db.session.execute(platform):
+            add(organisation, address, form, number)
+
+    def slices(table: dict[str, list[int]]) -> list[Slice]:
+        return sorted((Slice(label, online, total) for label, (online, total) in table.items()),
+                      key=lambda s: (-s.total, s.label))
+
+    return slices(by_org), slices(by_building)

@@ -22,10 +22,10 @@ from auth.policy import (
     staff_organisations,
 )
 from indicators import exports, feed, services
-from indicators.compute import Indicator, PeriodError, indicator, parse_period
+from indicators.compute import Indicator, PeriodError, drill_down, indicator, parse_period
 from indicators.models import RegisteredMeeting
 from indicators.register_file import HeldMeeting, MeetingsFileError, read_meetings
-from registry.models import Building, Organisation, Region
+from registry.models import Building, Municipality, Organisation, Region
 from registry.register_file import RegisterFileError
 from voting.extensions import db
 from voting.models import MeetingForm, MeetingKind
@@ -81,6 +81,18 @@ def dashboard() -> ResponseReturnValue:
     return render_template("indicators/dashboard.html", data=data, rows=rows, sort=sort, forms=list(MeetingForm),
                            organisations=organisations, organisation_id=organisation_id, form=form,
                            trend=_monthly(region, start, end, **filters))
+
+
+@bp.get("/indicators/municipalities/<int:municipality_id>")
+@policy(INDICATORS)
+def municipality(municipality_id: int) -> ResponseReturnValue:
+    place = db.session.get(Municipality, municipality_id)
+    if place is None:
+        return Response(status=404)
+    start, end = _period()
+    by_organisation, by_building = drill_down(place, start, end)
+    return render_template("indicators/municipality.html", place=place, start=start, end=end,
+                           by_organisation=by_organisation, by_building=by_building)
 
 
 @bp.get("/indicators/public")

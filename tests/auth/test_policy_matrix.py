@@ -48,6 +48,7 @@ ALLOWED: dict[str, set[str]] = {
     "meetings.remove_officer": {"staff_a"},
     "indicators.dashboard": {"inspector_a", "inspector_other", "operator"},
     "indicators.export": {"inspector_a", "inspector_other", "operator"},
+    "indicators.municipality": {"inspector_a", "inspector_other", "operator"},
     "indicators.public": EVERYONE, "indicators.api_online_share": EVERYONE, "indicators.api_feed": EVERYONE,
     "indicators.openapi": EVERYONE,
     "indicators.elsewhere": {"staff_a"}, "indicators.import_elsewhere": {"staff_a", "staff_other"},
@@ -91,7 +92,7 @@ def world(session):
     db.session.add_all([meeting, material, officer])
     db.session.flush()
     values = {"meeting_id": meeting.id, "number": 1, "material_id": material.id, "building_id": a.id,
-              "officer_id": officer.id,
+              "officer_id": officer.id, "municipality_id": a.municipality_id,
               "upload_id": upload.id, "token": "not-a-token", "extension": "csv",
               "link_id": link.id, "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id}
     return accounts, values

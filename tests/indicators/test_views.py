@@ -23,12 +23,12 @@ def test_dashboard_public_summary_and_api(client, runner) -> None:
     login(client, inspector_of(region=region))
     page = client.get("/indicators/", query_string=PERIOD).get_data(as_text=True)
     assert "Регион: 1856 из 3011 онлайн — 61.64 %" in page
-    names = re.findall(r'<th scope="row">([^<]+)</th>', page)
+    names = re.findall(r'<th scope="row"><a [^>]*>([^<]+)</a></th>', page)
     assert names[0] in ("Снежинский городской округ", "Верхнеуральский муниципальный округ",
                         "Карталинский муниципальный округ", "Увельский муниципальный округ",
                         "Нагайбакский муниципальный округ", "Аргаяшский муниципальный округ",
                         "Брединский муниципальный округ")  # 100 % first
-    by_total = re.findall(r'<th scope="row">([^<]+)</th>',
+    by_total = re.findall(r'<th scope="row"><a [^>]*>([^<]+)</a></th>',
                           client.get("/indicators/", query_string={**PERIOD, "sort": "total"}).get_data(as_text=True))
     assert by_total[:2] == ["Челябинский городской округ", "Магнитогорский городской округ"]
     assert "<svg class=\"chart\"" in page and "цель 60 %" in page
@@ -84,3 +84,26 @@ def test_broken_file_is_refused_with_row_numbers_and_nothing_saved(client) -> No
     response = client.post("/manage/meetings-elsewhere", content_type="multipart/form-data",
                            data={"csrf_token": token, "file": (io.BytesIO("\n".join(foreign).encode()), "m.csv")})
     assert "не найден среди домов вашей организации" in response.get_data(as_text=True)
+
+
+def test_drill_down_by_organisation_and_building(client) -> None:
+    from datetime import date
+
+    from indicators.models import RegisteredMeeting as Held
+    from voting.models import MeetingForm, MeetingKind
+
+    item = building(rows=[flat("1")])
+    for form in (MeetingForm.ELECTRONIC, MeetingForm.ABSENTEE, MeetingForm.ELECTRONIC):
+        db.session.add(Held(municipality_id=item.municipality_id, building_id=item.id,
+                            organisation_id=item.organisation_id, kind=MeetingKind.ANNUAL, form=form,
+                            started_on=date(2026, 2, 1), ended_on=date(2026, 2, 10)))
+    db.session.add(Held(municipality_id=item.municipality_id, kind=MeetingKind.ANNUAL, form=MeetingForm.MIXED,
+                        started_on=date(2026, 2, 1), ended_on=date(2026, 2, 10)))
+    db.session.flush()
+    login(client, inspector_of(municipality=item.municipality))
+    page = client.get(f"/indicators/municipalities/{item.municipality_id}", query_string=PERIOD).get_data(
+        as_text=True)
+    assert re.search(r"ООО «УК Тест»</th><td class=\"num\">2</td><td class=\"num\">3</td><td class=\"num\">66.67",
+                     page)
+    assert re.search(rf"{re.escape(item.address)}</th><td class=\"num\">2</td><td class=\"num\">3</td>", page)
+    assert re.search(r"—</th><td class=\"num\">0</td><td class=\"num\">1</td><td class=\"num\">0.00", page)
