@@ -54,13 +54,13 @@ def spec() -> APISpec:
                   info={"description": "Owners' general meetings: the regional indicator (oss-indicator/1)."})
     api.components.schema("Indicator", schema=IndicatorSchema)
     api.components.schema("Feed", schema=FeedSchema)
-    bad_period = {"description": "bad period (the message names it)"}
+    bad_period = {"description": "bad period: `message` says what is wrong, `field` names the parameter"}
     api.path(path="/api/v1/indicators/online-share", operations={"get": {
         "summary": "The share of meetings held online per municipality", "parameters": PERIOD_PARAMETERS,
         "responses": {"200": {"description": "oss-indicator/1", "content": {"application/json": {
-            "schema": "Indicator"}}}, "400": bad_period}}})
+            "schema": "Indicator"}}}, "422": bad_period}}})
     api.path(path="/api/v1/indicators/feed", operations={"get": {
         "summary": "The same, signed with the server key", "parameters": PERIOD_PARAMETERS,
         "responses": {"200": {"description": "signed envelope", "content": {"application/json": {
-            "schema": "Feed"}}}, "400": bad_period}}})
+            "schema": "Feed"}}}, "422": bad_period}}})
     return api

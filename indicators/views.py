@@ -27,6 +27,7 @@ from indicators.models import RegisteredMeeting
 from indicators.register_file import HeldMeeting, MeetingsFileError, read_meetings
 from registry.models import Building, Municipality, Organisation, Region
 from registry.register_file import RegisterFileError
+from voting.errors import InvalidInputError, NotFoundError
 from voting.extensions import db
 from voting.models import MeetingForm, MeetingKind
 from voting.server_key import server_key
@@ -127,32 +128,30 @@ def export(extension: str) -> ResponseReturnValue:
     return _export(indicator(region, start, end), extension)
 
 
+def _api_indicator() -> dict[str, object]:
+    """oss-indicator/1 for the `from`…`to` query parameters; a bad period or no region is the client's error."""
+    try:
+        start, end = parse_period(f"{request.args.get('from', '')}:{request.args.get('to', '')}")
+    except PeriodError as error:
+        raise InvalidInputError(str(error), field="from") from None
+    region = _region()
+    if region is None:
+        raise NotFoundError("no region is set up")
+    return exports.to_json(indicator(region, start, end))
+
+
 @bp.get("/api/v1/indicators/online-share")
 @policy(PUBLIC)
 def api_online_share() -> ResponseReturnValue:
     """The indicator as oss-indicator/1 for `from`…`to` (query parameters, YYYY-MM-DD, both included)."""
-    region = _region()
-    try:
-        start, end = parse_period(f"{request.args.get('from', '')}:{request.args.get('to', '')}")
-    except PeriodError as error:
-        return {"error": "bad period", "message": str(error), "field": "from"}, 400
-    if region is None:
-        return {"error": "no region"}, 404
-    return exports.to_json(indicator(region, start, end))
+    return _api_indicator()
 
 
 @bp.get("/api/v1/indicators/feed")
 @policy(PUBLIC)
 def api_feed() -> ResponseReturnValue:
     """The indicator for `from`…`to`, signed with the server key (see indicators.feed)."""
-    region = _region()
-    try:
-        start, end = parse_period(f"{request.args.get('from', '')}:{request.args.get('to', '')}")
-    except PeriodError as error:
-        return {"error": "bad period", "message": str(error), "field": "from"}, 400
-    if region is None:
-        return {"error": "no region"}, 404
-    return feed.signed(exports.to_json(indicator(region, start, end)), server_key())
+    return feed.signed(_api_indicator(), server_key())
 
 
 @bp.get("/api/v1/openapi.json")

@@ -66,3 +66,17 @@ def browser_page(chromium: str) -> Iterator[Any]:
             os.makedirs(ARTIFACTS, exist_ok=True)
             context.close()
             browser.close()
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    """Sign in through the pages, with the one-time code of the test factories' staff accounts."""
+    import pyotp
+
+    from tests.factories import PASSWORD, TOTP_SECRET
+
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Электронная почта").fill(email)
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    page.get_by_label("Код из приложения").fill(pyotp.TOTP(TOTP_SECRET).now())
+    page.get_by_role("button", name="Подтвердить").click()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-import pyotp
 from sqlalchemy import select
 
 from auth.demo import seed_users
@@ -14,7 +13,7 @@ from auth.models import InspectorScope
 from indicators.demo import seed_history
 from registry.demo import REGION, seed_register
 from registry.models import Region
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import PASSWORD, TOTP_SECRET, user
 from voting.extensions import db
 
@@ -31,12 +30,7 @@ def test_inspector_sorts_and_filters_the_dashboard(live, browser_page) -> None:
         db.session.commit()
         email = inspector.email
     page = browser_page
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.get_by_label("Код из приложения").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Подтвердить").click()
+    sign_in(page, base, email)
 
     page.goto(f"{base}/indicators/?from=2026-01-01&to=2026-05-31")
     page.get_by_text("Регион: 1856 из 3011 онлайн — 61.64 %").wait_for()

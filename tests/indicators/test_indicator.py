@@ -68,8 +68,12 @@ def test_exports_carry_the_same_columns(runner, demo, tmp_path) -> None:
     assert rows[1][:5] == ["Челябинский городской округ", "651", "934", "69.70", "yes"]
     target = tmp_path / "indicator.xlsx"
     assert runner.invoke(cli, ["indicator", "--period", PERIOD, "--format", "xlsx", "-o", str(target)]).exit_code == 0
-    sheet = load_workbook(target, read_only=True).worksheets[0]
-    assert [list(r) for r in sheet.iter_rows(values_only=True)][1][:3] == ["Челябинский городской округ", 651, 934]
+    workbook = load_workbook(target, read_only=True)
+    try:
+        rows = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    assert rows[1][:3] == ["Челябинский городской округ", 651, 934]
 
 
 def test_bad_period_exits_2(runner, session) -> None:
