@@ -316,12 +316,25 @@ def dossier_command(meeting_id: int, output: Path) -> None:
 
 @cli.command("tick")
 def tick_command() -> None:
-    """Open and close meetings whose instant has come, and send due reminders (run it every few minutes)."""
-    from voting import services
-    from voting.models import Meeting, MeetingState
+    """Open and close meetings whose instant has come, and send due reminders (run it every few minutes): as RQ
+    jobs when VECHE_REDIS_URL is set, inline otherwise."""
+    from voting import jobs
 
-    moved = sum(services.advance(m) for m in db.session.scalars(
-        select(Meeting).where(Meeting.state.in_([MeetingState.ANNOUNCED, MeetingState.VOTING]))))
-    sent = services.send_reminders()
-    db.session.commit()
-    click.echo(f"meetings moved: {moved}, reminders sent: {sent}")
+    for name in ("advance_meetings", "send_reminders"):
+        outcome = jobs.run(name)
+        click.echo(f"{name}: {'queued as ' + outcome.id if hasattr(outcome, 'id') else outcome}")
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run an RQ worker for the platform's jobs (needs VECHE_REDIS_URL)."""
+    from rq import Worker
+
+    from voting import jobs
+
+    queue = jobs.queue()
+    if queue is None:
+        click.echo("error: VECHE_REDIS_URL is not set: jobs run inline, no worker is needed", err=True)
+        sys.exit(2)
+    Worker([queue], connection=queue.connection).work(burst=burst)

@@ -1,0 +1,72 @@
+"""Background jobs: in the RQ queue when VECHE_REDIS_URL is set (run `veche worker`), inline otherwise.
+
+Jobs are named functions of this module; each runs in the current app context (inline, or a worker started by
+`veche worker`), and commits its own work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+
+QUEUE = "veche"
+
+
+def send_reminders() -> int:
+    """Mail owners who have not voted (voting.services.send_reminders)."""
+    from voting import services
+    from voting.extensions import db
+
+    sent = services.send_reminders()
+    db.session.commit()
+    return sent
+
+
+def advance_meetings() -> int:
+    """Open and close meetings whose instant has come."""
+    from sqlalchemy import select
+
+    from voting import services
+    from voting.extensions import db
+    from voting.models import Meeting, MeetingState
+
+    moved = sum(services.advance(m) for m in db.session.scalars(
+        select(Meeting).where(Meeting.state.in_([MeetingState.ANNOUNCED, MeetingState.VOTING]))))
+    db.session.commit()
+    return moved
+
+
+JOBS: dict[str, Callable[..., Any]] = {"send_reminders": send_reminders, "advance_meetings": advance_meetings}
+
+
+def execute(name: str, **kwargs: Any) -> Any:
+    """What a worker calls: the job inside an app context (the worker's own app if it has none)."""
+    if has_app_context():
+        return JOBS[name](**kwargs)
+    from voting.app import create_app
+
+    with create_app().app_context():
+        return JOBS[name](**kwargs)
+
+
+def queue(app: Flask | None = None) -> Any:
+    """The RQ queue, or None when no Redis is configured."""
+    url = (app or current_app).config.get("REDIS_URL")
+    if not url:
+        return None
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE, connection=Redis.from_url(url))
+
+
+def run(name: str, **kwargs: Any) -> Any:
+    """Enqueue the job when Redis is configured (returns the RQ job), or run it now (returns its result)."""
+    if name not in JOBS:
+        raise KeyError(f"no job {name!r}")
+    jobs = queue()
+    if jobs is None:
+        return JOBS[name](**kwargs)
+    return jobs.enqueue(execute, name, **kwargs)
