@@ -228,10 +228,15 @@ def dossier_of(meeting: Meeting) -> dossiers.Dossier:
     if meeting.opens_at is None or meeting.closes_at is None:
         raise ConflictError(_("У собрания ещё нет дат голосования: досье составить нельзя."))
     text = meeting.snapshot if meeting.snapshot is not None else freeze_register(meeting)[0]
+    shares: dict[str, Fraction] = {}
+
+    def share(value: str) -> Fraction:  # shares repeat ("1/2", "1/1"): read each once
+        return shares.get(value) or shares.setdefault(value, Fraction(value))
+
     register = tuple(
         dossiers.Premises(number=p["premises"], kind=p["kind"], area=Decimal(p["area"]), entrance=p.get("entrance"),
                           owners=tuple(dossiers.Owner(id=o["id"], name=o["name"], ownership=o["ownership"],
-                                                      share=Fraction(o["share"]), document=o.get("document"))
+                                                      share=share(o["share"]), document=o.get("document"))
                                        for o in p["owners"]))
         for p in json.loads(text)["register"])
     rows = db.session.execute(  # plain rows, not ORM objects: a meeting may have tens of thousands
@@ -239,11 +244,13 @@ def dossier_of(meeting: Meeting) -> dossiers.Dossier:
                MeetingDecision.source, MeetingDecision.answers, MeetingDecision.representative,
                MeetingDecision.proxy_valid_until)
         .where(MeetingDecision.meeting_id == meeting.id).order_by(MeetingDecision.id)).all()
+    every_answers = json.loads("[" + ",".join(row[4] for row in rows) + "]")  # one parse, not one per row
     decisions = tuple(
         dossiers.Decision(owner=owner, premises=premises, received_at=received_at, source=source,
-                          answers={k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(answers).items()},
+                          answers={k: tuple(v) if isinstance(v, list) else v for k, v in answers.items()},
                           representative=dossiers.Representative(representative, until) if representative else None)
-        for owner, premises, received_at, source, answers, representative, until in rows)
+        for (owner, premises, received_at, source, _text, representative, until), answers in zip(
+            rows, every_answers, strict=True))
     return dossiers.Dossier(
         address=meeting.building.address, timezone=meeting.building.timezone,
         meeting=dossiers.Meeting(kind=meeting.kind.value, form=meeting.form.value,

@@ -66,11 +66,23 @@ def _microseconds(instant: datetime) -> int:
 
 
 def _order(decision: Decision) -> tuple[Any, ...]:
-    """Arrival order in exact integer microseconds, with a total tie-break so that the result never depends on
-    the input order."""
-    answers = sorted((k, v if isinstance(v, str) else ",".join(v)) for k, v in decision.answers.items())
-    return (_microseconds(decision.received_at), decision.source, decision.owner, decision.premises, answers,
+    """Arrival order in exact integer microseconds, then who and how."""
+    return (_microseconds(decision.received_at), decision.source, decision.owner, decision.premises,
             decision.representative.name if decision.representative else "")
+
+
+def _answers_key(decision: Decision) -> list[tuple[str, str]]:
+    return sorted((k, v if isinstance(v, str) else ",".join(v)) for k, v in decision.answers.items())
+
+
+def _arrival(decisions: tuple[Decision, ...]) -> list[tuple[tuple[Any, ...], Decision]]:
+    """Decisions in arrival order, with a total tie-break (the answers, compared only when everything else is
+    equal) so that the result never depends on the order of the input."""
+    keyed = [(_order(d), d) for d in decisions]
+    if len({key for key, _d in keyed}) < len(keyed):
+        keyed = [((*key, _answers_key(d)), d) for key, d in keyed]
+    keyed.sort(key=itemgetter(0))
+    return keyed
 
 
 def _choice(answer: Answer | None) -> str | None:
@@ -118,7 +130,7 @@ def tally(dossier: Dossier) -> Result:
 
     rejected: list[Rejection] = []
     valid: dict[tuple[str, str], list[Decision]] = defaultdict(list)
-    arrival = sorted(((_order(d), d) for d in dossier.decisions), key=itemgetter(0))
+    arrival = _arrival(dossier.decisions)
     opens, closes = _microseconds(meeting.opens_at), _microseconds(meeting.closes_at)
     first_arrival: dict[tuple[str, str], int] = {}
     for position, (order, decision) in enumerate(arrival):
@@ -151,7 +163,8 @@ def tally(dossier: Dossier) -> Result:
             rejected.extend(Rejection(d.owner, d.premises, "duplicate", d.received_at) for d in decisions)
             continue
         *earlier, last = decisions
-        rejected.extend(Rejection(d.owner, d.premises, "duplicate", d.received_at) for d in earlier)
+        if earlier:
+            rejected.extend(Rejection(d.owner, d.premises, "duplicate", d.received_at) for d in earlier)
         counted.append((first_arrival[key] + len(earlier), last, *holdings[key]))
     counted.sort(key=lambda entry: entry[0])
     rejected.sort(key=lambda r: (r.premises, r.owner, r.received_at, r.reason))
