@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 
 from auth.models import Decision, GuestGrant, OwnershipLink, Proxy, User
 from registry.models import Building, Municipality, Ownership, Premises
-from voting.extensions import db
+from voting.extensions import db, login_manager
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"  # any signed-in account, on its own things
@@ -121,8 +121,6 @@ def policy(action: str, load: Callable[..., Any] | None = None) -> Callable[[Vie
         @wraps(view)
         def guarded(**kwargs: Any) -> Any:
             if action != PUBLIC and not current_user.is_authenticated:
-                from voting.extensions import login_manager
-
                 return login_manager.unauthorized()
             if load is None:
                 if not may(current_user, action):

@@ -16,7 +16,7 @@ from sqlalchemy import distinct, func, select
 
 from auth.models import OwnershipLink
 from indicators.models import RegisteredMeeting
-from registry.models import Building, Municipality, Ownership, Premises, Region
+from registry.models import Building, Municipality, Organisation, Ownership, Premises, Region
 from voting.domain.indicator import Share, online_share, residents_share
 from voting.extensions import db
 from voting.models import Meeting, MeetingForm, MeetingState
@@ -153,8 +153,6 @@ class Slice:
 def drill_down(municipality: Municipality, start: date, end: date) -> tuple[list[Slice], list[Slice]]:
     """The municipality's meetings in the period by organisation and by building (registered meetings without a
     building or organisation are grouped as such)."""
-    from registry.models import Organisation
-
     by_org: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_building: dict[str, list[int]] = defaultdict(lambda: [0, 0])
 

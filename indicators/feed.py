@@ -16,7 +16,7 @@ import rfc8785
 
 from indicators.models import FeedDelivery
 from voting.extensions import db
-from voting.server_key import ServerKey
+from voting.server_key import ServerKey, verify
 
 TAG = b"OSS-INDICATOR-v1\n"
 
@@ -30,8 +30,6 @@ def signed(indicator: dict[str, Any], key: ServerKey) -> dict[str, Any]:
 
 def signature_holds(envelope: dict[str, Any]) -> bool:
     """Check an envelope offline (what the receiving side does)."""
-    from voting.server_key import verify
-
     return verify(envelope["public_key"], envelope["signature"], TAG + rfc8785.dumps(envelope["indicator"]))
 
 

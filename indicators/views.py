@@ -24,6 +24,7 @@ from auth.policy import (
 from indicators import exports, feed, services
 from indicators.compute import Indicator, PeriodError, drill_down, indicator, parse_period
 from indicators.models import RegisteredMeeting
+from indicators.openapi import spec
 from indicators.register_file import HeldMeeting, MeetingsFileError, read_meetings
 from registry.models import Building, Municipality, Organisation, Region
 from registry.register_file import RegisterFileError
@@ -157,8 +158,6 @@ def api_feed() -> ResponseReturnValue:
 @bp.get("/api/v1/openapi.json")
 @policy(PUBLIC)
 def openapi() -> ResponseReturnValue:
-    from indicators.openapi import spec
-
     return spec().to_dict()
 
 

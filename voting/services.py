@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -160,8 +161,6 @@ def announce(meeting: Meeting) -> int:
 
 def notice_text(meeting: Meeting) -> str:
     """The notice as plain text for mail (the page and the PDF lay out the same elements)."""
-    from flask import render_template
-
     return render_template("meetings/notice.txt", meeting=meeting, facts=notice_facts(meeting))
 
 
