@@ -62,6 +62,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     app.after_request(_security_headers)
     template_helpers.register(app)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined] # the public formats' field order
     return app
 
 

@@ -268,28 +268,29 @@ def indicator_command(period: str, output_format: str, output: Path | None, regi
 @click.option("--url", help="Where to POST (default: VECHE_FEED_URL).")
 @click.option("--attempts", default=5, show_default=True)
 def push_indicator_command(period: str, url: str | None, attempts: int) -> None:
-    """Push the signed indicator to the configured address, with retries and back-off (run it on a schedule)."""
+    """Push the signed indicator to the configured address with retries and back-off (run it on a schedule):
+    an RQ job when VECHE_REDIS_URL is set, inline otherwise. Exit codes: 0 delivered or queued, 1 not, 2 bad call."""
     from flask import current_app
 
-    from indicators import exports, feed
-    from indicators.compute import PeriodError, indicator, parse_period
-    from registry.models import Region
-    from voting.server_key import server_key
+    from indicators.compute import PeriodError, parse_period
+    from voting import jobs
 
     target = url or current_app.config.get("FEED_URL")
-    region = db.session.scalars(select(Region).order_by(Region.id)).first()
     try:
         start, end = parse_period(period)
     except PeriodError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
-    if not target or region is None:
-        click.echo("error: no address (--url or VECHE_FEED_URL) or no region", err=True)
+    if not target:
+        click.echo("error: no address (--url or VECHE_FEED_URL)", err=True)
         sys.exit(2)
-    envelope = feed.signed(exports.to_json(indicator(region, start, end)), server_key())
-    delivered = feed.push(target, envelope, attempts=attempts)
-    click.echo("delivered" if delivered else "not delivered (see the delivery log)")
-    sys.exit(0 if delivered else 1)
+    outcome = jobs.run("push_indicator", start=start.isoformat(), end=end.isoformat(), url=target,
+                       attempts=attempts)
+    if hasattr(outcome, "id"):
+        click.echo(f"queued as {outcome.id}")
+        return
+    click.echo("delivered" if outcome else "not delivered (see the delivery log)")
+    sys.exit(0 if outcome else 1)
 
 
 @cli.command("dossier")

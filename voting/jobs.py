@@ -38,7 +38,27 @@ def advance_meetings() -> int:
     return moved
 
 
-JOBS: dict[str, Callable[..., Any]] = {"send_reminders": send_reminders, "advance_meetings": advance_meetings}
+def push_indicator(start: str, end: str, url: str, attempts: int = 5) -> bool:
+    """Push the signed indicator for `start`…`end` (ISO dates) to `url`, with retries and back-off."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from indicators import exports, feed
+    from indicators.compute import indicator
+    from registry.models import Region
+    from voting.extensions import db
+    from voting.server_key import server_key
+
+    region = db.session.scalars(select(Region).order_by(Region.id)).first()
+    if region is None:
+        return False
+    data = indicator(region, date.fromisoformat(start), date.fromisoformat(end))
+    return feed.push(url, feed.signed(exports.to_json(data), server_key()), attempts=attempts)
+
+
+JOBS: dict[str, Callable[..., Any]] = {"send_reminders": send_reminders, "advance_meetings": advance_meetings,
+                                       "push_indicator": push_indicator}
 
 
 def execute(name: str, **kwargs: Any) -> Any:
