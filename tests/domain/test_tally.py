@@ -275,3 +275,18 @@ def test_adding_a_for_never_turns_adopted_into_rejected(data: dict[str, Any], dr
     for old, new in zip(before["items"], after["items"], strict=True):
         if old["id"] == item and old["adopted"]:
             assert new["adopted"], (old, new)
+
+
+@settings(max_examples=100, deadline=None)
+@given(dossiers())
+def test_fast_and_checked_readers_agree(data: dict[str, Any]) -> None:
+    """The dossier reader's fast paths accept exactly what the checked functions accept, with the same result."""
+    import voting.domain.dossier as module
+
+    fast = parse(data)
+    original = (module._premises_fast, module._decision_fast)
+    module._premises_fast, module._decision_fast = (lambda raw: None), (lambda raw, items: None)
+    try:
+        assert parse(data) == fast
+    finally:
+        module._premises_fast, module._decision_fast = original
