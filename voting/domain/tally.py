@@ -194,10 +194,11 @@ def _item(item_id: str, code: str, entrance: str | None, counted: list[tuple[int
     for_in_entrance = _Sum()
     for _position, decision, cents, share in counted:
         answer = decision.answers.get(item_id)
-        choice = _choice(answer)
+        if answer is None:
+            continue
+        choice = answer if type(answer) is str else _choice(answer)
         if choice is None:
-            if answer is not None:
-                void.add(cents, share)
+            void.add(cents, share)
             continue
         sums[choice].add(cents, share)
         if choice == "for" and entrance is not None and entrance_of.get(decision.premises) == entrance:
