@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from flask import render_template
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from auth.mail import send_mail
@@ -238,11 +238,7 @@ def dossier_of(meeting: Meeting) -> dossiers.Dossier:
                                                       share=share(o["share"]), document=o.get("document"))
                                        for o in p["owners"]))
         for p in json.loads(text)["register"])
-    rows = db.session.execute(  # plain rows, not ORM objects: a meeting may have tens of thousands
-        select(MeetingDecision.owner_ref, MeetingDecision.premises, MeetingDecision.received_at,
-               MeetingDecision.source, MeetingDecision.answers, MeetingDecision.representative,
-               MeetingDecision.proxy_valid_until)
-        .where(MeetingDecision.meeting_id == meeting.id).order_by(MeetingDecision.id)).all()
+    rows = _decision_rows(meeting.id)
     every_answers = json.loads("[" + ",".join(row[4] for row in rows) + "]")  # one parse, not one per row
     decisions = tuple(
         dossiers.Decision(owner=owner, premises=premises, received_at=received_at, source=source,
@@ -259,6 +255,23 @@ def dossier_of(meeting: Meeting) -> dossiers.Dossier:
         agenda=tuple(dossiers.AgendaItem(id=str(i.number), title=i.title, subject=i.subject, entrance=i.entrance)
                      for i in meeting.agenda),
         decisions=decisions)
+
+
+def _decision_rows(meeting_id: int) -> list[tuple[Any, ...]]:
+    """The meeting's decisions as plain tuples. A meeting may have tens of thousands: the instants are read by
+    the driver (and SQLite's text made an aware UTC instant here), several times faster than SQLAlchemy's
+    per-row type processing."""
+    table = MeetingDecision.__table__
+    statement = (select(table.c.owner_ref, table.c.premises, type_coerce(table.c.received_at, String),
+                        table.c.source, table.c.answers, table.c.representative, table.c.proxy_valid_until)
+                 .where(table.c.meeting_id == meeting_id).order_by(table.c.id))
+    rows = []
+    for owner, premises, received, source, answers, representative, until in db.session.execute(statement):
+        if isinstance(received, str):  # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff" in UTC
+            received = datetime.fromisoformat(received).replace(tzinfo=UTC)
+        # PostgreSQL's driver gives aware instants already (in the session's zone): they compare by instant
+        rows.append((owner, premises, received, source, answers, representative, until))
+    return rows
 
 
 def dossier_json(meeting: Meeting) -> dict[str, Any]:
