@@ -27,13 +27,14 @@ from registry.models import Building, Ownership, Premises
 from voting.errors import InvalidInputError
 from voting.extensions import db
 from voting.links import public_url
+from voting.uploads import sniff
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 12
 CODE_LIFETIME = timedelta(days=90)
 MAX_CODE_FAILURES = 5
 CODE_LOCK = timedelta(minutes=30)
-SCAN_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+SCAN_TYPES = ("application/pdf", "image/jpeg", "image/png")
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
@@ -202,9 +203,9 @@ def scan_type(data: bytes) -> str:
     """The scan's type by its first bytes (never by its name); refuses anything but PDF, JPEG and PNG."""
     if len(data) > MAX_SCAN_BYTES:
         raise InvalidInputError(_("Скан больше 10 МБ."), field="scan")
-    for magic, mime in SCAN_TYPES.items():
-        if data.startswith(magic):
-            return mime
+    mime = sniff(data, SCAN_TYPES)
+    if mime is not None:
+        return mime
     raise InvalidInputError(_("Скан должен быть в формате PDF, JPEG или PNG."), field="scan")
 
 

@@ -6,7 +6,6 @@ import base64
 import io
 import time
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import pyotp
 import qrcode
@@ -25,6 +24,7 @@ from auth.security_log import log_event
 from auth.sessions import end_all_sessions, end_session, start_session
 from voting.errors import InvalidInputError
 from voting.extensions import db, limiter
+from voting.links import safe_path
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 PENDING_SECONDS = 300
@@ -36,10 +36,7 @@ def _account_key() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    parts = urlsplit(target or "")
-    if not target or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("account.overview")
-    return target
+    return safe_path(target, url_for("account.overview"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

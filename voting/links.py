@@ -4,8 +4,18 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
+
+
+def safe_path(target: str | None, fallback: str) -> str:
+    """A path on this site to go back to, or `fallback`: an absolute or scheme-relative URL would make the
+    redirect an open one."""
+    parts = urlsplit(target or "")
+    if not target or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
 
 
 def public_url(endpoint: str, **values: Any) -> str:

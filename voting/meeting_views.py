@@ -40,10 +40,10 @@ from voting.models import (
     OfficerRole,
 )
 from voting.pdf import render_pdf
+from voting.uploads import sniff
 
 bp = Blueprint("meetings", __name__)
-ALLOWED_MATERIAL = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png",
-                    b"PK\x03\x04": "application/zip"}
+ALLOWED_MATERIAL = ("application/pdf", "image/jpeg", "image/png", "application/zip")
 
 
 def load_meeting(meeting_id: int) -> Meeting | None:
@@ -265,7 +265,7 @@ def upload_material(meeting: Meeting) -> ResponseReturnValue:
     form = MaterialForm()
     if form.validate_on_submit():
         data = form.file.data.read(20 * 1024 * 1024 + 1)
-        mime = next((m for magic, m in ALLOWED_MATERIAL.items() if data.startswith(magic)), None)
+        mime = sniff(data, ALLOWED_MATERIAL)
         if mime is None or len(data) > 20 * 1024 * 1024:
             flash(_("Материал должен быть PDF, JPEG, PNG или документом Office до 20 МБ."), "warning")
         else:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
 from auth.policy import PUBLIC, policy
 from voting.forms import LanguageForm
+from voting.links import safe_path
 
 bp = Blueprint("voting", __name__)
 
@@ -26,9 +25,4 @@ def language() -> Response:
     if not form.validate_on_submit():
         abort(400)
     session["lang"] = form.lang.data
-    target = form.next.data or ""
-    parts = urlsplit(target)
-    # only paths on this site: an absolute or scheme-relative URL would make this an open redirect
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("voting.index")
-    return redirect(target)
+    return redirect(safe_path(form.next.data, url_for("voting.index")))
