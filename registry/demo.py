@@ -12,6 +12,7 @@ from importlib import resources
 
 from sqlalchemy import select
 
+from registry.identifiers import inn10_check_digit, ogrn_check_digit, snils_check_number
 from registry.kinds import OrganisationKind
 from registry.models import Building, Municipality, Organisation, Region
 from registry.register_file import COLUMNS, Register, parse_rows
@@ -52,25 +53,20 @@ _PATRONYMIC_ROOTS = ("Александров", "Сергеев", "Иванов",
 _FLAT_AREAS = ("33.40", "45.10", "54.30", "61.00", "72.85")
 
 
-def _check_digit(body: str, weights: tuple[int, ...]) -> str:
-    return str(sum(int(d) * w for d, w in zip(body, weights, strict=False)) % 11 % 10)
-
-
 def demo_inn(body: str) -> str:
     """A valid 10-digit ИНН of an organisation from nine digits."""
-    return body + _check_digit(body, (2, 4, 10, 3, 5, 9, 4, 6, 8))
+    return f"{body}{inn10_check_digit(body)}"
 
 
 def demo_ogrn(body: str) -> str:
     """A valid 13-digit ОГРН from twelve digits."""
-    return body + str(int(body) % 11 % 10)
+    return f"{body}{ogrn_check_digit(body)}"
 
 
 def demo_snils(number: int) -> str:
     """A valid СНИЛС from a nine-digit number above 001-001-998."""
     body = f"{number:09d}"
-    check = sum(int(d) * w for d, w in zip(body, range(9, 0, -1), strict=True)) % 101 % 100
-    return f"{body[:3]}-{body[3:6]}-{body[6:]} {check:02d}"
+    return f"{body[:3]}-{body[3:6]}-{body[6:]} {snils_check_number(body):02d}"
 
 
 ORGANISATIONS = (

@@ -32,9 +32,12 @@ def is_snils(text: str) -> bool:
     body, check = number[:9], int(number[9:])
     if int(body) <= 1001998:  # numbers up to 001-001-998 were issued without a check number
         return True
-    total = sum(int(d) * weight for d, weight in zip(body, range(9, 0, -1), strict=True))
-    expected = total % 101 % 100
-    return check == expected
+    return check == snils_check_number(body)
+
+
+def snils_check_number(body: str) -> int:
+    """The check number of a СНИЛС from its nine digits."""
+    return sum(int(d) * weight for d, weight in zip(body, range(9, 0, -1), strict=True)) % 101 % 100
 
 
 def format_snils(text: str) -> str:
@@ -42,8 +45,21 @@ def format_snils(text: str) -> str:
     return f"{number[:3]}-{number[3:6]}-{number[6:9]} {number[9:]}"
 
 
+INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
 def _inn_check(number: str, weights: tuple[int, ...]) -> int:
     return sum(int(d) * w for d, w in zip(number, weights, strict=False)) % 11 % 10
+
+
+def inn10_check_digit(body: str) -> int:
+    """The check digit of an organisation's ИНН from its nine digits."""
+    return _inn_check(body, INN10_WEIGHTS)
+
+
+def ogrn_check_digit(body: str) -> int:
+    """The check digit of a 13-digit ОГРН from its twelve digits."""
+    return int(body) % 11 % 10
 
 
 def is_inn(text: str) -> bool:
@@ -51,7 +67,7 @@ def is_inn(text: str) -> bool:
     if not re.fullmatch(r"\d{10}|\d{12}", text):
         return False
     if len(text) == 10:
-        return _inn_check(text, (2, 4, 10, 3, 5, 9, 4, 6, 8)) == int(text[9])
+        return inn10_check_digit(text[:9]) == int(text[9])
     return (_inn_check(text, (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)) == int(text[10])
             and _inn_check(text, (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)) == int(text[11]))
 
@@ -59,7 +75,7 @@ def is_inn(text: str) -> bool:
 def is_ogrn(text: str) -> bool:
     """True for a 13-digit ОГРН or 15-digit ОГРНИП with a valid check digit."""
     if re.fullmatch(r"\d{13}", text):
-        return int(text[:12]) % 11 % 10 == int(text[12])
+        return ogrn_check_digit(text[:12]) == int(text[12])
     if re.fullmatch(r"\d{15}", text):
         return int(text[:14]) % 13 % 10 == int(text[14])
     return False

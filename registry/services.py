@@ -57,11 +57,11 @@ def summarise(building: Building) -> BuildingSummary:
     return BuildingSummary(
         premises=len(rows), owners=owners, total_votes=total_votes(area for _kind, area, _entrance in rows),
         by_kind={k: by_kind[k] for k in PremisesKind if k in by_kind},
-        by_entrance=dict(sorted(by_entrance.items(), key=lambda item: _natural(item[0]))),
+        by_entrance=dict(sorted(by_entrance.items(), key=lambda item: natural_key(item[0]))),
     )
 
 
-def _natural(text: str) -> tuple[int, str]:
+def natural_key(text: str) -> tuple[int, str]:
     """Sort "2" before "10" and numbers before names."""
     return (int(text), "") if text.isdigit() else (10**9, text)
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from auth.mail import send_mail
 from auth.models import OwnershipLink, User
 from registry.models import Owner, Ownership, Premises
+from registry.services import natural_key
 from voting.domain import dossier as dossiers
 from voting.domain.schedule import Plan, Problem, local_date, readiness
 from voting.domain.tally import Result, tally
@@ -138,12 +139,21 @@ def raise_locked() -> None:
 # --- announcing, opening, closing, counting -------------------------------------------------------------------
 
 
+def _owners_with_holdings(meeting: Meeting) -> dict[User, set[tuple[str, str]]]:
+    """Verified owners and their (owner id, premises) pairs in the building, as decisions name them."""
+    rows = db.session.execute(
+        select(User, Ownership.owner_id, Premises.number).join(OwnershipLink, OwnershipLink.user_id == User.id)
+        .join(Ownership, Ownership.id == OwnershipLink.ownership_id).join(Premises)
+        .where(Premises.building_id == meeting.building_id, OwnershipLink.ended_at.is_(None))).all()
+    holdings: dict[User, set[tuple[str, str]]] = defaultdict(set)
+    for user, owner_id, number in rows:
+        holdings[user].add((str(owner_id), number))
+    return holdings
+
+
 def verified_owners(meeting: Meeting) -> list[User]:
     """Accounts with a proven ownership in the building."""
-    return list(db.session.scalars(
-        select(User).join(OwnershipLink, OwnershipLink.user_id == User.id)
-        .join(Ownership, Ownership.id == OwnershipLink.ownership_id).join(Premises)
-        .where(Premises.building_id == meeting.building_id, OwnershipLink.ended_at.is_(None)).distinct()))
+    return list(_owners_with_holdings(meeting))
 
 
 def announce(meeting: Meeting) -> int:
@@ -314,24 +324,12 @@ def participation(meeting: Meeting) -> Participation:
             elif not (owner.ownership == "joint" and joint_voted):
                 missing.append((premises.number, owner.name, weight))
     missing.sort(key=lambda row: (-row[2], row[0]))
-    entrances = sorted(everyone, key=lambda e: (0, int(e)) if e.isdigit() else (1, 0))
+    entrances = sorted(everyone, key=natural_key)
     return Participation(result.total, result.participating,
                          [(e, taken_part[e], everyone[e]) for e in entrances], missing)
 
 
 # --- reminders ----------------------------------------------------------------------------------------------
-
-
-def _owners_with_holdings(meeting: Meeting) -> dict[User, set[tuple[str, str]]]:
-    """Verified owners and their (owner id, premises) pairs in the building, as decisions name them."""
-    rows = db.session.execute(
-        select(User, Ownership.owner_id, Premises.number).join(OwnershipLink, OwnershipLink.user_id == User.id)
-        .join(Ownership, Ownership.id == OwnershipLink.ownership_id).join(Premises)
-        .where(Premises.building_id == meeting.building_id, OwnershipLink.ended_at.is_(None))).all()
-    holdings: dict[User, set[tuple[str, str]]] = defaultdict(set)
-    for user, owner_id, number in rows:
-        holdings[user].add((str(owner_id), number))
-    return holdings
 
 
 def send_reminders(at: datetime | None = None) -> int:
