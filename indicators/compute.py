@@ -78,6 +78,12 @@ def parse_period(text: str) -> tuple[date, date]:
     return start, end
 
 
+def local_bounds(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
+    """The instants [first local midnight, the midnight after the last day) of a period in a time zone."""
+    return (datetime.combine(start, time(0), ZoneInfo(zone)),
+            datetime.combine(end + timedelta(days=1), time(0), ZoneInfo(zone)))
+
+
 def counts(start: date, end: date, organisation_id: int | None = None, form: MeetingForm | None = None
            ) -> dict[int, tuple[int, int]]:
     """(online, total) per municipality id, platform and registered meetings together."""
@@ -101,8 +107,7 @@ def counts(start: date, end: date, organisation_id: int | None = None, form: Mee
 
     # platform meetings: the period's bounds are local midnights, so each time zone gets its own UTC bounds
     for zone in db.session.scalars(select(Building.timezone).distinct()):
-        low = datetime.combine(start, time(0), ZoneInfo(zone))
-        high = datetime.combine(end + timedelta(days=1), time(0), ZoneInfo(zone))
+        low, high = local_bounds(start, end, zone)
         platform = (select(Building.municipality_id, Meeting.form, func.count()).join(Building)
                     .where(Building.timezone == zone, Meeting.state.in_(HELD), Meeting.closes_at >= low,
                            Meeting.closes_at < high)
@@ -173,8 +178,7 @@ def drill_down(municipality: Municipality, start: date, end: date) -> tuple[list
         add(organisation, address, form, number)
     for zone in db.session.scalars(select(Building.timezone).distinct()
                                    .where(Building.municipality_id == municipality.id)):
-        low = datetime.combine(start, time(0), ZoneInfo(zone))
-        high = datetime.combine(end + timedelta(days=1), time(0), ZoneInfo(zone))
+        low, high = local_bounds(start, end, zone)
         platform = (select(Organisation.name, Building.address, Meeting.form, func.count()).select_from(Meeting)
                     .join(Building).outerjoin(Organisation, Organisation.id == Building.organisation_id)
                     .where(Building.municipality_id == municipality.id, Building.timezone == zone,
