@@ -84,18 +84,6 @@ class Premises(BaseModel):
     ownerships: Mapped[list[Ownership]] = relationship(back_populates="premises", cascade="all, delete-orphan",
                                                       order_by="Ownership.id")
 
-    def as_domain(self) -> weights.Premises:
-        """The premises as the pure domain sees it."""
-        return weights.Premises(
-            number=self.number,
-            area=self.area,
-            holdings=tuple(
-                weights.Holding(owner=str(o.owner_id), kind=o.kind.value, share=o.share,
-                                group=o.egrn_record if o.kind is OwnershipKind.JOINT else None)
-                for o in self.ownerships
-            ),
-        )
-
 
 class Owner(BaseModel):
     """A person, organisation or public body holding property in one building's register."""
