@@ -63,9 +63,8 @@ def _flash_errors(form: FlaskForm) -> None:
 def index(building: Building) -> ResponseReturnValue:
     meetings = db.session.scalars(select(Meeting).where(Meeting.building_id == building.id)
                                   .order_by(Meeting.id.desc())).all()
-    for meeting in meetings:
-        services.advance(meeting)
-    db.session.commit()
+    if [m for m in meetings if services.advance(m)]:  # every meeting is advanced; commit only if one moved
+        db.session.commit()
     return render_template("meetings/list.html", building=building, meetings=meetings,
                            may_administer=may(current_user, BUILDING_ADMINISTER, building))
 
