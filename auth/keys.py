@@ -21,6 +21,7 @@ from auth.models import DeviceKey, User
 from auth.security_log import log_event
 from voting.errors import InvalidInputError
 from voting.extensions import db
+from voting.signals import key_revoked
 
 TAG = b"OSS-KEY-REGISTRATION-v1\n"
 NONCE_SECONDS = 300
@@ -86,3 +87,4 @@ def revoke_key(device_key: DeviceKey, by: User) -> None:
     if device_key.revoked_at is None:
         device_key.revoked_at = datetime.now(UTC)
         log_event("key_revoked", by, device_key.user.email, device_key.key_id)
+        key_revoked.send(device_key.key_id)

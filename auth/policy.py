@@ -31,6 +31,8 @@ BUILDING_ADMINISTER = "building.administer"      # register import, codes, claim
 BUILDINGS_LIST = "buildings.list"
 OPERATE = "operate"                              # organisations, inspectors, municipalities, keys, audit
 INDICATORS = "indicators"                        # the regional indicator with drill-down (inspectors, operator)
+# actions on a meeting (anything with `.building` and `.officers`)
+MEETING_KEY_IN_PAPER = "meeting.key_in_paper"    # enter paper decisions: the administrators and the counting commission
 
 
 def staff_organisations(user: User) -> set[int]:
@@ -100,6 +102,9 @@ def may(user: Any, action: str, obj: object = None) -> bool:
         return bool(user.is_operator)
     if action == INDICATORS:
         return bool(user.is_operator or user.inspector_scopes)
+    if action == MEETING_KEY_IN_PAPER:
+        return may(user, BUILDING_ADMINISTER, obj) or any(
+            officer.user_id == user.id and officer.role == "counter" for officer in getattr(obj, "officers", ()))
     if not isinstance(obj, Building) and isinstance(getattr(obj, "building", None), Building):
         obj = getattr(obj, "building")  # noqa: B009 - a meeting (or anything of one building) is judged by it
     if isinstance(obj, Building):
@@ -137,6 +142,26 @@ def policy(action: str, load: Callable[..., Any] | None = None) -> Callable[[Vie
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def voting_rights(user: User, building: Building, day: date, meeting_id: int) -> dict[tuple[str, str], Proxy | None]:
+    """Whom the user may vote for in a building, as (owner id, premises number): their own proven ownerships (None)
+    and those they represent under a proxy in force on `day` (the building's local date) for that meeting."""
+    rights: dict[tuple[str, str], Proxy | None] = {}
+    for proxy in db.session.scalars(
+            select(Proxy).join(Ownership, Proxy.ownership_id == Ownership.id)
+            .join(Premises, Ownership.premises_id == Premises.id)
+            .where(Proxy.representative_id == user.id, Premises.building_id == building.id,
+                   or_(Proxy.meeting_id.is_(None), Proxy.meeting_id == meeting_id))):
+        if proxy.active_on(day):
+            rights[(str(proxy.ownership.owner_id), proxy.ownership.premises.number)] = proxy
+    for owner_id, number in db.session.execute(
+            select(Ownership.owner_id, Premises.number).join(Premises, Ownership.premises_id == Premises.id)
+            .join(OwnershipLink, OwnershipLink.ownership_id == Ownership.id)
+            .where(OwnershipLink.user_id == user.id, OwnershipLink.ended_at.is_(None),
+                   Premises.building_id == building.id)):
+        rights[(str(owner_id), number)] = None  # one's own ownership wins over a proxy for it
+    return rights
 
 
 def load_building(building_id: int) -> Building | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 
@@ -49,9 +48,8 @@ PERIOD_PARAMETERS = [
 ]
 
 
-def spec() -> APISpec:
-    api = APISpec(title="veche", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
-                  info={"description": "Owners' general meetings: the regional indicator (oss-indicator/1)."})
+def describe(api: APISpec) -> None:
+    """Add the indicator's paths to the OpenAPI description."""
     api.components.schema("Indicator", schema=IndicatorSchema)
     api.components.schema("Feed", schema=FeedSchema)
     bad_period = {"description": "bad period: `message` says what is wrong, `field` names the parameter"}
@@ -63,4 +61,3 @@ def spec() -> APISpec:
         "summary": "The same, signed with the server key", "parameters": PERIOD_PARAMETERS,
         "responses": {"200": {"description": "signed envelope", "content": {"application/json": {
             "schema": "Feed"}}}, "422": bad_period}}})
-    return api

@@ -24,7 +24,6 @@ from auth.policy import (
 from indicators import exports, feed, services
 from indicators.compute import Indicator, PeriodError, drill_down, indicator, parse_period
 from indicators.models import RegisteredMeeting
-from indicators.openapi import spec
 from indicators.register_file import HeldMeeting, MeetingsFileError, read_meetings
 from registry.models import Building, Municipality, Organisation, Region
 from registry.register_file import RegisterFileError
@@ -153,12 +152,6 @@ def api_online_share() -> ResponseReturnValue:
 def api_feed() -> ResponseReturnValue:
     """The indicator for `from`…`to`, signed with the server key (see indicators.feed)."""
     return feed.signed(_api_indicator(), server_key())
-
-
-@bp.get("/api/v1/openapi.json")
-@policy(PUBLIC)
-def openapi() -> ResponseReturnValue:
-    return spec().to_dict()
 
 
 # --- meetings held elsewhere ----------------------------------------------------------------------------------

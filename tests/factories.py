@@ -84,9 +84,9 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 def user(email: str | None = None, password: str = PASSWORD, confirmed: bool = True, **attrs: object) -> User:
     from datetime import UTC, datetime
 
-    account = User(email=email or f"user{next(_serial)}@example.org", full_name="Тестов Тест Тестович",
-                   password_hash=_hash(password), email_confirmed_at=datetime.now(UTC) if confirmed else None,
-                   **attrs)
+    account = User(email=email or f"user{next(_serial)}@example.org", password_hash=_hash(password),
+                   email_confirmed_at=datetime.now(UTC) if confirmed else None,
+                   **{"full_name": "Тестов Тест Тестович", **attrs})
     db.session.add(account)
     db.session.flush()
     return account

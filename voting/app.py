@@ -43,12 +43,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    import indicators.models  # noqa: F401 - every table is known to the metadata (migrations, checks)
+    import ballots.models  # noqa: F401 - every table is known to the metadata (migrations, checks)
+    import indicators.models  # noqa: F401
     import voting.models  # noqa: F401
     from auth.account_views import bp as account_bp
     from auth.manage_views import bp as manage_bp
     from auth.sessions import load_user
     from auth.views import bp as auth_bp
+    from ballots import api as ballots_api
+    from ballots import hooks
+    from ballots.views import bp as ballots_bp
+    from indicators import openapi as indicators_openapi
     from indicators.views import bp as indicators_bp
     from registry.views import bp as registry_bp
     from voting.meeting_views import bp as meetings_bp
@@ -57,8 +62,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
-    for blueprint in (voting_bp, registry_bp, auth_bp, account_bp, manage_bp, meetings_bp, indicators_bp):
+    for blueprint in (voting_bp, registry_bp, auth_bp, account_bp, manage_bp, meetings_bp, indicators_bp,
+                      ballots_bp, ballots_api.bp):
         app.register_blueprint(blueprint)
+    app.extensions["veche.openapi"] = [ballots_api.describe, indicators_openapi.describe]
+    hooks.connect()
     register_error_handlers(app)
     app.after_request(_security_headers)
     template_helpers.register(app)

@@ -315,6 +315,29 @@ def dossier_command(meeting_id: int, output: Path) -> None:
     click.echo(f"written {output}: {len(data['register'])} premises, {len(data['decisions'])} decisions")
 
 
+@cli.command("evidence")
+@click.argument("meeting_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def evidence_command(meeting_id: int, output: Path) -> None:
+    """Export the evidence bundle (oss-evidence/1) of a closed meeting. Exit codes: 0 done, 2 unknown meeting or
+    meeting not closed."""
+    from ballots import evidence
+    from voting.errors import VotingError
+    from voting.models import Meeting
+
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        click.echo(f"error: no meeting with id {meeting_id}", err=True)
+        sys.exit(2)
+    try:
+        bundle = evidence.bundle(meeting)
+    except VotingError as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(2)
+    output.write_bytes(evidence.dumps(bundle))
+    click.echo(f"written {output}: {len(bundle['entries'])} log entries, {len(bundle['checkpoints'])} checkpoints")
+
+
 @cli.command("tick")
 def tick_command() -> None:
     """Open and close meetings whose instant has come, and send due reminders (run it every few minutes): as RQ

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 
-OFFLINE = {"recount"}
-
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] in OFFLINE:
+    command = sys.argv[1] if len(sys.argv) > 1 else None
+    if command == "recount":
         from voting.recount import recount_command
 
-        recount_command(args=sys.argv[2:], prog_name=f"veche {sys.argv[1]}")
+        recount_command(args=sys.argv[2:], prog_name="veche recount")
+        return
+    if command == "verify":
+        from ballots.verify_command import verify_command
+
+        verify_command(args=sys.argv[2:], prog_name="veche verify")
         return
     from voting.cli import main as full
 

@@ -16,14 +16,19 @@ class VotingError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, **extra: Any) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.extra = extra  # more for API clients, e.g. the current `seq` on a conflicting ballot
 
 
 class NotFoundError(VotingError):
     status = 404
+
+
+class ForbiddenError(VotingError):
+    status = 403
 
 
 class ConflictError(VotingError):
@@ -53,7 +58,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(VotingError)
     def voting_error(error: VotingError) -> ResponseReturnValue:
-        extra = {"field": error.field} if error.field else {}
+        extra = ({"field": error.field} if error.field else {}) | error.extra
         return _respond(error.status, _("Запрос отклонён"), error.message, **extra)
 
     @app.errorhandler(CSRFError)

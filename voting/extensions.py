@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel
@@ -56,7 +57,11 @@ def _sqlite_connect(dbapi_connection: object, _record: object) -> None:
         cursor.close()
 
 
+# set while a transaction that must write is opened: SQLite then takes the write lock at BEGIN (see ballots.log)
+IMMEDIATE: ContextVar[bool] = ContextVar("immediate", default=False)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if IMMEDIATE.get() else "BEGIN")

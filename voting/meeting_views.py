@@ -21,7 +21,15 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from auth.models import User
-from auth.policy import BUILDING_ADMINISTER, BUILDING_PERSONAL_DATA, BUILDING_VIEW, load_building, may, policy
+from auth.policy import (
+    BUILDING_ADMINISTER,
+    BUILDING_PERSONAL_DATA,
+    BUILDING_VIEW,
+    MEETING_KEY_IN_PAPER,
+    load_building,
+    may,
+    policy,
+)
 from registry.models import Building
 from voting import services
 from voting.domain.numbers import format_amount
@@ -116,6 +124,7 @@ def show(meeting: Meeting) -> ResponseReturnValue:
     context["material_form"] = MaterialForm()
     context["cancel_form"] = ReasonForm()
     context["may_dossier"] = may(current_user, BUILDING_PERSONAL_DATA, meeting)
+    context["may_paper"] = may(current_user, MEETING_KEY_IN_PAPER, meeting)
     return render_template("meetings/show.html", **context)
 
 

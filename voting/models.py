@@ -212,6 +212,7 @@ class MeetingDecision(BaseModel):
     representative: Mapped[str | None] = mapped_column(String(300))
     proxy_valid_until: Mapped[date | None]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    log_index: Mapped[int | None] = mapped_column(Integer)  # the log entry it came from (ballots, paper decisions)
 
 
 class ReminderSent(BaseModel):

@@ -43,6 +43,7 @@ from voting.models import (
     ReminderSent,
     TransitionError,
 )
+from voting.signals import meeting_closed, meeting_counted, meeting_opened
 
 REMINDER_SLOTS = {"3d": timedelta(days=3), "1d": timedelta(days=1)}  # before the close
 
@@ -217,9 +218,13 @@ def advance(meeting: Meeting, at: datetime | None = None) -> bool:
     moved = False
     if meeting.state is MeetingState.ANNOUNCED and meeting.opens_at and at >= meeting.opens_at:
         meeting.open(at, *freeze_register(meeting))
+        db.session.flush()
+        meeting_opened.send(meeting, at=at)
         moved = True
     if meeting.state is MeetingState.VOTING and meeting.closes_at and at >= meeting.closes_at:
         meeting.close(at)
+        db.session.flush()
+        meeting_closed.send(meeting, at=at)
         moved = True
     return moved
 
@@ -227,7 +232,10 @@ def advance(meeting: Meeting, at: datetime | None = None) -> bool:
 def count(meeting: Meeting) -> Result:
     """Count a closed meeting and keep its oss-result/1."""
     result = tally(dossier_of(meeting))
-    meeting.count(result_json(result))
+    document = result_json(result)
+    meeting.count(document)
+    db.session.flush()
+    meeting_counted.send(meeting, result=document)
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -60,6 +61,7 @@ def threshold_for(rule: str) -> float | None:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(local=local, duration=duration, amount=amount, area=area, fraction=fraction)
+    app.jinja_env.filters.update(local=local, duration=duration, amount=amount, area=area, fraction=fraction,
+                                 fromjson=json.loads)
     app.jinja_env.globals.update(get_locale=get_locale, item_rule=item_rule, subject_rule=subject_rule,
                                  threshold_for=threshold_for)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from auth.policy import PUBLIC, policy
 from voting.forms import LanguageForm
 from voting.links import safe_path
+from voting.openapi import spec
 
 bp = Blueprint("voting", __name__)
 
@@ -26,3 +28,9 @@ def language() -> Response:
         abort(400)
     session["lang"] = form.lang.data
     return redirect(safe_path(form.next.data, url_for("voting.index")))
+
+
+@bp.get("/api/v1/openapi.json")
+@policy(PUBLIC)
+def openapi() -> ResponseReturnValue:
+    return spec(current_app.extensions["veche.openapi"]).to_dict()

@@ -1,5 +1,7 @@
 // Device keys: a non-extractable ECDSA P-256 key made by WebCrypto, kept in IndexedDB, registered by proving
 // possession over a server nonce. The private key never leaves the browser.
+import {b64} from "./canonical.js";
+
 const DB = "veche", STORE = "keys";
 
 function openDb() {
@@ -20,7 +22,6 @@ async function stored(db, name, value) {
   });
 }
 
-const b64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)));
 
 async function post(url, csrf, body) {
   const response = await fetch(url, {method: "POST", credentials: "same-origin",
@@ -30,7 +31,15 @@ async function post(url, csrf, body) {
   return data;
 }
 
-export async function ensureKey(status) {
+let pending = null;
+
+// one key per account and browser: made (or loaded) once per page, however many callers ask
+export function ensureKey(status) {
+  pending = pending || loadOrRegister(status).catch((error) => { pending = null; throw error; });
+  return pending;
+}
+
+async function loadOrRegister(status) {
   const {nonceUrl, registerUrl, user, csrf} = status.dataset;
   const db = await openDb();
   const name = `user-${user}`;

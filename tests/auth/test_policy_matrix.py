@@ -12,6 +12,7 @@ from werkzeug.routing import Rule
 
 from auth.models import DeviceKey as Key
 from auth.models import GuestGrant, OwnershipClaim, OwnershipLink, Proxy, UserSession
+from ballots.models import LogEntry, PaperScan
 from registry.models import Municipality, Region
 from registry.services import stage_upload
 from tests.factories import building, csv_bytes, flat, inspector_of, owner_in, staff_of, user
@@ -50,7 +51,12 @@ ALLOWED: dict[str, set[str]] = {
     "indicators.export": {"inspector_a", "inspector_other", "operator"},
     "indicators.municipality": {"inspector_a", "inspector_other", "operator"},
     "indicators.public": EVERYONE, "indicators.api_online_share": EVERYONE, "indicators.api_feed": EVERYONE,
-    "indicators.openapi": EVERYONE,
+    "voting.openapi": EVERYONE,
+    "ballots.vote": A_VIEWERS, "ballots.receipt": A_VIEWERS, "ballots.paper_entry": {"staff_a"},
+    "ballots.paper_sign": {"staff_a"}, "ballots.scan": {"staff_a", "inspector_a"},
+    "ballots.evidence_download": {"staff_a", "inspector_a"},
+    "ballots_api.meetings": SIGNED_IN, "ballots_api.manifest": A_VIEWERS, "ballots_api.submit": A_VIEWERS,
+    "ballots_api.receipt": SIGNED_IN,
     "indicators.elsewhere": {"staff_a"}, "indicators.import_elsewhere": {"staff_a", "staff_other"},
 }
 
@@ -91,10 +97,20 @@ def world(session):
     officer = MeetingOfficer(meeting=meeting, role=OfficerRole.CHAIR, name="Иванов И. И.")
     db.session.add_all([meeting, material, officer])
     db.session.flush()
+    # a log with a manifest and one ballot, and a paper scan, for the receipt and scan pages
+    entry = {"prev": "0" * 64, "payload_hash": "0" * 64, "signature": "", "key_id": "", "server_time": "",
+             "entry_hash": "0" * 64, "root": "0" * 64}
+    db.session.add_all([
+        LogEntry(meeting_id=meeting.id, index=0, type="manifest", payload='{"agenda": []}', **entry),
+        LogEntry(meeting_id=meeting.id, index=1, type="ballot", payload='{"answers": {}}', ballot_hash="ab" * 32,
+                 **entry | {"server_time": "2026-11-01T10:00:00.000000+00:00"}),
+        PaperScan(meeting_id=meeting.id, sha256="cd" * 32, mime="application/pdf", content=b"%PDF-1.7",
+                  uploaded_by_id=accounts["staff_a"].id)])
     values = {"meeting_id": meeting.id, "number": 1, "material_id": material.id, "building_id": a.id,
               "officer_id": officer.id, "municipality_id": a.municipality_id,
               "upload_id": upload.id, "token": "not-a-token", "extension": "csv",
-              "link_id": link.id, "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id}
+              "link_id": link.id, "ballot_hash": "ab" * 32, "sha256": "cd" * 32,
+              "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id}
     return accounts, values
 
 

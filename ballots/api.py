@@ -1,0 +1,142 @@
+"""The voting JSON API under /api/v1/: meetings the user may see, a meeting's manifest with the user's place in
+each owner's ballot chain, ballot submission and receipt lookup. Described in /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apispec import APISpec
+from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from marshmallow import Schema, fields
+from sqlalchemy import select
+
+from auth.policy import BUILDING_VIEW, SIGNED_IN, policy, visible_buildings, voting_rights
+from ballots import casting, log
+from ballots.models import LogHead
+from registry.models import Building
+from voting.errors import NotFoundError
+from voting.extensions import db, limiter
+from voting.meeting_views import load_meeting
+from voting.models import Meeting
+
+bp = Blueprint("ballots_api", __name__, url_prefix="/api/v1")
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+@bp.get("/meetings")
+@policy(SIGNED_IN)
+def meetings() -> ResponseReturnValue:
+    buildings = visible_buildings(current_user).with_only_columns(Building.id)
+    rows = db.session.scalars(select(Meeting).where(Meeting.building_id.in_(buildings)).order_by(Meeting.id))
+    return {"meetings": [_summary(m) for m in rows]}
+
+
+def _summary(meeting: Meeting) -> dict[str, Any]:
+    zone = ZoneInfo(meeting.building.timezone)
+    return {"id": meeting.id, "building": meeting.building.address, "form": meeting.form.value,
+            "state": meeting.state.value,
+            "opens_at": meeting.opens_at.astimezone(zone).isoformat() if meeting.opens_at else None,
+            "closes_at": meeting.closes_at.astimezone(zone).isoformat() if meeting.closes_at else None}
+
+
+def ballot_chains(meeting: Meeting) -> list[dict[str, Any]]:
+    """For each owner the user may vote for here: the premises, the proxy, and the next `seq`/`prev`."""
+    head = db.session.get(LogHead, meeting.id)
+    if head is None:
+        return []
+    register = casting.register_owners(casting.manifest_of(meeting.id))
+    today = log.database_now().astimezone(ZoneInfo(meeting.building.timezone)).date()
+    grouped: dict[tuple[str, str | None], list[str]] = {}
+    for (owner_id, number), proxy in sorted(voting_rights(current_user, meeting.building, today, meeting.id).items()):
+        if (owner_id, number) in register:
+            grouped.setdefault((owner_id, proxy.scan_sha256 if proxy else None), []).append(number)
+    chains = []
+    for (owner_id, proxy_hash), premises in grouped.items():
+        last = casting._last_ballot(meeting.id, owner_id)
+        chains.append({"owner_id": owner_id, "name": register[(owner_id, premises[0])]["name"],
+                       "premises": premises, "proxy": proxy_hash,
+                       "seq": (last.seq or 0) + 1 if last else 1, "prev": last.ballot_hash if last else None,
+                       "last": casting.receipt(last) if last else None})
+    return chains
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@policy(BUILDING_VIEW, load_meeting)
+def manifest(meeting: Meeting) -> ResponseReturnValue:
+    head = db.session.get(LogHead, meeting.id)
+    return _summary(meeting) | {
+        "manifest_hash": head.manifest_hash if head else None,
+        "manifest": casting.manifest_of(meeting.id) if head else None,
+        "ballots": ballot_chains(meeting)}
+
+
+@bp.post("/meetings/<int:meeting_id>/ballots")
+@policy(BUILDING_VIEW, load_meeting)
+@limiter.limit("120/minute", key_func=_user_key)
+def submit(meeting: Meeting) -> ResponseReturnValue:
+    receipt, new = casting.submit(current_user, meeting, request.get_json(silent=True))
+    return receipt, 201 if new else 200
+
+
+@bp.get("/receipts/<ballot_hash>")
+@policy(SIGNED_IN)
+def receipt(ballot_hash: str) -> ResponseReturnValue:
+    entry = casting.entry_by_hash(ballot_hash)
+    if entry is None or entry.type != casting.BALLOT:
+        raise NotFoundError("no ballot with this hash")
+    return casting.receipt(entry)
+
+
+# --- OpenAPI --------------------------------------------------------------------------------------------------
+
+class ReceiptSchema(Schema):
+    ballot_hash = fields.String(required=True)
+    tracker = fields.String(required=True)
+    index = fields.Integer(required=True)
+    entry_hash = fields.String(required=True)
+    received_at = fields.String(required=True, metadata={"description": "RFC 3339, the database clock"})
+    checkpoint = fields.Dict(required=True, metadata={"description": "{size, root}: the tree head with this entry"})
+    signature = fields.String(required=True, metadata={"description": 'Ed25519 over "OSS-RECEIPT-v1\\n" + JCS'})
+    key_fingerprint = fields.String(required=True)
+
+
+class SubmissionDocSchema(Schema):
+    payload = fields.Dict(required=True, metadata={"description": "the ballot (FORMATS.md §5), as signed"})
+    signature = fields.String(required=True, metadata={
+        "description": 'base64 raw r‖s of ECDSA P-256/SHA-256 over "OSS-BALLOT-v1\\n" + JCS(payload)'})
+
+
+def describe(api: APISpec) -> None:
+    """Add the voting paths to the OpenAPI description."""
+    api.components.schema("Receipt", schema=ReceiptSchema)
+    api.components.schema("BallotSubmission", schema=SubmissionDocSchema)
+    error = {"description": "refused: `message` says why, `field` names the field",
+             "content": {"application/json": {"schema": {"type": "object"}}}}
+    meeting_id = [{"in": "path", "name": "meeting_id", "required": True, "schema": {"type": "integer"}}]
+    api.path(path="/api/v1/meetings", operations={"get": {
+        "summary": "Meetings of the buildings the user may see",
+        "responses": {"200": {"description": "meetings", "content": {"application/json": {
+            "schema": {"type": "object"}}}}}}})
+    api.path(path="/api/v1/meetings/{meeting_id}", operations={"get": {
+        "summary": "A meeting's signed manifest and the user's next seq/prev for each owner they may vote for",
+        "parameters": meeting_id, "responses": {"200": {"description": "manifest"}, "404": error}}})
+    api.path(path="/api/v1/meetings/{meeting_id}/ballots", operations={"post": {
+        "summary": "Cast a signed ballot; the same bytes again return the same receipt",
+        "parameters": meeting_id,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "BallotSubmission"}}},
+        "responses": {"201": {"description": "recorded", "content": {"application/json": {"schema": "Receipt"}}},
+                      "200": {"description": "recorded before: the same receipt",
+                              "content": {"application/json": {"schema": "Receipt"}}},
+                      "403": error, "409": {"description": "voting closed, or `seq` taken: `current_seq` says which"},
+                      "422": error}}})
+    api.path(path="/api/v1/receipts/{ballot_hash}", operations={"get": {
+        "summary": "The signed receipt of a recorded ballot",
+        "parameters": [{"in": "path", "name": "ballot_hash", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "receipt", "content": {"application/json": {"schema": "Receipt"}}},
+                      "404": error}}})

@@ -1,0 +1,294 @@
+"""Casting a signed ballot (FORMATS.md §5): check everything that needs no lock, then append under the meeting's
+row lock with the database clock, commit, and only then sign the receipt. The same signed bytes return the same
+receipt; a second ballot with a `seq` already taken is a conflict."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from flask_babel import gettext as _
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from auth.keys import load_public_key, raw_to_der
+from auth.models import DeviceKey, Proxy, User
+from auth.policy import voting_rights
+from ballots import log
+from ballots.canonical import FloatRefusedError, canonical, digest
+from ballots.chain import RECEIPT_TAG, receipt_body
+from ballots.models import LogEntry, LogHead
+from voting.errors import ConflictError, ForbiddenError, InvalidInputError
+from voting.extensions import db
+from voting.models import Meeting, MeetingDecision
+from voting.server_key import server_key
+
+BALLOT = "ballot"
+TAG = log.PAYLOAD_TAGS[BALLOT]
+CHOICES = ("for", "against", "abstain")
+HEX64 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be 64 lowercase hex digits")
+
+
+class BallotSchema(Schema):
+    """The signed payload; unknown fields are refused (they would be signed but never checked)."""
+
+    class Meta:
+        unknown = RAISE
+
+    type = fields.String(required=True, validate=validate.Equal(BALLOT))
+    v = fields.Integer(required=True, strict=True, validate=validate.Equal(1))
+    meeting_id = fields.Integer(required=True, strict=True)
+    manifest_hash = fields.String(required=True, validate=HEX64)
+    owner_id = fields.String(required=True, validate=validate.Length(1, 40))
+    premises = fields.List(fields.String(validate=validate.Length(1, 20)), required=True,
+                           validate=validate.Length(1, 100))
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 10)),
+                          values=fields.String(validate=validate.OneOf(CHOICES)), required=True,
+                          validate=validate.Length(min=1))
+    seq = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10_000))
+    prev = fields.String(required=True, allow_none=True, validate=HEX64)
+    key_id = fields.String(required=True, validate=validate.Length(1, 64))
+    client_time = fields.AwareDateTime(required=True, format="iso")
+    proxy = fields.String(validate=HEX64)  # the SHA-256 of the proxy document, when a representative votes
+
+
+class SubmissionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    payload = fields.Dict(required=True)
+    signature = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+def _first_error(messages: Any, path: str) -> tuple[str, str]:
+    """The first (path, message) of marshmallow's nested error dict."""
+    if isinstance(messages, dict):
+        key, value = next(iter(messages.items()))
+        if key == "value":  # marshmallow's dict errors say {key: {"value": [...]}}: the key is the field
+            return _first_error(value, path)
+        return _first_error(value, f"{path}.{key}" if path else str(key))
+    if isinstance(messages, list) and messages:
+        return _first_error(messages[0], path)
+    return path, str(messages)
+
+
+def _load(schema: Schema, value: Any, prefix: str) -> None:
+    try:
+        schema.load(value if isinstance(value, dict) else {})
+    except ValidationError as error:
+        field, message = _first_error(error.messages, prefix)
+        raise InvalidInputError(f"{field}: {message}", field=field) from None
+
+
+def parse(body: Any) -> tuple[dict[str, Any], bytes]:
+    """The payload and raw signature of a submission, or a 422 naming the field."""
+    try:
+        canonical(TAG, body)  # floats anywhere are refused with their path
+    except FloatRefusedError as error:
+        raise InvalidInputError(str(error), field=str(error).split(":")[0].removeprefix("$.")) from None
+    _load(SubmissionSchema(), body, "")
+    _load(BallotSchema(), body["payload"], "payload")
+    if len(set(body["payload"]["premises"])) != len(body["payload"]["premises"]):
+        raise InvalidInputError(_("payload.premises: помещение указано дважды"), field="payload.premises")
+    try:
+        signature = base64.b64decode(body["signature"], validate=True)
+    except (ValueError, binascii.Error):
+        raise InvalidInputError(_("signature: не base64"), field="signature") from None
+    return body["payload"], signature
+
+
+def receipt(entry: LogEntry) -> dict[str, Any]:
+    """The signed receipt of a ballot's entry; Ed25519 is deterministic, so asking again gives identical bytes."""
+    assert entry.ballot_hash is not None
+    body = receipt_body(entry.ballot_hash, entry.index, entry.entry_hash, entry.server_time, entry.root)
+    key = server_key()
+    return body | {"signature": key.sign(canonical(RECEIPT_TAG, body)), "key_fingerprint": key.fingerprint}
+
+
+def entry_by_hash(ballot_hash: str) -> LogEntry | None:
+    return db.session.scalar(select(LogEntry).where(LogEntry.ballot_hash == ballot_hash))
+
+
+def register_owners(manifest: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(owner id, premises) → the owner's row in the frozen register."""
+    return {(o["id"], p["premises"]): o for p in manifest["register"] for o in p["owners"]}
+
+
+def manifest_of(meeting_id: int) -> dict[str, Any]:
+    entry = db.session.scalar(select(LogEntry).where(LogEntry.meeting_id == meeting_id, LogEntry.index == 0))
+    if entry is None:
+        raise ConflictError(_("Голосование по этому собранию ещё не открыто."))
+    return json.loads(entry.payload)  # type: ignore[no-any-return]
+
+
+def binding_entry(meeting_id: int, key_id: str, owner_id: str) -> LogEntry | None:
+    """The `key_registered` entry that binds a key to an owner in this meeting's log, if any."""
+    return db.session.scalar(select(LogEntry).where(
+        LogEntry.meeting_id == meeting_id, LogEntry.type == "key_registered", LogEntry.owner_ref == owner_id,
+        LogEntry.bound_key == key_id))
+
+
+def bind_key(head: LogHead, device_key: DeviceKey, owner_id: str, premises: list[str], holder: str,
+             proxy: Proxy | None, at: datetime, name: str | None = None) -> None:
+    """Record in the log, before a key's first entry for an owner, that the key may sign for them (and how)."""
+    if binding_entry(head.meeting_id, device_key.key_id, owner_id) is not None:
+        return
+    payload: dict[str, Any] = {"type": "key_registered", "key_id": device_key.key_id,
+                               "public_key": device_key.public_key, "owner_id": owner_id,
+                               "premises": sorted(premises), "holder": holder}
+    if proxy is not None:
+        payload["proxy"] = {"sha256": proxy.scan_sha256, "valid_until": proxy.valid_until.isoformat(),
+                            "representative": name}
+    elif name is not None:
+        payload["name"] = name
+    log.append_signed(head, "key_registered", payload, at, owner_ref=owner_id, bound_key=device_key.key_id)
+
+
+def verify_signature(device_key: DeviceKey, message: bytes, signature: bytes) -> None:
+    try:
+        load_public_key(device_key.public_key).verify(raw_to_der(signature), message, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        raise InvalidInputError(_("Подпись не сходится с ключом и бюллетенем."), field="signature") from None
+
+
+def active_key(user: User, key_id: str) -> DeviceKey:
+    device_key = db.session.scalar(select(DeviceKey).where(DeviceKey.key_id == key_id))
+    if device_key is None or device_key.user_id != user.id:
+        raise ForbiddenError(_("Ключ %(key)s не принадлежит вашей учётной записи.", key=key_id), field="payload.key_id")
+    if device_key.revoked_at is not None:
+        raise ForbiddenError(_("Ключ %(key)s отозван.", key=key_id), field="payload.key_id")
+    return device_key
+
+
+# a test may make the process "crash" right after the commit, before the receipt is sent
+after_commit: Callable[[LogEntry], None] | None = None
+
+
+def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], bool]:
+    """Record a ballot and return its receipt, and whether it is new (False: the same ballot was sent before)."""
+    payload, signature = parse(body)
+    ballot_hash = digest(TAG, payload)
+    existing = entry_by_hash(ballot_hash)
+    if existing is not None:
+        return receipt(existing), False
+    if payload["meeting_id"] != meeting.id:
+        raise InvalidInputError(_("payload.meeting_id: бюллетень другого собрания"), field="payload.meeting_id")
+    head = db.session.get(LogHead, meeting.id)
+    if head is None:
+        raise ConflictError(_("Голосование по этому собранию ещё не открыто."))
+    if payload["manifest_hash"] != head.manifest_hash:
+        raise InvalidInputError(_("payload.manifest_hash: не совпадает с манифестом собрания"),
+                                field="payload.manifest_hash")
+    device_key = active_key(user, payload["key_id"])
+    verify_signature(device_key, canonical(TAG, payload), signature)
+    manifest = manifest_of(meeting.id)
+    agenda = {item["id"] for item in manifest["agenda"]}
+    unknown = sorted(set(payload["answers"]) - agenda)
+    if unknown:
+        raise InvalidInputError(_("payload.answers.%(item)s: такого вопроса нет в повестке", item=unknown[0]),
+                                field=f"payload.answers.{unknown[0]}")
+    owner_id = payload["owner_id"]
+    register = register_owners(manifest)
+    today = log.database_now().astimezone(ZoneInfo(meeting.building.timezone)).date()
+    rights = voting_rights(user, meeting.building, today, meeting.id)
+    proxies = set()
+    for number in payload["premises"]:
+        if (owner_id, number) not in register:
+            raise ForbiddenError(_("Собственник %(owner)s не владеет помещением %(premises)s по реестру собрания.",
+                                   owner=owner_id, premises=number), field="payload.premises")
+        if (owner_id, number) not in rights:
+            raise ForbiddenError(_("Вы не можете голосовать за собственника %(owner)s (помещение %(premises)s).",
+                                   owner=owner_id, premises=number), field="payload.owner_id")
+        proxies.add(rights[(owner_id, number)])
+    if len(proxies) != 1:
+        raise InvalidInputError(_("payload.premises: свои помещения и помещения по доверенности — разными бюллетенями"),
+                                field="payload.premises")
+    proxy = proxies.pop()
+    if (proxy.scan_sha256 if proxy else None) != payload.get("proxy"):
+        raise InvalidInputError(_("payload.proxy: укажите SHA-256 доверенности, по которой вы голосуете"),
+                                field="payload.proxy")
+    try:
+        with log.write_transaction():
+            entry, new = _append(meeting, payload, signature, ballot_hash, device_key, user, proxy)
+            db.session.commit()
+    except IntegrityError:  # the same ballot, or one with the same seq, committed by a parallel request first
+        db.session.rollback()
+        existing = entry_by_hash(ballot_hash)
+        if existing is not None:
+            return receipt(existing), False
+        raise _seq_conflict(meeting.id, owner_id) from None
+    except Exception:
+        db.session.rollback()  # a refusal under the lock: release it before the error page is made
+        raise
+    if not new:
+        return receipt(entry), False
+    if after_commit is not None:
+        after_commit(entry)
+    from voting import jobs
+
+    jobs.run("mail_receipt", entry_id=entry.id, user_id=user.id)
+    return receipt(entry), True
+
+
+def _seq_conflict(meeting_id: int, owner_id: str) -> ConflictError:
+    last = _last_ballot(meeting_id, owner_id)
+    current = last.seq if last else 0
+    return ConflictError(_("Этот бюллетень не следует за последним принятым (его номер %(seq)s): обновите страницу.",
+                           seq=current), field="payload.seq", current_seq=current,
+                         current_hash=last.ballot_hash if last else None)
+
+
+def _last_ballot(meeting_id: int, owner_id: str) -> LogEntry | None:
+    return db.session.scalar(select(LogEntry).where(LogEntry.meeting_id == meeting_id, LogEntry.type == BALLOT,
+                                                    LogEntry.owner_ref == owner_id)
+                             .order_by(LogEntry.seq.desc()).limit(1))
+
+
+def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_hash: str, device_key: DeviceKey,
+            user: User, proxy: Proxy | None) -> tuple[LogEntry, bool]:
+    """Under the lock: state, time, chain; then the entry (with the key's binding first) and the decisions.
+    A ballot committed by a parallel request while this one waited for the lock is returned as it is."""
+    head = log.lock_head(meeting.id)
+    assert head is not None
+    existing = entry_by_hash(ballot_hash)
+    if existing is not None:
+        return existing, False
+    now = log.database_now()
+    assert meeting.opens_at is not None and meeting.closes_at is not None
+    if head.closed or now >= meeting.closes_at:
+        raise ConflictError(_("Голосование закрыто: бюллетень не принят."), field="closes_at", reason="late")
+    if now < meeting.opens_at:
+        raise ConflictError(_("Голосование ещё не началось."), field="opens_at", reason="before_opening")
+    owner_id = payload["owner_id"]
+    last = _last_ballot(meeting.id, owner_id)
+    if payload["seq"] != (last.seq + 1 if last and last.seq else 1) or payload["prev"] != (
+            last.ballot_hash if last else None):
+        raise _seq_conflict(meeting.id, owner_id)
+    representative = None
+    if proxy is not None:
+        if db.session.scalar(select(MeetingDecision.id).where(
+                MeetingDecision.meeting_id == meeting.id, MeetingDecision.owner_ref == owner_id,
+                MeetingDecision.source == "online", MeetingDecision.representative.is_(None)).limit(1)):
+            raise ConflictError(_("Собственник проголосовал сам: доверенность на это собрание больше не действует."),
+                                field="payload.proxy")
+        representative = user.full_name or user.email
+    bind_key(head, device_key, owner_id, payload["premises"], "representative" if proxy else "owner", proxy, now,
+             representative)
+    entry = log.append(head, BALLOT, payload, base64.b64encode(signature).decode(), device_key.key_id, now,
+                       ballot_hash=ballot_hash, owner_ref=owner_id, seq=payload["seq"])
+    answers = json.dumps(payload["answers"], ensure_ascii=False, sort_keys=True)
+    db.session.add_all(MeetingDecision(
+        meeting_id=meeting.id, owner_ref=owner_id, premises=number, received_at=now, source="online",
+        answers=answers, representative=representative, proxy_valid_until=proxy.valid_until if proxy else None,
+        user_id=user.id, log_index=entry.index) for number in payload["premises"])
+    db.session.flush()
+    return entry, True

@@ -1,0 +1,79 @@
+"""The log's hashing rules, shared by the server and the offline verifier (no Flask, no database): the tag each
+payload is hashed under, the entry hash chain, and the RFC 6962 tree head kept as a frontier of subtree roots."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ballots import merkle
+from ballots.canonical import digest
+
+GENESIS = "0" * 64  # the `prev` of entry 0
+ENTRY_TAG = "OSS-ENTRY-v1"
+CHECKPOINT_TAG = "OSS-CHECKPOINT-v1"
+RECEIPT_TAG = "OSS-RECEIPT-v1"
+PAYLOAD_TAGS = {"manifest": "OSS-MANIFEST-v1", "ballot": "OSS-BALLOT-v1", "paper_decision": "OSS-PAPER-v1"}
+SERVER_TAG = "OSS-LOG-v1"  # every entry the server itself signs, other than the manifest
+SIGNED_BY_SERVER = frozenset({"manifest", "key_registered", "key_revoked", "close", "tally", "protocol"})
+SIGNED_BY_KEYS = frozenset({"ballot", "paper_decision"})
+
+
+def payload_tag(entry_type: str) -> str:
+    return PAYLOAD_TAGS.get(entry_type, SERVER_TAG)
+
+
+def rfc3339(instant: datetime) -> str:
+    """The one spelling of an instant in the log: UTC, microseconds, an explicit offset."""
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def entry_core(index: int, prev: str, entry_type: str, payload_hash: str, server_time: str) -> dict[str, Any]:
+    return {"index": index, "prev": prev, "type": entry_type, "payload_hash": payload_hash,
+            "server_time": server_time}
+
+
+def entry_hash(core: dict[str, Any]) -> str:
+    return digest(ENTRY_TAG, core)
+
+
+def checkpoint_body(meeting_id: int, size: int, root: str, at: str) -> dict[str, Any]:
+    return {"meeting_id": meeting_id, "size": size, "root": root, "at": at}
+
+
+def receipt_body(ballot_hash: str, index: int, entry_hash_: str, received_at: str, root: str) -> dict[str, Any]:
+    short = ballot_hash[:12].upper()
+    return {"ballot_hash": ballot_hash, "tracker": f"{short[:4]}-{short[4:8]}-{short[8:]}", "index": index,
+            "entry_hash": entry_hash_, "received_at": received_at, "checkpoint": {"size": index + 1, "root": root}}
+
+
+Frontier = list[tuple[int, bytes]]
+
+
+def push(frontier: Frontier, entry_hash_hex: str) -> Frontier:
+    """Add a leaf: equal-sized neighbours merge, exactly as RFC 6962 splits at powers of two."""
+    stack = [*frontier, (1, merkle.leaf_hash(bytes.fromhex(entry_hash_hex)))]
+    while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+        right, left = stack.pop(), stack.pop()
+        stack.append((left[0] * 2, merkle.node_hash(left[1], right[1])))
+    return stack
+
+
+def root(frontier: Frontier) -> str:
+    """MTH of every leaf pushed so far."""
+    if not frontier:
+        return merkle.root([]).hex()
+    top = frontier[-1][1]
+    for _size, node in reversed(frontier[:-1]):
+        top = merkle.node_hash(node, top)
+    return top.hex()
+
+
+def frontier_to_json(frontier: Frontier) -> str:
+    return "[" + ",".join(f'[{size},"{node.hex()}"]' for size, node in frontier) + "]"
+
+
+def frontier_from_json(text: str) -> Frontier:
+    import json
+
+    return [(size, bytes.fromhex(node)) for size, node in json.loads(text)]

@@ -1,0 +1,124 @@
+"""The per-meeting hash-chained log (FORMATS.md §5): appends under a row lock on the log head, with the database's
+clock, an RFC 6962 tree head kept incrementally, and checkpoints signed by the server key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, text
+
+from ballots.canonical import canonical, digest
+from ballots.chain import (
+    CHECKPOINT_TAG,
+    GENESIS,
+    PAYLOAD_TAGS,
+    checkpoint_body,
+    entry_core,
+    entry_hash,
+    frontier_from_json,
+    frontier_to_json,
+    payload_tag,
+    push,
+    rfc3339,
+    root,
+)
+from ballots.models import Checkpoint, LogEntry, LogHead
+from voting.extensions import IMMEDIATE, db
+from voting.server_key import server_key
+
+CHECKPOINT_EVERY = 100  # entries between the periodic checkpoints while voting
+
+
+# --- time and locking -----------------------------------------------------------------------------------------
+
+def database_now() -> datetime:
+    """The database's clock (one clock for every app server); tests may put their own in `veche.clock`."""
+    clock: Callable[[], datetime] | None = current_app.extensions.get("veche.clock")
+    if clock is not None:
+        return clock()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.scalar(text("SELECT clock_timestamp()"))  # type: ignore[no-any-return]
+    value = db.session.scalar(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"))
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A transaction that takes the write lock at its start on SQLite (BEGIN IMMEDIATE): a read transaction that
+    later wants to write can deadlock with another; on PostgreSQL the head's row lock does the same job."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.commit()  # end the request's read transaction; the next statement begins the write one
+        token = IMMEDIATE.set(True)
+        try:
+            yield
+        finally:
+            IMMEDIATE.reset(token)
+    else:
+        yield
+
+
+def lock_head(meeting_id: int) -> LogHead | None:
+    """The meeting's log head, locked until the transaction ends (`SELECT … FOR UPDATE`)."""
+    return db.session.scalar(select(LogHead).where(LogHead.meeting_id == meeting_id)
+                             .with_for_update().execution_options(populate_existing=True))
+
+
+# --- appending ------------------------------------------------------------------------------------------------
+
+def append(head: LogHead, entry_type: str, payload: dict[str, Any], signature: str, key_id: str, at: datetime,
+           **columns: Any) -> LogEntry:
+    """Append one entry to a locked head; the caller commits."""
+    body = canonical(payload_tag(entry_type), payload)
+    payload_hash = digest(payload_tag(entry_type), payload)
+    server_time = rfc3339(at)
+    core = entry_core(head.size, head.head_hash, entry_type, payload_hash, server_time)
+    hashed = entry_hash(core)
+    frontier = push(frontier_from_json(head.frontier), hashed)
+    entry = LogEntry(meeting_id=head.meeting_id, index=head.size, prev=head.head_hash, type=entry_type,
+                     payload=body.split(b"\n", 1)[1].decode(), payload_hash=payload_hash, signature=signature,
+                     key_id=key_id, server_time=server_time, entry_hash=hashed, root=root(frontier), **columns)
+    db.session.add(entry)
+    head.size, head.head_hash, head.frontier = head.size + 1, hashed, frontier_to_json(frontier)
+    if entry_type in ("ballot", "paper_decision") and head.size % CHECKPOINT_EVERY == 0:
+        checkpoint(head, entry.root, at)
+    db.session.flush()
+    return entry
+
+
+def append_signed(head: LogHead, entry_type: str, payload: dict[str, Any], at: datetime,
+                  **columns: Any) -> LogEntry:
+    """Append an entry the server itself signs (manifest, key bindings, close, tally, protocol)."""
+    key = server_key()
+    return append(head, entry_type, payload, key.sign(canonical(payload_tag(entry_type), payload)), key.fingerprint,
+                  at, **columns)
+
+
+def checkpoint(head: LogHead, root: str, at: datetime) -> Checkpoint:
+    """Sign the tree head as it stands."""
+    stamp = rfc3339(at)
+    point = Checkpoint(meeting_id=head.meeting_id, size=head.size, root=root, at=stamp,
+                       signature=server_key().sign(canonical(CHECKPOINT_TAG, checkpoint_body(
+                           head.meeting_id, head.size, root, stamp))))
+    db.session.add(point)
+    return point
+
+
+def start(meeting_id: int, manifest: dict[str, Any], at: datetime) -> LogHead:
+    """Begin a meeting's log with its signed manifest, and publish the first checkpoint."""
+    manifest_hash = digest(PAYLOAD_TAGS["manifest"], manifest)
+    head = LogHead(meeting_id=meeting_id, size=0, head_hash=GENESIS, frontier="[]", manifest_hash=manifest_hash)
+    db.session.add(head)
+    db.session.flush()
+    entry = append_signed(head, "manifest", manifest, at)
+    checkpoint(head, entry.root, at)
+    db.session.flush()
+    return head
+
+
+def entries(meeting_id: int) -> list[LogEntry]:
+    return list(db.session.scalars(select(LogEntry).where(LogEntry.meeting_id == meeting_id)
+                                   .order_by(LogEntry.index)))

@@ -1,0 +1,131 @@
+"""Paper decisions keyed in by the administrator or a counting-commission member: the scan is kept (by its SHA-256),
+the decision is signed with the officer's own device key and appended to the log as a `paper_decision` entry.
+They may be keyed in after the close (paper arrives by then, counting follows), never after the tally."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from auth.models import User
+from ballots import log
+from ballots.canonical import canonical, digest
+from ballots.casting import CHOICES, active_key, bind_key, manifest_of, register_owners, verify_signature
+from ballots.models import LogEntry, LogHead, PaperScan
+from voting.errors import ConflictError, InvalidInputError
+from voting.extensions import db
+from voting.models import Meeting, MeetingDecision
+from voting.uploads import sniff
+
+PAPER = "paper_decision"
+TAG = log.PAYLOAD_TAGS[PAPER]
+SCAN_TYPES = ("application/pdf", "image/jpeg", "image/png")
+SCAN_MAX_BYTES = 10 * 1024 * 1024
+
+
+def keep_scan(meeting: Meeting, user: User, content: bytes) -> PaperScan:
+    """Store a scanned page once (its content is checked by magic bytes, never by the name)."""
+    if not content:
+        raise InvalidInputError(_("Приложите скан решения."), field="scan")
+    if len(content) > SCAN_MAX_BYTES:
+        raise InvalidInputError(_("Скан больше 10 МБ."), field="scan")
+    mime = sniff(content, SCAN_TYPES)
+    if mime is None:
+        raise InvalidInputError(_("Скан должен быть PDF, JPEG или PNG."), field="scan")
+    sha256 = hashlib.sha256(content).hexdigest()
+    scan = db.session.scalar(select(PaperScan).where(PaperScan.meeting_id == meeting.id, PaperScan.sha256 == sha256))
+    if scan is None:
+        scan = PaperScan(meeting_id=meeting.id, sha256=sha256, mime=mime, content=content, uploaded_by_id=user.id)
+        db.session.add(scan)
+        db.session.flush()
+    return scan
+
+
+def payload(meeting: Meeting, key_id: str, owner_id: str, premises: str, received_at: datetime,
+            answers: dict[str, str | list[str]], scan_sha256: str, representative: str | None,
+            proxy_valid_until: date | None, check_of: int | None = None) -> dict[str, Any]:
+    """What the officer signs: one paper decision, as read from the page."""
+    head = db.session.get(LogHead, meeting.id)
+    if head is None:
+        raise ConflictError(_("Голосование по этому собранию ещё не открыто."))
+    manifest = manifest_of(meeting.id)
+    if (owner_id, premises) not in register_owners(manifest):
+        raise InvalidInputError(_("Собственник %(owner)s не владеет помещением %(premises)s по реестру собрания.",
+                                  owner=owner_id, premises=premises), field="owner")
+    agenda = {item["id"] for item in manifest["agenda"]}
+    for item, answer in answers.items():
+        marks = answer if isinstance(answer, list) else [answer]
+        if item not in agenda or not marks or any(m not in CHOICES for m in marks):
+            raise InvalidInputError(_("Вопрос %(item)s: неверная отметка.", item=item), field=f"answers.{item}")
+    if not answers:
+        raise InvalidInputError(_("В решении нет ни одной отметки."), field="answers")
+    body: dict[str, Any] = {
+        "type": PAPER, "v": 1, "meeting_id": meeting.id, "manifest_hash": head.manifest_hash, "owner_id": owner_id,
+        "premises": [premises], "answers": answers, "received_at": log.rfc3339(received_at),
+        "scan_sha256": scan_sha256, "key_id": key_id}
+    if representative:
+        body["representative"] = {"name": representative, **(
+            {"proxy_valid_until": proxy_valid_until.isoformat()} if proxy_valid_until else {})}
+    if check_of is not None:
+        body["check_of"] = check_of
+    return body
+
+
+def record(meeting: Meeting, user: User, body: dict[str, Any], signature_b64: str) -> LogEntry:
+    """Check the officer's signature over the payload they were shown, and append it; the caller commits."""
+    signature = base64.b64decode(signature_b64)
+    device_key = active_key(user, str(body.get("key_id")))
+    verify_signature(device_key, canonical(TAG, body), signature)
+    if body.get("meeting_id") != meeting.id or body.get("type") != PAPER:
+        raise InvalidInputError(_("Решение относится к другому собранию."), field="payload")
+    rebuilt = payload(meeting, body["key_id"], body["owner_id"], body["premises"][0],
+                      datetime.fromisoformat(body["received_at"]), body["answers"], body["scan_sha256"],
+                      (body.get("representative") or {}).get("name"),
+                      date.fromisoformat(body["representative"]["proxy_valid_until"])
+                      if (body.get("representative") or {}).get("proxy_valid_until") else None, body.get("check_of"))
+    if rebuilt != body:
+        raise InvalidInputError(_("Подписанное решение не совпадает с введённым."), field="payload")
+    if db.session.scalar(select(PaperScan.id).where(PaperScan.meeting_id == meeting.id,
+                                                    PaperScan.sha256 == body["scan_sha256"])) is None:
+        raise InvalidInputError(_("Скан решения не найден."), field="scan")
+    with log.write_transaction():
+        head = log.lock_head(meeting.id)
+        assert head is not None
+        if head.counted:
+            raise ConflictError(_("Итоги уже подсчитаны: бумажные решения больше не принимаются."))
+        now = log.database_now()
+        bind_key(head, device_key, body["owner_id"], body["premises"], "officer", None, now,
+                 user.full_name or user.email)
+        entry = log.append(head, PAPER, body, signature_b64, device_key.key_id, now,
+                           ballot_hash=digest(TAG, body), owner_ref=body["owner_id"])
+        if body.get("check_of") is None:  # a second entry only checks the first; it is not counted again
+            representative = body.get("representative") or {}
+            until = representative.get("proxy_valid_until")
+            db.session.add(MeetingDecision(
+                meeting_id=meeting.id, owner_ref=body["owner_id"], premises=body["premises"][0],
+                received_at=datetime.fromisoformat(body["received_at"]), source="paper",
+                answers=json.dumps(body["answers"], ensure_ascii=False, sort_keys=True),
+                representative=representative.get("name"),
+                proxy_valid_until=date.fromisoformat(until) if until else None,
+                user_id=user.id, log_index=entry.index))
+        db.session.flush()
+    return entry
+
+
+def mismatches(meeting_id: int) -> list[tuple[LogEntry, LogEntry]]:
+    """Second entries whose answers differ from the first entry of the same page."""
+    entries = {e.index: e for e in db.session.scalars(select(LogEntry).where(
+        LogEntry.meeting_id == meeting_id, LogEntry.type == PAPER))}
+    found = []
+    for entry in entries.values():
+        body = json.loads(entry.payload)
+        first = entries.get(body.get("check_of", -1))
+        if first is not None and json.loads(first.payload)["answers"] != body["answers"]:
+            found.append((first, entry))
+    return found

@@ -1,0 +1,403 @@
+"""`veche verify`: check an evidence bundle offline (no Flask, no database, no network) and re-tally it with the
+same pure tally as the web (FORMATS.md §5). Every finding says what is wrong and where."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from ballots import chain
+from ballots.canonical import FloatRefusedError, canonical, digest
+from voting.domain import dossier as dossiers
+from voting.domain.tally import tally, to_json
+
+FORMAT = "oss-evidence/1"
+CHOICES = ("for", "against", "abstain")
+ENTRY_FIELDS = ("index", "prev", "type", "payload_hash", "server_time", "key_id", "signature", "payload")
+AFTER_CLOSE = {"close": {"paper_decision", "key_registered", "tally", "protocol"}, "tally": {"protocol"}}
+
+
+class MalformedError(ValueError):
+    """The input is not an evidence bundle at all (exit 2): `path` says where."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    result: dict[str, Any] | None = None
+    entries: int = 0
+    ballots: int = 0
+    paper: int = 0
+
+    def add(self, where: str, what: str) -> None:
+        self.findings.append(Finding(where, what))
+
+    @property
+    def valid(self) -> bool:
+        return not self.findings
+
+    def to_json(self) -> dict[str, Any]:
+        return {"valid": self.valid, "entries": self.entries, "ballots": self.ballots, "paper_decisions": self.paper,
+                "findings": [{"where": f.where, "what": f.what} for f in self.findings], "result": self.result}
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+def _no_float(text: str) -> Any:
+    raise MalformedError("$", f"floats are not allowed ({text})")
+
+
+def loads(data: bytes) -> dict[str, Any]:
+    """A bundle from JSON, or from a protocol PDF that carries one as an attachment."""
+    if data.startswith(b"%PDF"):
+        data = _from_pdf(data)
+    try:
+        bundle = json.loads(data, parse_float=_no_float)
+    except MalformedError:
+        raise
+    except (ValueError, UnicodeDecodeError) as error:
+        raise MalformedError("$", f"not valid JSON ({error})") from None
+    _shape(bundle)
+    return bundle  # type: ignore[no-any-return]
+
+
+def _from_pdf(data: bytes) -> bytes:
+    import io
+
+    try:
+        from pypdf import PdfReader
+    except ImportError:  # pragma: no cover - pypdf is a dependency; a broken install still gets a clear message
+        raise MalformedError("$", "reading a PDF needs pypdf") from None
+    try:
+        attachments = PdfReader(io.BytesIO(data)).attachments
+    except Exception as error:
+        raise MalformedError("$", f"unreadable PDF ({error})") from None
+    for name, contents in attachments.items():
+        if name.endswith(".json") and contents:
+            return contents[0]
+    raise MalformedError("$", "the PDF carries no evidence bundle attachment")
+
+
+def _require(value: Any, path: str, kind: type | tuple[type, ...]) -> Any:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise MalformedError(path, f"must be {names}")
+    return value
+
+
+def _shape(bundle: Any) -> None:
+    """The structure every later check relies on; anything else is malformed input."""
+    _require(bundle, "$", dict)
+    if bundle.get("format") != FORMAT:
+        raise MalformedError("format", f"must be {FORMAT!r}")
+    for key, kind in (("server_keys", list), ("manifest", dict), ("entries", list), ("checkpoints", list),
+                      ("owner_keys", list), ("manifest_hash", str)):
+        _require(bundle.get(key), key, kind)
+    if not bundle["entries"]:
+        raise MalformedError("entries", "the log is empty")
+    for i, entry in enumerate(bundle["entries"]):
+        _require(entry, f"entries[{i}]", dict)
+        for key in ENTRY_FIELDS:
+            if key not in entry:
+                raise MalformedError(f"entries[{i}].{key}", "missing")
+        _require(entry["index"], f"entries[{i}].index", int)
+        _require(entry["payload"], f"entries[{i}].payload", dict)
+        for key in ("prev", "type", "payload_hash", "server_time", "key_id", "signature"):
+            _require(entry[key], f"entries[{i}].{key}", str)
+    for i, point in enumerate(bundle["checkpoints"]):
+        _require(point, f"checkpoints[{i}]", dict)
+        _require(point.get("size"), f"checkpoints[{i}].size", int)
+        for key in ("root", "at", "signature"):
+            _require(point.get(key), f"checkpoints[{i}].{key}", str)
+    for i, key in enumerate(bundle["server_keys"]):
+        _require(key, f"server_keys[{i}]", dict)
+        _require(key.get("public_key"), f"server_keys[{i}].public_key", str)
+
+
+# --- signatures -----------------------------------------------------------------------------------------------
+
+def _ed25519(public_b64: str, signature_b64: str, message: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(base64.b64decode(public_b64, validate=True)).verify(
+            base64.b64decode(signature_b64, validate=True), message)
+    except (InvalidSignature, ValueError, binascii.Error):
+        return False
+    return True
+
+
+def _ecdsa(public: ec.EllipticCurvePublicKey, signature_b64: str, message: bytes) -> bool:
+    try:
+        raw = base64.b64decode(signature_b64, validate=True)
+        if len(raw) != 64:
+            return False
+        der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+        public.verify(der, message, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError, binascii.Error):
+        return False
+    return True
+
+
+def _device_key(spki_b64: str) -> ec.EllipticCurvePublicKey | None:
+    try:
+        key = serialization.load_der_public_key(base64.b64decode(spki_b64, validate=True))
+    except (ValueError, binascii.Error):
+        return None
+    return key if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1) else None
+
+
+# --- the checks -----------------------------------------------------------------------------------------------
+
+@dataclass
+class _Binding:
+    index: int
+    public: ec.EllipticCurvePublicKey | None
+    premises: set[str]
+    payload: dict[str, Any]
+
+
+@dataclass
+class _State:
+    """What the walk over the log has learnt so far."""
+
+    server: dict[str, str]
+    manifest_hash: str
+    register: dict[tuple[str, str], dict[str, Any]]
+    agenda: set[str]
+    bindings: dict[tuple[str, str], _Binding] = field(default_factory=dict)  # (key id, owner) → binding
+    revoked: dict[str, int] = field(default_factory=dict)  # key id → index of its revocation
+    chains: dict[str, tuple[int, str]] = field(default_factory=dict)  # owner → (last seq, last ballot hash)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    after: str | None = None  # "close" or "tally" once seen
+
+
+def verify(bundle: dict[str, Any]) -> Report:
+    """Every check of FORMATS.md §5, then the re-tally compared with the tally entry and the bundle's tally."""
+    report = Report(entries=len(bundle["entries"]))
+    server = {}
+    for i, key in enumerate(bundle["server_keys"]):
+        try:
+            raw = base64.b64decode(key["public_key"], validate=True)
+        except (ValueError, binascii.Error):
+            report.add(f"server_keys[{i}].public_key", "not base64")
+            continue
+        fingerprint = hashlib.sha256(raw).hexdigest()
+        if key.get("fingerprint") not in (None, fingerprint):
+            report.add(f"server_keys[{i}].fingerprint", "does not match the key")
+        server[fingerprint] = key["public_key"]
+    manifest = bundle["manifest"]
+    entries = bundle["entries"]
+    try:
+        manifest_hash = digest(chain.PAYLOAD_TAGS["manifest"], manifest)
+    except FloatRefusedError as error:
+        raise MalformedError("manifest", str(error)) from None
+    if entries[0]["type"] != "manifest" or entries[0]["payload"] != manifest:
+        report.add("entries[0]", "the log does not start with the bundle's manifest")
+    if bundle["manifest_hash"] != manifest_hash:
+        report.add("manifest_hash", "does not match the manifest")
+    if not any(_ed25519(k, bundle.get("manifest_signature", ""), canonical("OSS-MANIFEST-v1", manifest))
+               for k in server.values()):
+        report.add("manifest_signature", "not a valid server signature over the manifest")
+    try:
+        register = {(o["id"], p["premises"]): o for p in manifest["register"] for o in p["owners"]}
+        agenda = {item["id"] for item in manifest["agenda"]}
+        closes_at = datetime.fromisoformat(manifest["meeting"]["closes_at"])
+        opens_at = datetime.fromisoformat(manifest["meeting"]["opens_at"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise MalformedError("manifest", f"not a meeting manifest ({error})") from None
+    state = _State(server, manifest_hash, register, agenda)
+    _walk(entries, state, report, opens_at, closes_at)
+    _checkpoints(bundle, report)
+    _retally(bundle, manifest, state, report)
+    return report
+
+
+def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at: datetime,
+          closes_at: datetime) -> None:
+    prev, last_time = chain.GENESIS, ""
+    for position, entry in enumerate(entries):
+        where = f"entries[{position}]"
+        kind, payload = entry["type"], entry["payload"]
+        if entry["index"] != position:
+            report.add(f"{where}.index", f"is {entry['index']}, expected {position} (an entry dropped, added or moved)")
+        if entry["prev"] != prev:
+            report.add(f"{where}.prev", "does not name the previous entry's hash (the chain is broken)")
+        try:
+            payload_hash = digest(chain.payload_tag(kind), payload)
+        except FloatRefusedError as error:
+            raise MalformedError(f"{where}.payload", str(error)) from None
+        if entry["payload_hash"] != payload_hash:
+            report.add(f"{where}.payload_hash", "does not match the payload (the payload was changed)")
+        hashed = chain.entry_hash(chain.entry_core(entry["index"], entry["prev"], kind, entry["payload_hash"],
+                                                   entry["server_time"]))
+        if entry.get("entry_hash") not in (None, hashed):
+            report.add(f"{where}.entry_hash", "does not match the entry")
+        prev = hashed
+        if entry["server_time"] < last_time:
+            report.add(f"{where}.server_time", "earlier than the entry before it")
+        last_time = max(last_time, entry["server_time"])
+        if state.after and kind not in AFTER_CLOSE[state.after]:
+            report.add(where, f"a {kind} entry after the {state.after} entry")
+        if kind in chain.SIGNED_BY_SERVER:
+            public = state.server.get(entry["key_id"])
+            if public is None or not _ed25519(public, entry["signature"], canonical(chain.payload_tag(kind), payload)):
+                report.add(f"{where}.signature", f"not a valid server signature over the {kind} entry")
+        if kind == "manifest" and position != 0:
+            report.add(where, "a second manifest")
+        elif kind == "key_registered":
+            state.bindings[(str(payload.get("key_id")), str(payload.get("owner_id")))] = _Binding(
+                position, _device_key(str(payload.get("public_key"))), set(payload.get("premises") or ()), payload)
+        elif kind == "key_revoked":
+            state.revoked.setdefault(str(payload.get("key_id")), position)
+        elif kind in chain.SIGNED_BY_KEYS:
+            _decision(entry, where, position, state, report, opens_at, closes_at)
+        elif kind in ("close", "tally"):
+            state.after = kind
+        elif kind != "protocol" and kind != "manifest":
+            report.add(f"{where}.type", f"unknown entry type {kind!r}")
+    report.ballots = sum(1 for e in entries if e["type"] == "ballot")
+    report.paper = sum(1 for e in entries if e["type"] == "paper_decision")
+
+
+def _decision(entry: dict[str, Any], where: str, position: int, state: _State, report: Report,
+              opens_at: datetime, closes_at: datetime) -> None:
+    """A ballot or paper decision: its signer, what it answers, and (ballots) its place in the owner's chain."""
+    payload, kind = entry["payload"], entry["type"]
+    owner = str(payload.get("owner_id"))
+    premises = payload.get("premises") if isinstance(payload.get("premises"), list) else []
+    binding = state.bindings.get((entry["key_id"], owner))
+    if binding is None:
+        report.add(f"{where}.key_id", f"the key is not registered for owner {owner} before this entry")
+    elif (binding.payload.get("holder") == "officer") != (kind == "paper_decision"):
+        report.add(f"{where}.key_id", f"the key was registered as {binding.payload.get('holder')}, not for a {kind}")
+    elif not binding.premises >= set(premises):
+        report.add(f"{where}.payload.premises", "outside what the key was registered to sign for")
+    if entry["key_id"] in state.revoked and state.revoked[entry["key_id"]] < position:
+        report.add(f"{where}.key_id", "the key was revoked before this entry")
+    if binding is None or binding.public is None or not _ecdsa(binding.public, entry["signature"],
+                                                               canonical(chain.payload_tag(kind), payload)):
+        report.add(f"{where}.signature", f"not a valid signature of key {entry['key_id']} over the {kind}")
+    if payload.get("key_id") != entry["key_id"]:
+        report.add(f"{where}.payload.key_id", "differs from the key that signed the entry")
+    if payload.get("manifest_hash") != state.manifest_hash:
+        report.add(f"{where}.payload.manifest_hash", "does not name this meeting's manifest")
+    if not premises:
+        report.add(f"{where}.payload.premises", "no premises")
+    for number in premises:
+        if (owner, number) not in state.register:
+            report.add(f"{where}.payload.premises", f"owner {owner} holds no premises {number} in the manifest")
+    answers = payload.get("answers") if isinstance(payload.get("answers"), dict) else {}
+    for item, answer in answers.items():
+        marks = answer if isinstance(answer, list) and kind == "paper_decision" else [answer]
+        if item not in state.agenda or not marks or any(m not in CHOICES for m in marks):
+            report.add(f"{where}.payload.answers.{item}", "not an agenda item with a valid choice")
+    representative = None
+    if kind == "ballot":
+        received_at = entry["server_time"]
+        seq, prev = state.chains.get(owner, (0, None))
+        if payload.get("seq") != seq + 1 or payload.get("prev") != prev:
+            report.add(f"{where}.payload.seq", f"breaks owner {owner}'s chain (expected seq {seq + 1} after {prev})")
+        state.chains[owner] = (payload.get("seq") if isinstance(payload.get("seq"), int) else seq + 1,
+                               entry["payload_hash"])
+        if state.after is not None:
+            report.add(where, f"a ballot after the {state.after} entry")
+        try:
+            instant = datetime.fromisoformat(received_at)
+        except ValueError:
+            raise MalformedError(f"{where}.server_time", "not an RFC 3339 instant") from None
+        if not opens_at <= instant < closes_at:
+            report.add(f"{where}.server_time", "a ballot recorded outside the voting window")
+        proxy = binding.payload.get("proxy") if binding else None
+        if (proxy or {}).get("sha256") != payload.get("proxy"):
+            report.add(f"{where}.payload.proxy", "does not match the proxy the key was registered with")
+        if proxy:
+            representative = {"name": proxy.get("representative") or "", "proxy_valid_until": proxy.get("valid_until")}
+        source = "online"
+    else:
+        received_at = payload.get("received_at")
+        representative = payload.get("representative")
+        source = "paper"
+        if payload.get("check_of") is not None:
+            return  # a second keying of the same page checks the first; it is not counted again
+    for number in premises:
+        state.decisions.append({"owner": owner, "premises": number, "received_at": received_at, "source": source,
+                                "answers": answers, **({"representative": representative} if representative else {})})
+
+
+def _checkpoints(bundle: dict[str, Any], report: Report) -> None:
+    """Every checkpoint is signed and matches the tree of the entries it covers; the last one covers them all."""
+    entries, points = bundle["entries"], bundle["checkpoints"]
+    if not points:
+        report.add("checkpoints", "no signed checkpoint")
+        return
+    wanted = {p["size"]: i for i, p in enumerate(points)}
+    frontier: chain.Frontier = []
+    server = [k["public_key"] for k in bundle["server_keys"]]
+    prev = chain.GENESIS
+    for position, entry in enumerate(entries, start=1):
+        prev = chain.entry_hash(chain.entry_core(entry["index"], entry["prev"], entry["type"], entry["payload_hash"],
+                                                 entry["server_time"]))
+        frontier = chain.push(frontier, prev)
+        if position in wanted:
+            point = points[wanted[position]]
+            if point["root"] != chain.root(frontier):
+                report.add(f"checkpoints[{wanted[position]}].root", f"not the root of the first {position} entries")
+    for i, point in enumerate(points):
+        body = chain.checkpoint_body(bundle.get("meeting_id"), point["size"], point["root"], point["at"])  # type: ignore[arg-type]
+        if not any(_ed25519(k, point["signature"], canonical(chain.CHECKPOINT_TAG, body)) for k in server):
+            report.add(f"checkpoints[{i}].signature", "not a valid server signature over the checkpoint")
+        if point["size"] > len(entries) or point["size"] < 1:
+            report.add(f"checkpoints[{i}].size", f"{point['size']} entries, but the log has {len(entries)}")
+    final = max(points, key=lambda p: p["size"])
+    if final["size"] != len(entries):
+        report.add("checkpoints", f"the final checkpoint covers {final['size']} entries, the log has {len(entries)}")
+
+
+def _retally(bundle: dict[str, Any], manifest: dict[str, Any], state: _State, report: Report) -> None:
+    """Recount from the manifest and the decisions of the log; compare with the tally entry and the bundle's."""
+    document = {"format": dossiers.FORMAT, "building": manifest.get("building"), "meeting": manifest.get("meeting"),
+                "register": manifest.get("register"), "agenda": manifest.get("agenda"), "decisions": state.decisions}
+    try:
+        result = to_json(tally(dossiers.parse(document)))
+    except dossiers.DossierError as error:
+        report.add(f"manifest/decisions: {error.args[0] if error.args else ''}", "cannot be recounted")
+        return
+    report.result = result
+    recorded = [e["payload"] for e in bundle["entries"] if e["type"] == "tally"]
+    if not recorded:
+        return
+    for where, claimed in (("tally entry", recorded[-1]), ("tally", bundle.get("tally"))):
+        for path, mine, theirs in _differences(result, claimed, ""):
+            report.add(f"{where}{path}", f"says {theirs!r}, the recount gives {mine!r}")
+
+
+def _differences(mine: Any, theirs: Any, path: str) -> list[tuple[str, Any, Any]]:
+    if isinstance(mine, dict) and isinstance(theirs, dict):
+        return [d for key in sorted(set(mine) | set(theirs))
+                for d in _differences(mine.get(key), theirs.get(key), f"{path}.{key}")]
+    if isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
+        return [d for i, (a, b) in enumerate(zip(mine, theirs, strict=True))
+                for d in _differences(a, b, f"{path}[{i}]")]
+    return [] if mine == theirs else [(path, mine, theirs)]

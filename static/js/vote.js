@@ -1,0 +1,55 @@
+// The voting page: choose, review in plain words, sign with this device's key, send, then show the receipt.
+import {ensureKey} from "./keys.js";
+import {signTagged} from "./canonical.js";
+
+function answers(form) {
+  const chosen = {};
+  for (const input of form.querySelectorAll("input[type=radio]:checked")) chosen[input.name.slice(5)] = input.value;
+  return chosen;
+}
+
+function review(form) {
+  const summary = form.querySelector("[data-summary]");
+  const chosen = answers(form);
+  summary.replaceChildren();
+  for (const question of form.querySelectorAll("fieldset.question")) {
+    const input = question.querySelector("input:checked");
+    const line = document.createElement("li");
+    line.textContent = `${question.dataset.title}: ${input ? input.dataset.label.toUpperCase() : "без ответа"}`;
+    summary.append(line);
+  }
+  if (!Object.keys(chosen).length) throw new Error("Отметьте ответ хотя бы на один вопрос.");
+  form.querySelector(".review").hidden = false;
+  form.querySelector(".review button[type=submit]").focus();
+}
+
+async function send(form) {
+  const status = document.getElementById("key-status");
+  const key = await ensureKey(status);
+  const d = form.dataset;
+  const payload = {type: "ballot", v: 1, meeting_id: Number(d.meetingId), manifest_hash: d.manifestHash,
+                   owner_id: d.ownerId, premises: JSON.parse(d.premises), answers: answers(form),
+                   seq: Number(d.seq), prev: d.prev || null, key_id: key.keyId,
+                   client_time: new Date().toISOString()};
+  if (d.proxy) payload.proxy = d.proxy;
+  const signature = await signTagged(key.privateKey, "OSS-BALLOT-v1", payload);
+  const response = await fetch(d.url, {method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRFToken": d.csrf}, body: JSON.stringify({payload, signature})});
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.message || response.statusText);
+  window.location.assign(d.receiptUrl.replace("HASH", body.ballot_hash));
+}
+
+for (const form of document.querySelectorAll("form[data-ballot]")) {
+  const error = form.querySelector("[data-error]");
+  const fail = (e) => { error.textContent = e.message; };
+  form.querySelector("[data-review]").addEventListener("click", () => { error.textContent = ""; try { review(form); } catch (e) { fail(e); } });
+  form.querySelector("[data-edit]").addEventListener("click", () => { form.querySelector(".review").hidden = true; });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const button = form.querySelector(".review button[type=submit]");
+    button.disabled = true;
+    send(form).catch((e) => { fail(e); button.disabled = false; });
+  });
+}

@@ -1,0 +1,85 @@
+"""An open electronic meeting with verified owners holding device keys, and ballots signed as the browser signs them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from auth.models import DeviceKey, User
+from ballots.models import LogHead
+from ballots.signing import DeviceSigner
+from registry.models import Building
+from tests.factories import building, flat, owner_in
+from voting import services
+from voting.extensions import db
+from voting.models import AgendaItem, Meeting, MeetingForm, MeetingKind, MeetingState
+
+ROWS = [flat("1", area="60,00", owner="Иванов Иван Иванович"),
+        flat("2", area="30,00", entrance="2", owner="Петров Пётр Петрович"),
+        flat("3", area="10,00", entrance="2", owner="Сидоров Семён Семёнович")]
+
+
+@dataclass
+class Voter:
+    user: User
+    signer: DeviceSigner
+    owner_id: str
+    premises: list[str]
+    ballots: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Open:
+    meeting: Meeting
+    building: Building
+    voters: list[Voter]
+
+    @property
+    def manifest_hash(self) -> str:
+        head = db.session.get(LogHead, self.meeting.id)
+        assert head is not None
+        return head.manifest_hash
+
+
+def add_key(account: User, signer: DeviceSigner | None = None) -> DeviceSigner:
+    signer = signer or DeviceSigner()
+    db.session.add(DeviceKey(key_id=signer.key_id, user=account, public_key=signer.spki, label="test"))
+    db.session.flush()
+    return signer
+
+
+def open_meeting(rows: list[dict[str, str]] | None = None, days_left: float = 5) -> Open:
+    """A building, one verified owner with a key per premises, and an electronic meeting opened an hour ago."""
+    item = building(rows=rows or ROWS)
+    numbers = [r["premises"] for r in (rows or ROWS)]
+    accounts = [owner_in(item, n) for n in numbers]
+    now = datetime.now(UTC)
+    meeting = Meeting(building=item, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
+                      state=MeetingState.ANNOUNCED, opens_at=now - timedelta(hours=1),
+                      closes_at=now + timedelta(days=days_left), notice_date=(now - timedelta(days=11)).date())
+    db.session.add(meeting)
+    for number, (title, code) in enumerate((("Избрать председателя", "44.2.5"), ("Утвердить план", "44.2.4")), 1):
+        db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code))
+    db.session.flush()
+    assert services.advance(meeting)
+    db.session.flush()
+    voters = []
+    for account, number in zip(accounts, numbers, strict=True):
+        owner_id = str(account.links[0].ownership.owner_id)
+        voters.append(Voter(account, add_key(account), owner_id, [number]))
+    return Open(meeting, item, voters)
+
+
+def ballot(state: Open, voter: Voter, answers: dict[str, str], seq: int | None = None, prev: str | None = "auto",
+           **changes: Any) -> dict[str, Any]:
+    """A signed submission continuing the voter's chain (or with the seq/prev given)."""
+    from ballots.canonical import digest
+
+    last = voter.ballots[-1]["payload"] if voter.ballots else None
+    payload = {"type": "ballot", "v": 1, "meeting_id": state.meeting.id, "manifest_hash": state.manifest_hash,
+               "owner_id": voter.owner_id, "premises": voter.premises, "answers": answers,
+               "seq": seq if seq is not None else len(voter.ballots) + 1,
+               "prev": (digest("OSS-BALLOT-v1", last) if last else None) if prev == "auto" else prev,
+               "key_id": voter.signer.key_id, "client_time": datetime.now(UTC).isoformat()} | changes
+    return {"payload": payload, "signature": voter.signer.sign("OSS-BALLOT-v1", payload)}
