@@ -1,0 +1,170 @@
+"""The evidence bundle: a closed and counted meeting with online ballots, a re-vote, a proxy vote and paper
+decisions verifies; every single mutation of meaning is found; malformed input exits 2; the shipped bundle verifies."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from ballots import evidence, paper
+from ballots.signing import DeviceSigner
+from ballots.verify import MalformedError, loads, verify
+from ballots.verify_command import verify_command
+from tests.ballots.helpers import Open, add_key, ballot, open_meeting
+from tests.ballots.test_casting import submit
+from tests.factories import login, staff_of
+from voting import services
+from voting.cli import cli
+from voting.extensions import db
+
+GOLDEN = Path(__file__).parent.parent / "golden" / "evidence-small.json"
+PDF = b"%PDF-1.7\n% a scanned paper decision\n"
+
+
+def key_in_paper(state: Open, officer: Any, signer: DeviceSigner, owner_id: str, premises: str,
+                 answers: dict[str, Any], **extra: Any) -> int:
+    scan = paper.keep_scan(state.meeting, officer, PDF + premises.encode())
+    body = paper.payload(state.meeting, signer.key_id, owner_id, premises, datetime.now(UTC), answers, scan.sha256,
+                         None, None, **extra)
+    return paper.record(state.meeting, officer, body, signer.sign("OSS-PAPER-v1", body)).index
+
+
+def counted_meeting(client) -> tuple[Open, dict[str, Any]]:
+    """Three owners: one votes and re-votes online, one online, one on paper (keyed in twice); closed, counted."""
+    state = open_meeting()
+    first, second, third = state.voters
+    for voter, choices in ((first, [{"1": "for", "2": "for"}, {"1": "against", "2": "for"}]),
+                           (second, [{"1": "for", "2": "abstain"}])):
+        login(client, voter.user)
+        for answers in choices:
+            assert submit(client, state, ballot(state, voter, answers), voter).status_code == 201
+        client.get("/auth/logout")
+    officer = staff_of(state.building.organisation)
+    signer = add_key(officer)
+    index = key_in_paper(state, officer, signer, third.owner_id, "3", {"1": ["for", "against"], "2": "for"})
+    key_in_paper(state, officer, signer, third.owner_id, "3", {"1": "for", "2": "for"}, check_of=index)
+    assert len(paper.mismatches(state.meeting.id)) == 1  # the second keying disagrees: flagged, not counted
+    assert services.advance(state.meeting, at=state.meeting.closes_at)
+    services.count(state.meeting)
+    db.session.flush()
+    return state, evidence.bundle(state.meeting)
+
+
+def test_a_counted_meeting_verifies_and_retallies_to_its_result(client, session, runner, tmp_path: Path) -> None:
+    state, bundle = counted_meeting(client)
+    if os.environ.get("VECHE_WRITE_GOLDEN"):  # to refresh the shipped bundle after a deliberate format change
+        GOLDEN.write_bytes(evidence.dumps(bundle))
+    report = verify(bundle)
+    assert report.valid, [str(f) for f in report.findings]
+    assert report.result == json.loads(state.meeting.result or "{}")
+    assert report.ballots == 3 and report.paper == 2
+    assert [e["type"] for e in bundle["entries"]][-2:] == ["close", "tally"]
+    assert bundle["checkpoints"][-1]["size"] == len(bundle["entries"])
+    # the command line: export, then verify offline
+    out = tmp_path / "evidence.json"
+    result = runner.invoke(cli, ["evidence", str(state.meeting.id), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    checked = CliRunner().invoke(verify_command, [str(out)])
+    assert checked.exit_code == 0 and "VALID" in checked.output
+    assert runner.invoke(cli, ["evidence", "999999", "-o", str(out)]).exit_code == 2
+
+
+def test_evidence_of_a_meeting_still_voting_is_refused(session, runner, tmp_path: Path) -> None:
+    state = open_meeting()
+    result = runner.invoke(cli, ["evidence", str(state.meeting.id), "-o", str(tmp_path / "e.json")])
+    assert result.exit_code == 2 and "после закрытия" in result.output
+
+
+def _entries(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e for e in bundle["entries"] if e["type"] == kind]
+
+
+def _swap(bundle: dict[str, Any]) -> None:
+    a, b = (bundle["entries"].index(e) for e in _entries(bundle, "ballot")[:2])
+    bundle["entries"][a], bundle["entries"][b] = bundle["entries"][b], bundle["entries"][a]
+
+
+def _set(path: Callable[[dict[str, Any]], dict[str, Any]], key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda bundle: path(bundle).__setitem__(key, value)
+
+
+MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "answer": lambda b: _entries(b, "ballot")[-1]["payload"]["answers"].__setitem__("1", "against"),
+    "area": lambda b: b["manifest"]["register"][0].__setitem__("area", "61.00"),
+    "share": lambda b: b["manifest"]["register"][0]["owners"][0].__setitem__("share", "1/2"),
+    "owner": lambda b: _entries(b, "ballot")[-1]["payload"].__setitem__("owner_id", b["manifest"]["register"][0]
+                                                                          ["owners"][0]["id"]),
+    "time": lambda b: _entries(b, "ballot")[0].__setitem__("server_time", "2020-01-01T00:00:00.000000+00:00"),
+    "signature byte": lambda b: _entries(b, "ballot")[0].__setitem__(
+        "signature", ("B" if _entries(b, "ballot")[0]["signature"][0] != "B" else "C")
+        + _entries(b, "ballot")[0]["signature"][1:]),
+    "prev": lambda b: _entries(b, "ballot")[1].__setitem__("prev", "0" * 64),
+    "root": lambda b: b["checkpoints"][-1].__setitem__("root", "ab" * 32),
+    "dropped entry": lambda b: b["entries"].remove(_entries(b, "ballot")[1]),
+    "duplicated entry": lambda b: b["entries"].insert(3, copy.deepcopy(_entries(b, "ballot")[0])),
+    "reordered entries": _swap,
+    "tally number": lambda b: b["tally"]["items"][0].__setitem__("for", "99.00"),
+    "tally entry": lambda b: _entries(b, "tally")[0]["payload"].__setitem__("quorum", False),
+    "paper scan": lambda b: _entries(b, "paper_decision")[0]["payload"].__setitem__("scan_sha256", "cd" * 32),
+    "closing time": lambda b: b["manifest"]["meeting"].__setitem__("closes_at", "2030-01-01T00:00:00+05:00"),
+    "final checkpoint dropped": lambda b: b["checkpoints"].pop(),
+    "key swapped": lambda b: _entries(b, "key_registered")[0]["payload"].__setitem__(
+        "public_key", DeviceSigner().spki),
+    "entry after the tally": lambda b: b["entries"].append(copy.deepcopy(_entries(b, "ballot")[0])),
+}
+
+
+def test_every_single_mutation_is_found(client, session) -> None:
+    _state, bundle = counted_meeting(client)
+    missed = []
+    for name, mutate in MUTATIONS.items():
+        changed = copy.deepcopy(bundle)
+        mutate(changed)
+        assert changed != bundle, name
+        report = verify(changed)
+        if report.valid:
+            missed.append(name)
+    assert not missed, f"mutations not found: {missed}"
+    assert len(MUTATIONS) >= 12
+
+
+@pytest.mark.parametrize(("data", "where"), [
+    (b"not json", "$"), (b'{"format": "oss-dossier/1"}', "format"),
+    (b'{"format": "oss-evidence/1", "server_keys": [], "manifest": {}, "entries": [], "checkpoints": [], '
+     b'"owner_keys": [], "manifest_hash": ""}', "entries"),
+    (b'{"format": "oss-evidence/1", "x": 1.5}', "$"),
+    (b"%PDF-1.7\n%%EOF", "$"),
+])
+def test_malformed_input_exits_2_naming_where(tmp_path: Path, data: bytes, where: str) -> None:
+    with pytest.raises(MalformedError, match=rf"^{re_escape(where)}:"):
+        loads(data)
+    path = tmp_path / "bundle.json"
+    path.write_bytes(data)
+    result = CliRunner().invoke(verify_command, [str(path)])
+    assert result.exit_code == 2 and where in result.output
+
+
+def re_escape(text: str) -> str:
+    import re
+
+    return re.escape(text)
+
+
+def test_the_shipped_bundle_verifies_and_a_changed_copy_does_not(tmp_path: Path) -> None:
+    result = CliRunner().invoke(verify_command, [str(GOLDEN), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["valid"] is True
+    bundle = json.loads(GOLDEN.read_bytes())
+    bundle["entries"][-2]["server_time"] = bundle["entries"][-2]["server_time"].replace(":", ";", 1)
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(bundle))
+    result = CliRunner().invoke(verify_command, [str(changed)])
+    assert result.exit_code == 1 and "FINDING entries[" in result.output
