@@ -134,23 +134,26 @@ def binding_entry(meeting_id: int, key_id: str, owner_id: str) -> LogEntry | Non
     """The `key_registered` entry that binds a key to an owner in this meeting's log, if any."""
     return db.session.scalar(select(LogEntry).where(
         LogEntry.meeting_id == meeting_id, LogEntry.type == "key_registered", LogEntry.owner_ref == owner_id,
-        LogEntry.bound_key == key_id))
+        LogEntry.bound_key == key_id).order_by(LogEntry.index.desc()).limit(1))
 
 
-def bind_key(head: LogHead, device_key: DeviceKey, owner_id: str, premises: list[str], holder: str,
-             proxy: Proxy | None, at: datetime, name: str | None = None) -> None:
-    """Record in the log, before a key's first entry for an owner, that the key may sign for them (and how)."""
-    if binding_entry(head.meeting_id, device_key.key_id, owner_id) is not None:
-        return
-    payload: dict[str, Any] = {"type": "key_registered", "key_id": device_key.key_id,
-                               "public_key": device_key.public_key, "owner_id": owner_id,
-                               "premises": sorted(premises), "holder": holder}
+def bind_key(head: LogHead, key_id: str, public_key: str, owner_id: str, premises: list[str], holder: str,
+             at: datetime, name: str | None = None, proxy: dict[str, str] | None = None) -> None:
+    """Record in the log, before a key's first entry for an owner, that the key may sign for them (and how: as the
+    owner, as an officer keying in paper, or as a representative under the proxy {sha256, valid_until})."""
+    existing = binding_entry(head.meeting_id, key_id, owner_id)
+    if existing is not None:
+        bound = json.loads(existing.payload)
+        if set(premises) <= set(bound["premises"]):
+            return
+        premises = sorted(set(premises) | set(bound["premises"]))  # a premises proven since: bound again, wider
+    payload: dict[str, Any] = {"type": "key_registered", "key_id": key_id, "public_key": public_key,
+                               "owner_id": owner_id, "premises": sorted(premises), "holder": holder}
     if proxy is not None:
-        payload["proxy"] = {"sha256": proxy.scan_sha256, "valid_until": proxy.valid_until.isoformat(),
-                            "representative": name}
+        payload["proxy"] = proxy | {"representative": name}
     elif name is not None:
         payload["name"] = name
-    log.append_signed(head, "key_registered", payload, at, owner_ref=owner_id, bound_key=device_key.key_id)
+    log.append_signed(head, "key_registered", payload, at, owner_ref=owner_id, bound_key=key_id)
 
 
 def verify_signature(device_key: DeviceKey, message: bytes, signature: bytes) -> None:
@@ -281,8 +284,9 @@ def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_
             raise ConflictError(_("Собственник проголосовал сам: доверенность на это собрание больше не действует."),
                                 field="payload.proxy")
         representative = user.full_name or user.email
-    bind_key(head, device_key, owner_id, payload["premises"], "representative" if proxy else "owner", proxy, now,
-             representative)
+    bind_key(head, device_key.key_id, device_key.public_key, owner_id, payload["premises"],
+             "representative" if proxy else "owner", now, representative,
+             {"sha256": proxy.scan_sha256, "valid_until": proxy.valid_until.isoformat()} if proxy else None)
     entry = log.append(head, BALLOT, payload, base64.b64encode(signature).decode(), device_key.key_id, now,
                        ballot_hash=ballot_hash, owner_ref=owner_id, seq=payload["seq"])
     answers = json.dumps(payload["answers"], ensure_ascii=False, sort_keys=True)

@@ -22,6 +22,11 @@ def _opened(meeting: Meeting, at: datetime, **_: Any) -> None:
 
 
 def _closed(meeting: Meeting, at: datetime, **_: Any) -> None:
+    close_log(meeting)
+
+
+def close_log(meeting: Meeting) -> None:
+    """Append the `close` entry (once) and a checkpoint: from now on the log takes no ballots."""
     head = log.lock_head(meeting.id)
     if head is None or head.closed:
         return

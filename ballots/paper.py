@@ -100,7 +100,8 @@ def record(meeting: Meeting, user: User, body: dict[str, Any], signature_b64: st
         if head.counted:
             raise ConflictError(_("Итоги уже подсчитаны: бумажные решения больше не принимаются."))
         now = log.database_now()
-        bind_key(head, device_key, body["owner_id"], body["premises"], "officer", None, now,
+        owned = [n for (o, n) in register_owners(manifest_of(meeting.id)) if o == body["owner_id"]]
+        bind_key(head, device_key.key_id, device_key.public_key, body["owner_id"], owned, "officer", now,
                  user.full_name or user.email)
         entry = log.append(head, PAPER, body, signature_b64, device_key.key_id, now,
                            ballot_hash=digest(TAG, body), owner_ref=body["owner_id"])

@@ -131,6 +131,7 @@ def demo_command(password: str) -> None:
     """Create (idempotently) the demo region, organisations, buildings, users and meetings."""
     from auth.demo import DOMAIN, seed_users
     from auth.models import User
+    from ballots.demo import record_signed
     from registry.demo import BUILDINGS, REGION, seed_register
     from registry.models import Building
     from voting.demo import seed_meetings
@@ -140,7 +141,7 @@ def demo_command(password: str) -> None:
     building = db.session.scalar(select(Building).where(Building.cadastral_number == BUILDINGS[0].cadastral_number))
     administrator = db.session.scalar(select(User).where(User.email == f"uk@{DOMAIN}"))
     assert building is not None and administrator is not None, "the register and the users come first"
-    lines += seed_meetings(building, administrator)
+    lines += seed_meetings(building, administrator, record=record_signed(administrator))
     from indicators.demo import seed_history
     from registry.models import Region
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -28,7 +30,29 @@ AGENDA = (
 )
 
 
-def seed_meetings(building: Building, administrator: User, now: datetime | None = None) -> list[str]:
+class Planned(NamedTuple):
+    """A demo decision to be recorded (the ballots package records them as signed log entries)."""
+
+    owner: str
+    premises: str
+    answers: dict[str, str]
+    received_at: datetime
+    source: str
+
+
+Recorder = Callable[[Meeting, list[Planned], bool], None]  # the meeting, its decisions, whether it has closed
+
+
+def record_plainly(meeting: Meeting, planned: list[Planned], closed: bool) -> None:
+    """Decisions as plain rows, without a signed log."""
+    for d in planned:
+        db.session.add(MeetingDecision(meeting_id=meeting.id, owner_ref=d.owner, premises=d.premises,
+                                       received_at=d.received_at, source=d.source, answers=json.dumps(d.answers)))
+    db.session.flush()
+
+
+def seed_meetings(building: Building, administrator: User, now: datetime | None = None,
+                  record: Recorder = record_plainly) -> list[str]:
     """Create the demo meetings that do not exist yet; return lines saying what there is."""
     now = now or datetime.now(UTC)
     zone = ZoneInfo(building.timezone)
@@ -49,7 +73,7 @@ def seed_meetings(building: Building, administrator: User, now: datetime | None 
         meeting = db.session.scalar(select(Meeting).where(Meeting.gis_id == key))
         if meeting is None:
             meeting = _create(key, building, administrator, opens, closes)
-            _bring_to(meeting, state, today, opens, closes)
+            _bring_to(meeting, state, today, opens, closes, record)
         window = " – ".join(f"{t.astimezone(zone):%Y-%m-%d %H:%M}" for t in (meeting.opens_at, meeting.closes_at) if t)
         lines.append(f"meeting {meeting.id}: {key}, {meeting.state.value}, {window}")
     return lines
@@ -67,7 +91,8 @@ def _create(key: str, building: Building, administrator: User, opens: datetime, 
     return meeting
 
 
-def _bring_to(meeting: Meeting, state: MeetingState, today: date, opens: datetime, closes: datetime) -> None:
+def _bring_to(meeting: Meeting, state: MeetingState, today: date, opens: datetime, closes: datetime,
+              record: Recorder) -> None:
     if state is MeetingState.DRAFT:
         return
     meeting.state, meeting.notice_date = MeetingState.ANNOUNCED, opens.date() - timedelta(days=11)
@@ -76,15 +101,19 @@ def _bring_to(meeting: Meeting, state: MeetingState, today: date, opens: datetim
         return
     meeting.open(opens, *services.freeze_register(meeting))
     voting_now = state is MeetingState.VOTING
-    _decisions(meeting, opens, timedelta(days=2) if voting_now else closes - opens, share=0.45 if voting_now else 0.8)
+    planned = _decisions(meeting, opens, timedelta(days=2) if voting_now else closes - opens,
+                         share=0.45 if voting_now else 0.8)
     if state is MeetingState.COUNTED:
         meeting.close(closes)
+    record(meeting, planned, not voting_now)
+    if state is MeetingState.COUNTED:
         services.count(meeting)
     db.session.flush()
 
 
-def _decisions(meeting: Meeting, opens: datetime, span: timedelta, share: float) -> None:
-    """Decisions of a deterministic part of the owners (one per joint group), mostly for."""
+def _decisions(meeting: Meeting, opens: datetime, span: timedelta, share: float) -> list[Planned]:
+    """Decisions of a deterministic part of the owners (one per joint group), mostly for, in arrival order."""
+    planned = []
     rng = random.Random(meeting.gis_id)  # noqa: S311 - reproducible demo data
     register = json.loads(meeting.snapshot or "{}")["register"]
     for entry in register:
@@ -97,7 +126,6 @@ def _decisions(meeting: Meeting, opens: datetime, span: timedelta, share: float)
             answers = {str(n): rng.choices(["for", "against", "abstain"], weights=[8, 1, 1])[0]
                        for n in range(1, len(AGENDA) + 1)}
             received = opens + span * rng.random()
-            db.session.add(MeetingDecision(meeting_id=meeting.id, owner_ref=owner["id"], premises=entry["premises"],
-                                           received_at=received, source=rng.choice(["online"] * 4 + ["paper"]),
-                                           answers=json.dumps(answers)))
-    db.session.flush()
+            planned.append(Planned(owner["id"], entry["premises"], answers, received,
+                                   rng.choice(["online"] * 4 + ["paper"])))
+    return sorted(planned, key=lambda d: d.received_at)
