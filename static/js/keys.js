@@ -26,8 +26,8 @@ async function stored(db, name, value) {
 async function post(url, csrf, body) {
   const response = await fetch(url, {method: "POST", credentials: "same-origin",
     headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: body && JSON.stringify(body)});
-  const data = await response.json();
-  if (!response.ok) throw new Error(data.message || response.statusText);
+  const data = await response.json().catch(() => ({}));  // an error page from a proxy is not JSON
+  if (!response.ok) throw new Error(data.message || `${response.status} ${response.statusText}`);
   return data;
 }
 

@@ -35,18 +35,27 @@ async function send(form) {
   const signature = await signTagged(key.privateKey, "OSS-BALLOT-v1", payload);
   const response = await fetch(d.url, {method: "POST", credentials: "same-origin",
     headers: {"Content-Type": "application/json", "X-CSRFToken": d.csrf}, body: JSON.stringify({payload, signature})});
-  const body = await response.json();
-  if (!response.ok) throw new Error(body.message || response.statusText);
+  const body = await response.json().catch(() => ({}));  // an error page from a proxy is not JSON
+  if (!response.ok) throw new Error(body.message || `${response.status} ${response.statusText}`);
   window.location.assign(d.receiptUrl.replace("HASH", body.ballot_hash));
 }
 
 for (const form of document.querySelectorAll("form[data-ballot]")) {
   const error = form.querySelector("[data-error]");
+  const section = form.querySelector(".review");
   const fail = (e) => { error.textContent = e.message; };
-  form.querySelector("[data-review]").addEventListener("click", () => { error.textContent = ""; try { review(form); } catch (e) { fail(e); } });
-  form.querySelector("[data-edit]").addEventListener("click", () => { form.querySelector(".review").hidden = true; });
+  const check = () => { error.textContent = ""; try { review(form); } catch (e) { fail(e); } };
+  form.querySelector("[data-review]").addEventListener("click", check);
+  form.querySelector("[data-edit]").addEventListener("click", () => {
+    section.hidden = true;
+    (form.querySelector("input[type=radio]:checked") || form.querySelector("input[type=radio]")).focus();
+  });
+  // a choice changed after the review: what was reviewed is no longer what would be signed
+  form.addEventListener("change", () => { section.hidden = true; });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    // Enter on a radio button submits the form too: nothing is signed before the owner has seen the review
+    if (section.hidden) { check(); return; }
     error.textContent = "";
     const button = form.querySelector(".review button[type=submit]");
     button.disabled = true;

@@ -8,6 +8,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
@@ -68,15 +69,19 @@ def browser_page(chromium: str) -> Iterator[Any]:
             browser.close()
 
 
-def sign_in(page: Any, base: str, email: str) -> None:
-    """Sign in through the pages, with the one-time code of the test factories' staff accounts."""
+def sign_in(page: Any, base: str, email: str, totp: bool = True, next: str | None = None) -> None:
+    """Sign in through the pages, with the one-time code of the test factories' staff accounts. Owners, with
+    `totp=False`, have none: they land signed in on their account page, or on `next` (a path on the site)."""
     import pyotp
 
     from tests.factories import PASSWORD, TOTP_SECRET
 
-    page.goto(f"{base}/auth/login")
+    page.goto(f"{base}/auth/login" + (f"?{urlencode({'next': next})}" if next else ""))
     page.get_by_label("Электронная почта").fill(email)
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Войти").click()
-    page.get_by_label("Код из приложения").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Подтвердить").click()
+    if totp:
+        page.get_by_label("Код из приложения").fill(pyotp.TOTP(TOTP_SECRET).now())
+        page.get_by_role("button", name="Подтвердить").click()
+    else:
+        page.get_by_role("button", name="Выйти", exact=True).wait_for()
