@@ -33,6 +33,17 @@ async function post(url, csrf, body) {
 
 let pending = null;
 
+// a key the server no longer accepts (revoked): forget it, so that the next ensureKey makes and registers a new one
+export async function forgetKey(status) {
+  const db = await openDb();
+  await new Promise((resolve, reject) => {
+    const request = db.transaction(STORE, "readwrite").objectStore(STORE).delete(`user-${status.dataset.user}`);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+  });
+  pending = null;
+}
+
 // one key per account and browser: made (or loaded) once per page, however many callers ask
 export function ensureKey(status) {
   pending = pending || loadOrRegister(status).catch((error) => { pending = null; throw error; });

@@ -1,5 +1,5 @@
 // The voting page: choose, review in plain words, sign with this device's key, send, then show the receipt.
-import {ensureKey} from "./keys.js";
+import {ensureKey, forgetKey} from "./keys.js";
 import {signTagged} from "./canonical.js";
 
 function answers(form) {
@@ -36,6 +36,10 @@ async function send(form) {
   const response = await fetch(d.url, {method: "POST", credentials: "same-origin",
     headers: {"Content-Type": "application/json", "X-CSRFToken": d.csrf}, body: JSON.stringify({payload, signature})});
   const body = await response.json().catch(() => ({}));  // an error page from a proxy is not JSON
+  if (response.status === 403 && body.field === "payload.key_id") {  // this device's key was revoked
+    await forgetKey(status);
+    throw new Error(`${body.message} Ключ этого устройства заменён новым: отправьте бюллетень ещё раз.`);
+  }
   if (!response.ok) throw new Error(body.message || `${response.status} ${response.statusText}`);
   window.location.assign(d.receiptUrl.replace("HASH", body.ballot_hash));
 }
