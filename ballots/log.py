@@ -3,8 +3,7 @@ clock, an RFC 6962 tree head kept incrementally, and checkpoints signed by the s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,11 +26,13 @@ from ballots.chain import (
     root,
 )
 from ballots.models import Checkpoint, LogEntry, LogHead
-from voting.extensions import IMMEDIATE, db
+from voting.extensions import db, write_transaction
 from voting.server_key import server_key
 
 CHECKPOINT_EVERY = 100  # entries between the periodic checkpoints while voting
 
+
+__all__ = ["write_transaction"]  # re-exported: the callers' one name for it
 
 # --- time and locking -----------------------------------------------------------------------------------------
 
@@ -44,21 +45,6 @@ def database_now() -> datetime:
         return db.session.scalar(text("SELECT clock_timestamp()"))  # type: ignore[no-any-return]
     value = db.session.scalar(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"))
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-@contextmanager
-def write_transaction() -> Iterator[None]:
-    """A transaction that takes the write lock at its start on SQLite (BEGIN IMMEDIATE): a read transaction that
-    later wants to write can deadlock with another; on PostgreSQL the head's row lock does the same job."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.commit()  # end the request's read transaction; the next statement begins the write one
-        token = IMMEDIATE.set(True)
-        try:
-            yield
-        finally:
-            IMMEDIATE.reset(token)
-    else:
-        yield
 
 
 def lock_head(meeting_id: int) -> LogHead | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
@@ -53,7 +55,7 @@ def _sqlite_connect(dbapi_connection: object, _record: object) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=30000")  # as long as a request waits for a pooled connection
         cursor.close()
 
 
@@ -65,3 +67,19 @@ IMMEDIATE: ContextVar[bool] = ContextVar("immediate", default=False)
 def _sqlite_begin(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if IMMEDIATE.get() else "BEGIN")
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A transaction that takes the write lock at its start on SQLite (BEGIN IMMEDIATE): a read transaction that
+    later wants to write fails at once ("database is locked") when another writer is committing. On PostgreSQL
+    the callers' row locks (`SELECT … FOR UPDATE`) serialise what must be serialised."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.commit()  # end the request's read transaction; the next statement begins the write one
+        token = IMMEDIATE.set(True)
+        try:
+            yield
+        finally:
+            IMMEDIATE.reset(token)
+    else:
+        yield

@@ -32,10 +32,11 @@ def advance_meetings() -> int:
     from voting.extensions import db
     from voting.models import Meeting, MeetingState
 
-    moved = sum(services.advance(m) for m in db.session.scalars(
-        select(Meeting).where(Meeting.state.in_([MeetingState.ANNOUNCED, MeetingState.VOTING]))))
-    db.session.commit()
-    return moved
+    due = [m.id for m in db.session.scalars(
+        select(Meeting).where(Meeting.state.in_([MeetingState.ANNOUNCED, MeetingState.VOTING]))) if services.due(m)]
+    for meeting_id in due:
+        services.advance_locked(meeting_id)
+    return len(due)
 
 
 def push_indicator(start: str, end: str, url: str, attempts: int = 5) -> bool:

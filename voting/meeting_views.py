@@ -56,8 +56,8 @@ ALLOWED_MATERIAL = ("application/pdf", "image/jpeg", "image/png", "application/z
 
 def load_meeting(meeting_id: int) -> Meeting | None:
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is not None and services.advance(meeting):
-        db.session.commit()  # the announced instant has come: the meeting opened or closed
+    if meeting is not None and services.due(meeting):  # the announced instant has come: open or close it now
+        meeting = services.advance_locked(meeting_id)
     return meeting
 
 
@@ -71,8 +71,9 @@ def _flash_errors(form: FlaskForm) -> None:
 def index(building: Building) -> ResponseReturnValue:
     meetings = db.session.scalars(select(Meeting).where(Meeting.building_id == building.id)
                                   .order_by(Meeting.id.desc())).all()
-    if [m for m in meetings if services.advance(m)]:  # every meeting is advanced; commit only if one moved
-        db.session.commit()
+    for meeting in meetings:
+        if services.due(meeting):
+            services.advance_locked(meeting.id)
     return render_template("meetings/list.html", building=building, meetings=meetings,
                            may_administer=may(current_user, BUILDING_ADMINISTER, building))
 

@@ -30,7 +30,7 @@ from voting.domain.schedule import Plan, Problem, local_date, readiness
 from voting.domain.tally import Result, tally
 from voting.domain.tally import to_json as result_json
 from voting.errors import ConflictError, InvalidInputError
-from voting.extensions import db
+from voting.extensions import db, write_transaction
 from voting.links import public_url
 from voting.models import (
     AgendaItem,
@@ -210,6 +210,24 @@ def freeze_register(meeting: Meeting) -> tuple[str, str]:
     text = json.dumps({"register": register, "total_votes": f"{total:.2f}"}, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":"))
     return text, hashlib.sha256(text.encode()).hexdigest()
+
+
+def due(meeting: Meeting, at: datetime | None = None) -> bool:
+    """Whether the meeting's opening or closing instant has come and it has not moved yet."""
+    at = at or now()
+    return bool((meeting.state is MeetingState.ANNOUNCED and meeting.opens_at and at >= meeting.opens_at)
+                or (meeting.state is MeetingState.VOTING and meeting.closes_at and at >= meeting.closes_at))
+
+
+def advance_locked(meeting_id: int) -> Meeting | None:
+    """Open or close a due meeting in a write transaction of its own, with the meeting's row locked and re-read
+    (two requests that find it due take turns; the second sees it moved); commits."""
+    with write_transaction():
+        meeting = db.session.get(Meeting, meeting_id, populate_existing=True, with_for_update=True)
+        if meeting is not None:
+            advance(meeting)
+        db.session.commit()
+    return meeting
 
 
 def advance(meeting: Meeting, at: datetime | None = None) -> bool:
