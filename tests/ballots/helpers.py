@@ -49,9 +49,11 @@ def add_key(account: User, signer: DeviceSigner | None = None) -> DeviceSigner:
     return signer
 
 
-def open_meeting(rows: list[dict[str, str]] | None = None, days_left: float = 5) -> Open:
-    """A building, one verified owner with a key per premises, and an electronic meeting opened an hour ago."""
-    item = building(rows=rows or ROWS)
+def open_meeting(rows: list[dict[str, str]] | None = None, days_left: float = 5, keys: bool = True,
+                 address: str = "г. Челябинск, ул. Тестовая, д. 1") -> Open:
+    """A building, one verified owner per premises (with a device key unless `keys` is false), and an electronic
+    meeting opened an hour ago."""
+    item = building(address, rows=rows or ROWS)
     numbers = [r["premises"] for r in (rows or ROWS)]
     accounts = [owner_in(item, n) for n in numbers]
     now = datetime.now(UTC)
@@ -64,10 +66,8 @@ def open_meeting(rows: list[dict[str, str]] | None = None, days_left: float = 5)
     db.session.flush()
     assert services.advance(meeting)
     db.session.flush()
-    voters = []
-    for account, number in zip(accounts, numbers, strict=True):
-        owner_id = str(account.links[0].ownership.owner_id)
-        voters.append(Voter(account, add_key(account), owner_id, [number]))
+    voters = [Voter(account, add_key(account) if keys else DeviceSigner(), str(account.links[0].ownership.owner_id),
+                    [number]) for account, number in zip(accounts, numbers, strict=True)]
     return Open(meeting, item, voters)
 
 

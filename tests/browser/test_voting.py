@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from fractions import Fraction
 from typing import Any
@@ -16,13 +15,12 @@ from sqlalchemy import select
 
 from auth.models import DeviceKey
 from ballots.models import LogEntry
-from tests.ballots.helpers import ROWS
+from tests.ballots.helpers import ROWS, open_meeting
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.conftest import Mailbox
-from tests.factories import building, owner_in
 from voting import services
 from voting.extensions import db
-from voting.models import AgendaItem, Meeting, MeetingForm, MeetingKind, MeetingState
+from voting.models import Meeting
 
 TRACKER = re.compile(r"Код бюллетеня: ([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})")
 
@@ -31,19 +29,10 @@ def open_meeting_without_keys(app: Flask) -> tuple[int, int, str]:
     """As tests.ballots.helpers.open_meeting, committed in the live app's database, but with one owner (flat 1,
     60 m² of 100) holding no key yet: the browser makes and registers it. Returns meeting id, user id, e-mail."""
     with app.app_context():
-        item = building("г. Челябинск, ул. Бюллетеней, д. 5", rows=ROWS)
-        account = owner_in(item, "1")
-        now = datetime.now(UTC)
-        meeting = Meeting(building=item, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
-                          state=MeetingState.ANNOUNCED, opens_at=now - timedelta(hours=1),
-                          closes_at=now + timedelta(days=5), notice_date=(now - timedelta(days=11)).date())
-        db.session.add(meeting)
-        for number, (title, code) in enumerate((("Избрать председателя", "44.2.5"), ("Утвердить план", "44.2.4")), 1):
-            db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code))
-        db.session.flush()
-        assert services.advance(meeting)
+        state = open_meeting(rows=ROWS, keys=False, address="г. Челябинск, ул. Бюллетеней, д. 5")
         db.session.commit()
-        return meeting.id, account.id, account.email
+        voter = state.voters[0]
+        return state.meeting.id, voter.user.id, voter.user.email
 
 
 def mails_to(mailbox: Mailbox, address: str, subject_part: str, count: int) -> list[EmailMessage]:
