@@ -9,6 +9,7 @@ import binascii
 import json
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -118,6 +119,14 @@ def entry_by_hash(ballot_hash: str) -> LogEntry | None:
     return db.session.scalar(select(LogEntry).where(LogEntry.ballot_hash == ballot_hash))
 
 
+@lru_cache(maxsize=256)
+def manifest_facts(meeting_id: int, manifest_hash: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The agenda item ids and the (owner id, premises) pairs of a meeting's manifest, read once per process: the
+    manifest entry never changes (the log is append-only), and its SHA-256 is part of the key."""
+    manifest = manifest_of(meeting_id)
+    return frozenset(item["id"] for item in manifest["agenda"]), frozenset(register_owners(manifest))
+
+
 def register_owners(manifest: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     """(owner id, premises) → the owner's row in the frozen register."""
     return {(o["id"], p["premises"]): o for p in manifest["register"] for o in p["owners"]}
@@ -193,14 +202,12 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
                                 field="payload.manifest_hash")
     device_key = active_key(user, payload["key_id"])
     verify_signature(device_key, canonical(TAG, payload), signature)
-    manifest = manifest_of(meeting.id)
-    agenda = {item["id"] for item in manifest["agenda"]}
+    agenda, register = manifest_facts(meeting.id, head.manifest_hash)
     unknown = sorted(set(payload["answers"]) - agenda)
     if unknown:
         raise InvalidInputError(_("payload.answers.%(item)s: такого вопроса нет в повестке", item=unknown[0]),
                                 field=f"payload.answers.{unknown[0]}")
     owner_id = payload["owner_id"]
-    register = register_owners(manifest)
     today = log.database_now().astimezone(ZoneInfo(meeting.building.timezone)).date()
     rights = voting_rights(user, meeting.building, today, meeting.id)
     proxies = set()

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from ballots import chain
-from ballots.canonical import FloatRefusedError, canonical, digest
+from ballots.canonical import FloatRefusedError, canonical
 from voting.domain import dossier as dossiers
 from voting.domain.tally import tally, to_json
 
@@ -191,6 +191,7 @@ class _State:
     chains: dict[str, tuple[int, str]] = field(default_factory=dict)  # owner → (last seq, last ballot hash)
     decisions: list[dict[str, Any]] = field(default_factory=list)
     after: str | None = None  # "close" or "tally" once seen
+    hashes: list[str] = field(default_factory=list)  # every entry's hash, in order
 
 
 def verify(bundle: dict[str, Any]) -> Report:
@@ -210,14 +211,15 @@ def verify(bundle: dict[str, Any]) -> Report:
     manifest = bundle["manifest"]
     entries = bundle["entries"]
     try:
-        manifest_hash = digest(chain.PAYLOAD_TAGS["manifest"], manifest)
+        manifest_bytes = canonical(chain.PAYLOAD_TAGS["manifest"], manifest)
     except FloatRefusedError as error:
         raise MalformedError("manifest", str(error)) from None
+    manifest_hash = hashlib.sha256(manifest_bytes).hexdigest()
     if entries[0]["type"] != "manifest" or entries[0]["payload"] != manifest:
         report.add("entries[0]", "the log does not start with the bundle's manifest")
     if bundle["manifest_hash"] != manifest_hash:
         report.add("manifest_hash", "does not match the manifest")
-    if not any(_ed25519(k, bundle.get("manifest_signature", ""), canonical("OSS-MANIFEST-v1", manifest))
+    if not any(_ed25519(k, bundle.get("manifest_signature", ""), manifest_bytes)
                for k in server.values()):
         report.add("manifest_signature", "not a valid server signature over the manifest")
     try:
@@ -229,7 +231,7 @@ def verify(bundle: dict[str, Any]) -> Report:
         raise MalformedError("manifest", f"not a meeting manifest ({error})") from None
     state = _State(server, manifest_hash, register, agenda)
     _walk(entries, state, report, opens_at, closes_at)
-    _checkpoints(bundle, report)
+    _checkpoints(bundle, report, state.hashes)
     _retally(bundle, manifest, state, report)
     return report
 
@@ -245,16 +247,17 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
         if entry["prev"] != prev:
             report.add(f"{where}.prev", "does not name the previous entry's hash (the chain is broken)")
         try:
-            payload_hash = digest(chain.payload_tag(kind), payload)
+            body = canonical(chain.payload_tag(kind), payload)  # hashed here, and the signed message below
         except FloatRefusedError as error:
             raise MalformedError(f"{where}.payload", str(error)) from None
-        if entry["payload_hash"] != payload_hash:
+        if entry["payload_hash"] != hashlib.sha256(body).hexdigest():
             report.add(f"{where}.payload_hash", "does not match the payload (the payload was changed)")
         hashed = chain.entry_hash(chain.entry_core(entry["index"], entry["prev"], kind, entry["payload_hash"],
                                                    entry["server_time"]))
         if entry.get("entry_hash") not in (None, hashed):
             report.add(f"{where}.entry_hash", "does not match the entry")
         prev = hashed
+        state.hashes.append(hashed)
         if entry["server_time"] < last_time:
             report.add(f"{where}.server_time", "earlier than the entry before it")
         last_time = max(last_time, entry["server_time"])
@@ -262,7 +265,7 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
             report.add(where, f"a {kind} entry after the {state.after} entry")
         if kind in chain.SIGNED_BY_SERVER:
             public = state.server.get(entry["key_id"])
-            if public is None or not _ed25519(public, entry["signature"], canonical(chain.payload_tag(kind), payload)):
+            if public is None or not _ed25519(public, entry["signature"], body):
                 report.add(f"{where}.signature", f"not a valid server signature over the {kind} entry")
         if kind == "manifest" and position != 0:
             report.add(where, "a second manifest")
@@ -272,7 +275,7 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
         elif kind == "key_revoked":
             state.revoked.setdefault(str(payload.get("key_id")), position)
         elif kind in chain.SIGNED_BY_KEYS:
-            _decision(entry, where, position, state, report, opens_at, closes_at)
+            _decision(entry, body, where, position, state, report, opens_at, closes_at)
         elif kind in ("close", "tally"):
             state.after = kind
         elif kind != "protocol" and kind != "manifest":
@@ -281,7 +284,7 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
     report.paper = sum(1 for e in entries if e["type"] == "paper_decision")
 
 
-def _decision(entry: dict[str, Any], where: str, position: int, state: _State, report: Report,
+def _decision(entry: dict[str, Any], body: bytes, where: str, position: int, state: _State, report: Report,
               opens_at: datetime, closes_at: datetime) -> None:
     """A ballot or paper decision: its signer, what it answers, and (ballots) its place in the owner's chain."""
     payload, kind = entry["payload"], entry["type"]
@@ -296,8 +299,7 @@ def _decision(entry: dict[str, Any], where: str, position: int, state: _State, r
         report.add(f"{where}.payload.premises", "outside what the key was registered to sign for")
     if entry["key_id"] in state.revoked and state.revoked[entry["key_id"]] < position:
         report.add(f"{where}.key_id", "the key was revoked before this entry")
-    if binding is None or binding.public is None or not _ecdsa(binding.public, entry["signature"],
-                                                               canonical(chain.payload_tag(kind), payload)):
+    if binding is None or binding.public is None or not _ecdsa(binding.public, entry["signature"], body):
         report.add(f"{where}.signature", f"not a valid signature of key {entry['key_id']} over the {kind}")
     if payload.get("key_id") != entry["key_id"]:
         report.add(f"{where}.payload.key_id", "differs from the key that signed the entry")
@@ -346,7 +348,7 @@ def _decision(entry: dict[str, Any], where: str, position: int, state: _State, r
                                 "answers": answers, **({"representative": representative} if representative else {})})
 
 
-def _checkpoints(bundle: dict[str, Any], report: Report) -> None:
+def _checkpoints(bundle: dict[str, Any], report: Report, hashes: list[str]) -> None:
     """Every checkpoint is signed and matches the tree of the entries it covers; the last one covers them all."""
     entries, points = bundle["entries"], bundle["checkpoints"]
     if not points:
@@ -355,11 +357,8 @@ def _checkpoints(bundle: dict[str, Any], report: Report) -> None:
     wanted = {p["size"]: i for i, p in enumerate(points)}
     frontier: chain.Frontier = []
     server = [k["public_key"] for k in bundle["server_keys"]]
-    prev = chain.GENESIS
-    for position, entry in enumerate(entries, start=1):
-        prev = chain.entry_hash(chain.entry_core(entry["index"], entry["prev"], entry["type"], entry["payload_hash"],
-                                                 entry["server_time"]))
-        frontier = chain.push(frontier, prev)
+    for position, hashed in enumerate(hashes, start=1):
+        frontier = chain.push(frontier, hashed)
         if position in wanted:
             point = points[wanted[position]]
             if point["root"] != chain.root(frontier):

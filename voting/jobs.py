@@ -74,13 +74,17 @@ def execute(name: str, **kwargs: Any) -> Any:
 
 def queue(app: Flask | None = None) -> Any:
     """The RQ queue, or None when no Redis is configured."""
-    url = (app or current_app).config.get("REDIS_URL")
+    app = app or current_app
+    url = app.config.get("REDIS_URL")
     if not url:
         return None
-    from redis import Redis
-    from rq import Queue
+    cached = app.extensions.get("veche.queue")
+    if cached is None or cached[0] != url:  # one connection pool per process, not a new connection per job
+        from redis import Redis
+        from rq import Queue
 
-    return Queue(QUEUE, connection=Redis.from_url(url))
+        cached = app.extensions["veche.queue"] = (url, Queue(QUEUE, connection=Redis.from_url(url)))
+    return cached[1]
 
 
 def run(name: str, **kwargs: Any) -> Any:

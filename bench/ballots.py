@@ -1,0 +1,791 @@
+"""Benchmark: signed ballots over HTTP (gunicorn, 2 sync workers, PostgreSQL on 127.0.0.1) and `veche verify`.
+
+Measured in one run on a fresh PostgreSQL schema (dropped afterwards):
+  trivial  the same server's cheapest route, GET /static/css/app.css (Flask's static view: the whole request
+           path and the security headers, no session, no database), by the same 50 clients
+  pgbench  the database's own ceiling for serialised appends to one meeting: 50 pgbench clients running a script
+           that locks the meeting's log head (SELECT … FOR UPDATE), inserts one ballot entry of a real ballot's
+           size at the head's index, moves the head and commits
+  one      50 closed-loop clients submitting pre-signed ballots for 30 s, all into one meeting
+  many     the same, spread over 100 meetings of the same building (the same register, manifest and voters:
+           only the lock differs from `one`)
+  verify   `veche verify` (in process, and as its own process) on the evidence bundle of a closed, counted
+           meeting with 10,000 ballots of 10,000 owners in a building of 10,000 flats
+
+The building has 1,000 flats, each with its own owner: an account linked to the ownership, a device key and a
+live server-side session made by the sign-in code (cookie and CSRF token as the browser holds them). Ballots are
+signed beforehand as the browser signs them, each owner's chain seq 1, 2, 3 … with `prev` the previous ballot's
+hash; a client holds 1/50 of the owners and sends their ballots round-robin, so an owner's next ballot always
+follows its accepted one (and no owner nears the 120/minute limit). A private memory-only redis-server holds the
+rate limits and the receipt mail queue, as `VECHE_REDIS_URL` does in production (`--no-redis`: memory rate limits
+per worker and receipts mailed inline to a local SMTP sink). For each run the CPU time of the gunicorn workers,
+of PostgreSQL and of this process is reported per request. One JSON line sums up at the end.
+
+    python bench/ballots.py [--database-url postgresql://postgres@127.0.0.1:5432/test] [--profile 300]
+
+`--profile N` adds, after the HTTP runs, N more ballots in this process one at a time (the request's time and how
+long the meeting's head stays locked: 1000 / that is what one meeting could take whatever the app tier), then a
+cProfile of N more on stderr. BENCH_KEEP=FILE keeps a copy of the evidence bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import dataclasses
+import gc
+import hashlib
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+# this file's name is the `ballots` package's: the project root comes first, the bench folder (helpers) last
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"), str(ROOT / "bench")]
+
+USER_AGENT = "veche-bench/1"
+TRIVIAL_PATH = "/static/css/app.css"
+BALLOT_TAG = "OSS-BALLOT-v1"
+CHOICES = ("for", "against", "abstain")
+
+
+# --- the data ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Voter:
+    """One owner in one meeting: account, device key, session cookie and CSRF token, the ballots signed ahead."""
+
+    user_id: int
+    owner_id: str
+    premises: str
+    signer: Any
+    key_id: str
+    meeting_id: int = 0
+    cookie: str = ""
+    csrf: str = ""
+    bodies: list[bytes] = field(default_factory=list)
+    sent: int = 0  # ballots accepted so far: bodies[sent] is the next one
+
+
+def flats(count: int, tag: str) -> list[dict[str, str]]:
+    """Register rows: `count` flats, each wholly owned by its own person."""
+    return [{"premises": str(n), "premises_kind": "жилое", "area": f"{30 + n % 70},{n % 100:02d}",
+             "entrance": str(1 + n // 400), "owner": f"Собственник {tag}-{n}", "ownership": "индивидуальная",
+             "egrn_record": f"74:36:0102003:{n}-74/001/2015-1"} for n in range(1, count + 1)]
+
+
+def house(address: str, count: int, tag: str) -> tuple[Any, list[Voter]]:
+    """A building of `count` flats and, for each, a verified owner account linked to it with a device key."""
+    from sqlalchemy import insert, select
+
+    from auth.models import DeviceKey, LinkMethod, OwnershipLink, User
+    from ballots.signing import DeviceSigner
+    from registry.models import Ownership, Premises
+    from tests.factories import _hash, building
+    from voting.extensions import db
+
+    item = building(address, rows=flats(count, tag))
+    holdings = db.session.execute(select(Ownership.id, Ownership.owner_id, Premises.number).join(Premises).where(
+        Premises.building_id == item.id).order_by(Ownership.id)).all()
+    user_ids = db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), [
+        {"email": f"{tag}-{number}@bench.veche", "password_hash": _hash("bench-password"),
+         "full_name": f"Собственник {tag}-{number}", "email_confirmed_at": datetime.now(UTC)}
+        for _o, _w, number in holdings]).all()
+    db.session.execute(insert(OwnershipLink), [{"user_id": u, "ownership_id": o, "method": LinkMethod.DEMO}
+                                               for u, (o, _w, _n) in zip(user_ids, holdings, strict=True)])
+    signers = [DeviceSigner() for _ in holdings]
+    spkis = [s.spki for s in signers]
+    key_ids = [hashlib.sha256(base64.b64decode(spki)).hexdigest()[:32] for spki in spkis]
+    db.session.execute(insert(DeviceKey), [{"key_id": k, "user_id": u, "public_key": p, "label": "bench"}
+                                           for k, u, p in zip(key_ids, user_ids, spkis, strict=True)])
+    return item, [Voter(u, str(owner), number, s, k)
+                  for u, (_o, owner, number), s, k in zip(user_ids, holdings, signers, key_ids, strict=True)]
+
+
+def open_meeting(item: Any) -> Any:
+    """An electronic meeting of the building, opened (register frozen, log started) by voting.services.advance."""
+    from voting import services
+    from voting.extensions import db
+    from voting.models import AgendaItem, Meeting, MeetingForm, MeetingKind, MeetingState
+
+    now = datetime.now(UTC)
+    meeting = Meeting(building=item, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
+                      state=MeetingState.ANNOUNCED, opens_at=now - timedelta(hours=1),
+                      closes_at=now + timedelta(days=5), notice_date=(now - timedelta(days=11)).date())
+    db.session.add(meeting)
+    for number, (title, code) in enumerate((("Избрать председателя", "44.2.5"), ("Утвердить план", "44.2.4")), 1):
+        db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code))
+    db.session.flush()
+    assert services.advance(meeting, now)
+    db.session.flush()
+    return meeting
+
+
+def sign_chain(voter: Voter, manifest_hash: str, agenda: list[str], length: int, rng: random.Random) -> None:
+    """`length` ballots continuing the voter's chain, each the JSON body of a submission."""
+    from ballots.canonical import canonical
+
+    prev = None
+    for seq in range(1, length + 1):
+        payload = {"type": "ballot", "v": 1, "meeting_id": voter.meeting_id, "manifest_hash": manifest_hash,
+                   "owner_id": voter.owner_id, "premises": [voter.premises],
+                   "answers": {item: rng.choice(CHOICES) for item in agenda}, "seq": seq, "prev": prev,
+                   "key_id": voter.key_id, "client_time": datetime.now(UTC).isoformat()}
+        signature = voter.signer.sign(BALLOT_TAG, payload)
+        prev = hashlib.sha256(canonical(BALLOT_TAG, payload)).hexdigest()
+        voter.bodies.append(json.dumps({"payload": payload, "signature": signature}).encode())
+
+
+def sign_in(app: Any, voters: list[Voter]) -> None:
+    """A live server-side session for each voter, started by the sign-in code itself, and the session cookie and
+    CSRF token a browser holds after signing in from 127.0.0.1."""
+    from flask import g, session
+    from flask_wtf.csrf import generate_csrf
+
+    from auth.models import User
+    from auth.sessions import start_session
+    from voting.extensions import db
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    users = {u.id: u for u in db.session.query(User).filter(User.id.in_([v.user_id for v in voters]))}
+    for voter in voters:
+        with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                      headers={"User-Agent": USER_AGENT}):
+            start_session(users[voter.user_id])
+            g.pop("csrf_token", None)  # the app context (and its g) outlives each request context here
+            voter.csrf = generate_csrf()
+            voter.cookie = serializer.dumps(dict(session))
+
+
+def manifest_facts(meeting_id: int) -> tuple[str, list[str]]:
+    """The manifest hash and the agenda item ids a ballot answers."""
+    from ballots import casting
+    from ballots.models import LogHead
+    from voting.extensions import db
+
+    head = db.session.get(LogHead, meeting_id)
+    assert head is not None
+    return head.manifest_hash, [item["id"] for item in casting.manifest_of(meeting_id)["agenda"]]
+
+
+# --- CPU accounting ---------------------------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+PARTS = ("app", "db", "redis", "client")
+
+
+def cpu_now(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far of the gunicorn master and workers, of PostgreSQL (every backend, and the exited ones
+    through the postmaster), of the private redis-server, of this process; and the machine's busy time."""
+    app = database = redis = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        comm, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        ppid, user, system, children_user, children_system = (int(x) for x in (rest[1], *rest[11:15]))
+        if int(entry.name) == server_pid or ppid == server_pid:
+            app += user + system
+        elif ppid == os.getpid() and comm.startswith("redis"):
+            redis += user + system
+        elif comm.startswith("postgres"):
+            database += user + system + children_user + children_system
+    times = os.times()
+    with open("/proc/stat") as stat:
+        jiffies = [int(x) for x in stat.readline().split()[1:]]
+    return {"app": app / TICK, "db": database / TICK, "redis": redis / TICK, "client": times.user + times.system,
+            "busy": (sum(jiffies) - jiffies[3] - jiffies[4]) / TICK}
+
+
+# --- load -------------------------------------------------------------------------------------------------------
+
+Request = tuple[str, str, bytes | None, dict[str, str]]
+
+
+class Static:
+    """The trivial route, again and again, without a session."""
+
+    expected = (200,)
+
+    def next(self) -> Request | None:
+        return "GET", TRIVIAL_PATH, None, {"User-Agent": USER_AGENT}
+
+    def done(self, ok: bool) -> None:
+        pass
+
+
+class Ballots:
+    """One client's owners: their ballots round-robin, the next of an owner only after its last was accepted."""
+
+    expected = (201,)
+
+    def __init__(self, voters: list[Voter], cookie_name: str) -> None:
+        self.queue = deque(v for v in voters if v.sent < len(v.bodies))
+        self.cookie_name = cookie_name
+
+    def next(self) -> Request | None:
+        if not self.queue:
+            return None
+        voter = self.queue[0]
+        return "POST", f"/api/v1/meetings/{voter.meeting_id}/ballots", voter.bodies[voter.sent], {
+            "Content-Type": "application/json", "X-CSRFToken": voter.csrf, "User-Agent": USER_AGENT,
+            "Cookie": f"{self.cookie_name}={voter.cookie}"}
+
+    def done(self, ok: bool) -> None:
+        voter = self.queue.popleft()
+        voter.sent += ok
+        if voter.sent < len(voter.bodies):
+            self.queue.append(voter)  # a refused ballot is sent again on the owner's next turn
+
+
+@dataclass
+class Run:
+    """What a load run measured."""
+
+    seconds: float
+    latencies: list[float]
+    ok: int
+    errors: Counter[str]
+    samples: list[str]
+    exhausted: int
+    cpu: dict[str, float]
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+    def summary(self) -> dict[str, Any]:
+        done = max(self.ok, 1)
+        return {"per_s": round(self.rate, 1), "p50_ms": round(self.percentile(0.50), 1),
+                "p95_ms": round(self.percentile(0.95), 1), "p99_ms": round(self.percentile(0.99), 1),
+                "requests": len(self.latencies), "errors": sum(self.errors.values()), "error_kinds": dict(self.errors),
+                "cpu_ms_per_request": {k: round(self.cpu[k] / done * 1000, 2) for k in PARTS},
+                # cores busy during the run, and how many of them went to anything but the parts above
+                "busy_cores": round(self.cpu["busy"] / self.seconds, 2),
+                "other_cores": round((self.cpu["busy"] - sum(self.cpu[k] for k in PARTS)) / self.seconds, 2),
+                **({"clients_out_of_ballots": self.exhausted} if self.exhausted else {})}
+
+
+def load(port: int, server_pid: int, sources: list[Any], seconds: float) -> Run:
+    """Closed-loop clients, one thread and one HTTP/1.1 connection each (gunicorn's sync workers close it after
+    every response; http.client opens a new one), each sending its next request as soon as the last answered."""
+    barrier = threading.Barrier(len(sources) + 1)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: Counter[str] = Counter()
+    samples: list[str] = []
+    counts = {"ok": 0, "exhausted": 0}
+    ends: list[float] = []
+
+    def client(source: Any) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine: list[float] = []
+        ok = 0
+        barrier.wait()
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            request = source.next()
+            if request is None:
+                with lock:
+                    counts["exhausted"] += 1
+                break
+            method, path, body, headers = request
+            started = time.perf_counter()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                data = response.read()
+                status: int | str = response.status
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                status, data = type(error).__name__, b""
+            mine.append(time.perf_counter() - started)
+            good = status in source.expected
+            ok += good
+            source.done(good)
+            if not good:
+                with lock:
+                    errors[str(status)] += 1
+                    if len(samples) < 5:
+                        samples.append(f"{status}: {data[:300].decode(errors='replace')}")
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            counts["ok"] += ok
+            ends.append(time.perf_counter())
+
+    threads = [threading.Thread(target=client, args=(s,), daemon=True) for s in sources]
+    for thread in threads:
+        thread.start()
+    gc.collect()
+    gc.freeze()  # this process holds every signed ballot: no collector pauses inside the clients' timings
+    gc.disable()
+    before = cpu_now(server_pid)
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    after = cpu_now(server_pid)
+    gc.enable()
+    gc.unfreeze()
+    return Run(max(ends) - started, latencies, counts["ok"], errors, samples, counts["exhausted"],
+               {k: after[k] - before[k] for k in before})
+
+
+# --- processes --------------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(port: int, path: str, child: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise RuntimeError(f"the server exited with {child.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+@contextmanager
+def process(command: list[str], log: Path, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process, ended (SIGTERM, then SIGKILL) when the block ends."""
+    with open(log, "wb") as out:
+        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield child
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A private, memory-only redis-server on a free port."""
+    port = free_port()
+    command = [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1",
+               "--save", "", "--appendonly", "no", "--dir", str(folder)]
+    with process(command, folder / "redis.log"):
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+
+
+@contextmanager
+def smtp_sink() -> Iterator[int]:
+    """A local SMTP server that accepts every message and keeps none (for the inline-mail configuration)."""
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def optional(wanted: bool, make: Callable[[], Any]) -> Iterator[Any]:
+    """`make()`'s context when wanted, else None."""
+    if not wanted:
+        yield None
+        return
+    with make() as value:
+        yield value
+
+
+# --- pgbench ----------------------------------------------------------------------------------------------------
+
+def pgbench_script(sample: dict[str, Any], frontier: str) -> str:
+    """Lock the head, insert one ballot entry as big as a real one at the head's index, move the head, commit."""
+    # a space after every colon: pgbench would read `:null` as a variable
+    payload = json.dumps(sample["payload"], separators=(",", ": ")).replace("'", "''")
+    hex64 = "ab" * 32
+    return "\n".join([
+        "BEGIN;",
+        "SELECT size AS n FROM ballot_log_heads WHERE meeting_id = :m FOR UPDATE \\gset",
+        'INSERT INTO ballot_log_entries (meeting_id, "index", prev, type, payload, payload_hash, signature, key_id, '
+        "server_time, entry_hash, root, ballot_hash, owner_ref, seq) VALUES "
+        f"(:m, :n, '{hex64}', 'ballot', '{payload}', '{hex64}', '{sample['signature']}', "
+        f"'{sample['payload']['key_id']}', '2026-11-21T10:00:00.000000+00:00', '{hex64}', '{hex64}', "
+        "md5(CAST(:m AS text) || '-' || CAST(:n AS text)) || md5(CAST(:n AS text)), "
+        "'pgbench-' || CAST(:client_id AS text), CAST(:n AS integer) + 1);",
+        f"UPDATE ballot_log_heads SET size = CAST(:n AS integer) + 1, head_hash = '{hex64}', frontier = '{frontier}' "
+        "WHERE meeting_id = :m;",
+        "COMMIT;", ""])
+
+
+def pgbench(url: str, meeting_id: int, script: str, clients: int, seconds: int, folder: Path) -> dict[str, Any]:
+    """Run the script with `clients` connections; tps, and latencies from pgbench's per-transaction log."""
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    (folder / "append.sql").write_text(script)
+    for old in folder.glob("pgbench_log*"):
+        old.unlink()
+    env = os.environ | {"PGOPTIONS": str(parsed.query.get("options", ""))}
+    if parsed.password:
+        env["PGPASSWORD"] = parsed.password
+    command = [shutil.which("pgbench") or "/usr/bin/pgbench", "-n", "-M", "prepared", "-c", str(clients),
+               "-j", "2", "-T", str(seconds), "-f", str(folder / "append.sql"), "-D", f"m={meeting_id}",
+               "-l", "--log-prefix", str(folder / "pgbench_log"), "-h", parsed.host or "127.0.0.1",
+               "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres", parsed.database or "postgres"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"pgbench failed: {done.stderr[-2000:]}")
+    tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", done.stdout)
+    failed = re.search(r"number of failed transactions: (\d+)", done.stdout)
+    assert tps is not None, done.stdout
+    latencies = sorted(int(line.split()[2]) / 1000 for log in folder.glob("pgbench_log*")
+                       for line in log.read_text().splitlines())
+
+    def percentile(q: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1)
+
+    return {"per_s": round(float(tps[1]), 1), "p50_ms": percentile(0.5), "p95_ms": percentile(0.95),
+            "p99_ms": percentile(0.99), "transactions": len(latencies), "failed": int(failed[1]) if failed else 0,
+            "clients": clients}
+
+
+# --- the 10,000-ballot bundle -----------------------------------------------------------------------------------
+
+def bundle_file(app: Any, folder: Path, owners: int, ballots: int, timed: int = 20) -> tuple[Path, dict[str, Any]]:
+    """A closed, counted meeting with `ballots` ballots of `owners` owners, exported as an evidence bundle.
+
+    The last `timed` ballots go through casting.submit (the whole service path, timed; the receipt mail is left
+    out). The others are recorded by the same append under the head lock that submit ends with (casting._append:
+    the key's binding, the entry with the database clock, the decisions), committing every 500: submit's checks
+    before the lock re-read the whole manifest for every ballot, which in a building of 10,000 flats would make
+    this preparation take many minutes. `veche verify` re-checks every signature and chain link anyway."""
+    from auth.models import DeviceKey, User
+    from ballots import casting, evidence
+    from ballots.canonical import digest
+    from voting import jobs, services
+    from voting.extensions import db
+
+    started = time.perf_counter()
+    item, voters = house("г. Челябинск, бенчмарк бюллетеней, д. 10000", owners, "bundle")
+    meeting = open_meeting(item)
+    db.session.commit()
+    manifest_hash, agenda = manifest_facts(meeting.id)
+    rng = random.Random(11)
+    per_owner = ballots // owners
+    for voter in voters:
+        voter.meeting_id = meeting.id
+        sign_chain(voter, manifest_hash, agenda, per_owner, rng)
+    users = {u.id: u for u in db.session.query(User).filter(User.id.in_([v.user_id for v in voters]))}
+    keys = {k.key_id: k for k in db.session.query(DeviceKey).filter(DeviceKey.key_id.in_([v.key_id for v in voters]))}
+    order = [(voter, round_) for round_ in range(per_owner) for voter in voters]
+    for done, (voter, round_) in enumerate(order[:-timed], start=1):
+        body = json.loads(voter.bodies[round_])
+        casting._append(meeting, body["payload"], base64.b64decode(body["signature"]),
+                        digest(BALLOT_TAG, body["payload"]), keys[voter.key_id], users[voter.user_id], None)
+        if done % 500 == 0:
+            db.session.commit()
+    db.session.commit()
+    appended = time.perf_counter()
+    mailing, jobs.JOBS["mail_receipt"] = jobs.JOBS["mail_receipt"], lambda **_: None
+    try:
+        for voter, round_ in order[-timed:]:
+            with app.test_request_context("/"):
+                _receipt, new = casting.submit(users[voter.user_id], meeting, json.loads(voter.bodies[round_]))
+            assert new
+    finally:
+        jobs.JOBS["mail_receipt"] = mailing
+    submitted = time.perf_counter()
+    assert meeting.closes_at is not None
+    assert services.advance(meeting, meeting.closes_at)
+    services.count(meeting)
+    db.session.commit()
+    path = folder / "evidence.json"
+    path.write_bytes(evidence.dumps(evidence.bundle(meeting)))
+    if os.environ.get("BENCH_KEEP"):  # e.g. to profile `veche verify` on it afterwards
+        shutil.copyfile(path, os.environ["BENCH_KEEP"])
+    return path, {"prepare_s": round(time.perf_counter() - started, 1),
+                  "append_ms_per_ballot": round((appended - started) / (len(order) - timed) * 1000, 2),
+                  "submit_ms_per_ballot": round((submitted - appended) / timed * 1000, 1)}
+
+
+def verify_bundle(path: Path) -> dict[str, Any]:
+    """`veche verify` on the bundle: in process (read, parse, every check, re-tally) and as a command."""
+    from ballots.verify import loads, verify
+
+    gc.collect()
+    started = time.perf_counter()
+    report = verify(loads(path.read_bytes()))
+    in_process = time.perf_counter() - started
+    assert report.valid, report.findings[:5]
+    started = time.perf_counter()
+    veche = str(Path(sys.executable).parent / "veche")
+    out = subprocess.run([veche, "verify", str(path)], capture_output=True, text=True, cwd=ROOT)
+    command = time.perf_counter() - started
+    assert out.returncode == 0 and "VALID" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
+    return {"ballots": report.ballots, "entries": report.entries, "bundle_mb": round(path.stat().st_size / 2**20, 1),
+            "in_process_s": round(in_process, 2), "command_s": round(command, 2)}
+
+
+# --- the run ----------------------------------------------------------------------------------------------------
+
+def post_ballot(client: Any, voter: Voter, cookie_name: str) -> None:
+    """The voter's next ballot through the test client, as the browser sends it."""
+    response = client.post(f"/api/v1/meetings/{voter.meeting_id}/ballots", data=voter.bodies[voter.sent],
+                           headers={"X-CSRFToken": voter.csrf, "Content-Type": "application/json",
+                                    "User-Agent": USER_AGENT, "Cookie": f"{cookie_name}={voter.cookie}"},
+                           environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    voter.sent += 1
+
+
+def lock_hold(app: Any, voters: list[Voter], cookie_name: str, count: int) -> dict[str, float]:
+    """`count` more ballots in this process, one at a time: the request's time, and how long the meeting's head
+    stays locked (from casting._append, whose first statement is the SELECT … FOR UPDATE, to the commit)."""
+    from flask_sqlalchemy.session import Session
+    from sqlalchemy import event
+
+    from ballots import casting
+
+    holds: list[float] = []
+    walls: list[float] = []
+    locked = [0.0]
+    original = casting._append
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        locked[0] = time.perf_counter()
+        return original(*args, **kwargs)
+
+    def committed(_session: Any) -> None:
+        if locked[0]:
+            holds.append(time.perf_counter() - locked[0])
+            locked[0] = 0.0
+
+    client = app.test_client(use_cookies=False)
+    casting._append = timed  # type: ignore[assignment]
+    event.listen(Session, "after_commit", committed)
+    try:
+        for voter in [v for v in voters if v.sent < len(v.bodies)][:count]:
+            started = time.perf_counter()
+            post_ballot(client, voter, cookie_name)
+            walls.append(time.perf_counter() - started)
+    finally:
+        casting._append = original  # type: ignore[assignment]
+        event.remove(Session, "after_commit", committed)
+    hold = sorted(holds)[len(holds) // 2] * 1000
+    return {"request_ms_median": round(sorted(walls)[len(walls) // 2] * 1000, 2), "lock_hold_ms_median": round(hold, 2),
+            "one_meeting_ceiling_per_s": round(1000 / hold, 1)}
+
+
+def profile_submits(app: Any, voters: list[Voter], cookie_name: str, count: int) -> None:
+    """cProfile of `count` more ballots through the test client, each request in its own app context (stderr)."""
+    import cProfile
+    import pstats
+
+    client = app.test_client(use_cookies=False)
+    pending = [v for v in voters if v.sent < len(v.bodies)][:count]
+    profile = cProfile.Profile()
+    profile.enable()
+    for voter in pending:
+        post_ballot(client, voter, cookie_name)
+    profile.disable()
+    stats = pstats.Stats(profile, stream=sys.stderr)
+    stats.sort_stats("cumulative").print_stats(rf"{ROOT}/(auth|ballots|voting)/|flask_limiter|rq/queue", 40)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.print_callees(r"casting.py:\d+\((submit|_append)\)|policy.py:\d+\(guarded\)")
+
+
+def ballots_in(meeting_ids: list[int]) -> int:
+    from sqlalchemy import func, select
+
+    from ballots.models import LogEntry
+    from voting.extensions import db
+
+    return db.session.scalar(select(func.count()).select_from(LogEntry).where(
+        LogEntry.meeting_id.in_(meeting_ids), LogEntry.type == "ballot")) or 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=30, help="each ballot run")
+    parser.add_argument("--warmup", type=float, default=3, help="ballots sent before each measured run")
+    parser.add_argument("--baseline-seconds", type=float, default=10, help="the trivial route")
+    parser.add_argument("--pgbench-seconds", type=int, default=15)
+    parser.add_argument("--owners", type=int, default=1000, help="flats of the building, each with a voting owner")
+    parser.add_argument("--meetings", type=int, default=100)
+    parser.add_argument("--max-rate", type=float, default=1000, help="ballots/s the pre-signed chains must last for")
+    parser.add_argument("--bundle-ballots", type=int, default=10_000)
+    parser.add_argument("--bundle-owners", type=int, default=10_000)
+    parser.add_argument("--no-redis", action="store_true", help="memory rate limits, receipts mailed inline")
+    parser.add_argument("--skip-verify", action="store_true")
+    parser.add_argument("--profile", type=int, default=0, help="afterwards, time the head lock of this many more "
+                                                                   "ballots in process, and cProfile as many again")
+    args = parser.parse_args()
+    begun = time.perf_counter()
+    from cryptography.fernet import Fernet
+
+    os.environ.update({"VECHE_ENV": "production", "VECHE_SECRET_KEY": secrets.token_urlsafe(32),
+                       "VECHE_DATA_KEYS": Fernet.generate_key().decode(),
+                       "VECHE_SERVER_KEY": base64.b64encode(secrets.token_bytes(32)).decode()})
+    for name in ("VECHE_REDIS_URL", "VECHE_SMTP_HOST", "VECHE_SMTP_PORT"):
+        os.environ.pop(name, None)
+
+    from flask_migrate import upgrade
+    from register_import import database
+
+    from voting.app import create_app
+    from voting.extensions import db
+
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    result: dict[str, Any] = {"commit": commit.stdout.strip() or None, "database": "postgresql",
+                              "workers": args.workers, "clients": args.clients,
+                              "seconds": args.seconds, "redis": not args.no_redis, "owners": args.owners,
+                              "meetings_many": args.meetings}
+    with tempfile.TemporaryDirectory() as name, database(args.database_url, Path(name) / "unused") as url:
+        folder = Path(name)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+        cookie_name = app.config["SESSION_COOKIE_NAME"]
+        rng = random.Random(7)
+        with app.app_context():
+            upgrade()
+            item, voters = house("г. Челябинск, бенчмарк бюллетеней, д. 1", args.owners, "one")
+            one = open_meeting(item).id
+            many = [open_meeting(item).id for _ in range(args.meetings)]
+            target = open_meeting(house("г. Челябинск, бенчмарк pgbench, д. 1", 1, "pgbench")[0]).id
+            db.session.commit()
+            sign_in(app, voters)
+            db.session.commit()
+            prepared = time.perf_counter()
+            one_voters = [dataclasses.replace(v, meeting_id=one, bodies=[]) for v in voters]
+            rng.shuffle(voters)  # every client's owners vote in many meetings
+            many_voters = [dataclasses.replace(v, meeting_id=many[i % len(many)], bodies=[])
+                           for i, v in enumerate(voters)]
+            length = int(args.max_rate * (args.seconds + args.warmup) / args.owners) + 2
+            facts = {mid: manifest_facts(mid) for mid in [one, *many]}
+            for voter in one_voters + many_voters:
+                sign_chain(voter, *facts[voter.meeting_id], length, rng)
+            result |= {"ballots_signed_per_owner": length, "setup_s": round(prepared - begun, 1),
+                       "signing_s": round(time.perf_counter() - prepared, 1)}
+            frontier = json.dumps([[2 ** k, "ab" * 32] for k in range(13, -1, -1)]).replace(" ", "")
+            script = pgbench_script(json.loads(one_voters[0].bodies[0]), frontier)
+            db.session.remove()
+            db.engine.dispose()
+
+        env = os.environ | {"VECHE_DATABASE_URL": url}
+        with optional(not args.no_redis, lambda: redis_server(folder)) as redis_url, \
+                optional(args.no_redis, smtp_sink) as smtp_port:
+            if redis_url:
+                env["VECHE_REDIS_URL"] = redis_url
+            if smtp_port:
+                env |= {"VECHE_SMTP_HOST": "127.0.0.1", "VECHE_SMTP_PORT": str(smtp_port)}
+            port = free_port()
+            gunicorn = str(Path(sys.executable).parent / "gunicorn")
+            with process([gunicorn, "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                          "wsgi:app"], folder / "gunicorn.log", env) as server:
+                wait_for(port, TRIVIAL_PATH, server)
+                load(port, server.pid, [Static() for _ in range(args.clients)], 2)
+                trivial = load(port, server.pid, [Static() for _ in range(args.clients)], args.baseline_seconds)
+                result["trivial"] = trivial.summary() | {"path": TRIVIAL_PATH}
+                result["pgbench"] = pgbench(url, target, script, args.clients, args.pgbench_seconds, folder)
+                for label, group in (("one", one_voters), ("many", many_voters)):
+                    sources = [Ballots(group[c::args.clients], cookie_name) for c in range(args.clients)]
+                    load(port, server.pid, sources, args.warmup)
+                    unbound = {id(v) for v in group if v.sent == 0}
+                    sources = [Ballots(group[c::args.clients], cookie_name) for c in range(args.clients)]
+                    run = load(port, server.pid, sources, args.seconds)
+                    # an owner's first ballot in a meeting also appends the key's binding: two entries under the lock
+                    result[label] = run.summary() | {"first_ballots": sum(1 for v in group if id(v) in unbound
+                                                                          and v.sent)}
+                    if run.samples:
+                        result[label]["error_samples"] = run.samples
+                    print(f"{label}: {json.dumps(result[label], ensure_ascii=False)}", file=sys.stderr)
+            with app.app_context():
+                for label, group, ids in (("one", one_voters, [one]), ("many", many_voters, many)):
+                    result[label]["recorded"] = ballots_in(ids)
+                    assert result[label]["recorded"] == sum(v.sent for v in group), (label, result[label])
+                db.session.remove()
+            if args.profile:  # in this process, configured as the server was (uncontended, one at a time)
+                app.config.update({"REDIS_URL": redis_url, "SMTP_HOST": "127.0.0.1" if smtp_port else None,
+                                   "SMTP_PORT": smtp_port or 25})
+                result["in_process"] = lock_hold(app, one_voters, cookie_name, args.profile)
+                profile_submits(app, one_voters, cookie_name, args.profile)
+                app.config.update({"REDIS_URL": None, "SMTP_HOST": None})
+        if not args.skip_verify:
+            with app.app_context():
+                path, prepared_bundle = bundle_file(app, folder, args.bundle_owners, args.bundle_ballots)
+                db.session.remove()
+                db.engine.dispose()
+            result["verify"] = verify_bundle(path) | prepared_bundle
+        else:
+            with app.app_context():
+                db.engine.dispose()
+    one_rate, many_rate = result["one"]["per_s"], result["many"]["per_s"]
+    result["ratios"] = {"one_to_pgbench": round(one_rate / result["pgbench"]["per_s"], 3),
+                        "one_to_trivial": round(one_rate / result["trivial"]["per_s"], 3),
+                        "many_to_pgbench": round(many_rate / result["pgbench"]["per_s"], 3),
+                        "many_to_trivial": round(many_rate / result["trivial"]["per_s"], 3),
+                        "many_to_one": round(many_rate / one_rate, 2)}
+    result["targets"] = {
+        "one_at_least_half_of_pgbench": result["ratios"]["one_to_pgbench"] >= 0.5,
+        "p95_under_100_ms": result["one"]["p95_ms"] < 100 and result["many"]["p95_ms"] < 100,
+        "no_errors": result["one"]["errors"] == 0 and result["many"]["errors"] == 0,
+        "many_higher_than_one": many_rate > one_rate}
+    if "verify" in result:
+        result["targets"]["verify_within_5_s"] = max(result["verify"]["in_process_s"],
+                                                     result["verify"]["command_s"]) <= 5
+    result["total_s"] = round(time.perf_counter() - begun, 1)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
