@@ -116,6 +116,15 @@ def test_demo_is_idempotent_and_has_the_region(runner, session) -> None:
     closed = db.session.scalar(select(Meeting).where(Meeting.gis_id == "demo-closed"))
     assert not date(2026, 1, 1) <= closed.closes_at.date() <= date(2026, 5, 31)
     assert json.loads(closed.result)["quorum"] is True
+    # the closed meeting is a real signed log: its evidence verifies, with paper decisions and a proxy vote
+    from ballots.evidence import bundle
+    from ballots.verify import verify
+
+    evidence = bundle(closed)
+    report = verify(evidence)
+    assert report.valid, [str(f) for f in report.findings]
+    assert report.result == json.loads(closed.result) and report.ballots > 0 and report.paper > 0
+    assert any(e["payload"].get("holder") == "representative" for e in evidence["entries"])
     code = runner.invoke(cli, ["demo-code", "uk@demo.veche"])
     assert code.exit_code == 0 and code.output.strip().isdigit() and len(code.output.strip()) == 6
     assert runner.invoke(cli, ["demo-code", "someone@example.org"]).exit_code == 2
