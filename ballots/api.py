@@ -58,7 +58,7 @@ def ballot_chains(meeting: Meeting) -> list[dict[str, Any]]:
             grouped.setdefault((owner_id, proxy.scan_sha256 if proxy else None), []).append(number)
     chains = []
     for (owner_id, proxy_hash), premises in grouped.items():
-        last = casting._last_ballot(meeting.id, owner_id)
+        last = casting.last_ballot(meeting.id, owner_id)
         chains.append({"owner_id": owner_id, "name": register[(owner_id, premises[0])]["name"],
                        "premises": premises, "proxy": proxy_hash,
                        "seq": (last.seq or 0) + 1 if last else 1, "prev": last.ballot_hash if last else None,

@@ -8,7 +8,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from ballots.canonical import FloatRefusedError, canonical, digest
 from ballots.chain import RECEIPT_TAG, receipt_body
 from ballots.models import LogEntry, LogHead
 from voting.errors import ConflictError, ForbiddenError, InvalidInputError
-from voting.extensions import db
+from voting.extensions import db, write_transaction
 from voting.models import Meeting, MeetingDecision
 from voting.server_key import server_key
 
@@ -227,7 +227,7 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
         raise InvalidInputError(_("payload.proxy: укажите SHA-256 доверенности, по которой вы голосуете"),
                                 field="payload.proxy")
     try:
-        with log.write_transaction():
+        with write_transaction():
             entry, new = _append(meeting, payload, signature, ballot_hash, device_key, user, proxy)
             db.session.commit()
     except IntegrityError:  # the same ballot, or one with the same seq, committed by a parallel request first
@@ -250,14 +250,14 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
 
 
 def _seq_conflict(meeting_id: int, owner_id: str) -> ConflictError:
-    last = _last_ballot(meeting_id, owner_id)
+    last = last_ballot(meeting_id, owner_id)
     current = last.seq if last else 0
     return ConflictError(_("Этот бюллетень не следует за последним принятым (его номер %(seq)s): обновите страницу.",
                            seq=current), field="payload.seq", current_seq=current,
                          current_hash=last.ballot_hash if last else None)
 
 
-def _last_ballot(meeting_id: int, owner_id: str) -> LogEntry | None:
+def last_ballot(meeting_id: int, owner_id: str) -> LogEntry | None:
     return db.session.scalar(select(LogEntry).where(LogEntry.meeting_id == meeting_id, LogEntry.type == BALLOT,
                                                     LogEntry.owner_ref == owner_id)
                              .order_by(LogEntry.seq.desc()).limit(1))
@@ -279,7 +279,7 @@ def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_
     if now < meeting.opens_at:
         raise ConflictError(_("Голосование ещё не началось."), field="opens_at", reason="before_opening")
     owner_id = payload["owner_id"]
-    last = _last_ballot(meeting.id, owner_id)
+    last = last_ballot(meeting.id, owner_id)
     if payload["seq"] != (last.seq + 1 if last and last.seq else 1) or payload["prev"] != (
             last.ballot_hash if last else None):
         raise _seq_conflict(meeting.id, owner_id)
@@ -296,10 +296,17 @@ def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_
              {"sha256": proxy.scan_sha256, "valid_until": proxy.valid_until.isoformat()} if proxy else None)
     entry = log.append(head, BALLOT, payload, base64.b64encode(signature).decode(), device_key.key_id, now,
                        ballot_hash=ballot_hash, owner_ref=owner_id, seq=payload["seq"])
-    answers = json.dumps(payload["answers"], ensure_ascii=False, sort_keys=True)
-    db.session.add_all(MeetingDecision(
-        meeting_id=meeting.id, owner_ref=owner_id, premises=number, received_at=now, source="online",
-        answers=answers, representative=representative, proxy_valid_until=proxy.valid_until if proxy else None,
-        user_id=user.id, log_index=entry.index) for number in payload["premises"])
+    add_decisions(entry, payload, "online", now, user.id, representative, proxy.valid_until if proxy else None)
     db.session.flush()
     return entry, True
+
+
+def add_decisions(entry: LogEntry, payload: dict[str, Any], source: str, received_at: datetime,
+                  user_id: int | None = None, representative: str | None = None,
+                  proxy_valid_until: date | None = None) -> None:
+    """The tally's rows for a ballot or paper decision just appended to the log: one per premises it names."""
+    answers = json.dumps(payload["answers"], ensure_ascii=False, sort_keys=True)
+    db.session.add_all(MeetingDecision(
+        meeting_id=entry.meeting_id, owner_ref=payload["owner_id"], premises=number, received_at=received_at,
+        source=source, answers=answers, representative=representative, proxy_valid_until=proxy_valid_until,
+        user_id=user_id, log_index=entry.index) for number in payload["premises"])

@@ -3,6 +3,7 @@ payload is hashed under, the entry hash chain, and the RFC 6962 tree head kept a
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,6 +75,4 @@ def frontier_to_json(frontier: Frontier) -> str:
 
 
 def frontier_from_json(text: str) -> Frontier:
-    import json
-
     return [(size, bytes.fromhex(node)) for size, node in json.loads(text)]

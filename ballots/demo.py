@@ -6,7 +6,6 @@ and `veche verify` work on the demo."""
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, timedelta
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -15,12 +14,12 @@ from sqlalchemy import select
 from auth.models import DeviceKey, User
 from ballots import hooks, log, manifest
 from ballots.canonical import digest
-from ballots.casting import bind_key
+from ballots.casting import add_decisions, bind_key
 from ballots.models import LogHead, PaperScan
 from ballots.signing import DeviceSigner
 from voting.demo import Planned, Recorder
 from voting.extensions import db
-from voting.models import Meeting, MeetingDecision
+from voting.models import Meeting
 
 REPRESENTATIVE = "Кузнецова Ольга Викторовна"
 
@@ -79,11 +78,8 @@ def _ballot(meeting: Meeting, head: LogHead, decision: Planned, last: dict[str, 
     entry = log.append(head, "ballot", payload, signer.sign(log.PAYLOAD_TAGS["ballot"], payload), signer.key_id,
                        decision.received_at, ballot_hash=ballot_hash, owner_ref=decision.owner, seq=seq + 1)
     last[decision.owner] = (seq + 1, ballot_hash)
-    db.session.add(MeetingDecision(meeting_id=meeting.id, owner_ref=decision.owner, premises=decision.premises,
-                                   received_at=decision.received_at, source="online",
-                                   answers=json.dumps(decision.answers), log_index=entry.index,
-                                   representative=REPRESENTATIVE if proxy else None,
-                                   proxy_valid_until=date.fromisoformat(proxy["valid_until"]) if proxy else None))
+    add_decisions(entry, payload, "online", decision.received_at, None, REPRESENTATIVE if proxy else None,
+                  date.fromisoformat(proxy["valid_until"]) if proxy else None)
 
 
 def _paper(meeting: Meeting, head: LogHead, officer: User, signer: DeviceSigner, decision: Planned) -> None:
@@ -99,7 +95,5 @@ def _paper(meeting: Meeting, head: LogHead, officer: User, signer: DeviceSigner,
     entry = log.append(head, "paper_decision", payload, signer.sign(log.PAYLOAD_TAGS["paper_decision"], payload),
                        signer.key_id, decision.received_at, ballot_hash=digest(log.PAYLOAD_TAGS["paper_decision"],
                                                                                payload), owner_ref=decision.owner)
-    db.session.add(MeetingDecision(meeting_id=meeting.id, owner_ref=decision.owner, premises=decision.premises,
-                                   received_at=decision.received_at, source="paper",
-                                   answers=json.dumps(decision.answers), log_index=entry.index))
+    add_decisions(entry, payload, "paper", decision.received_at)
 

@@ -26,13 +26,11 @@ from ballots.chain import (
     root,
 )
 from ballots.models import Checkpoint, LogEntry, LogHead
-from voting.extensions import db, write_transaction
+from voting.extensions import db
 from voting.server_key import server_key
 
 CHECKPOINT_EVERY = 100  # entries between the periodic checkpoints while voting
 
-
-__all__ = ["write_transaction"]  # re-exported: the callers' one name for it
 
 # --- time and locking -----------------------------------------------------------------------------------------
 

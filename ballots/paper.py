@@ -16,11 +16,11 @@ from sqlalchemy import select
 from auth.models import User
 from ballots import log
 from ballots.canonical import canonical, digest
-from ballots.casting import CHOICES, active_key, bind_key, manifest_of, register_owners, verify_signature
+from ballots.casting import CHOICES, active_key, add_decisions, bind_key, manifest_facts, verify_signature
 from ballots.models import LogEntry, LogHead, PaperScan
 from voting.errors import ConflictError, InvalidInputError
-from voting.extensions import db
-from voting.models import Meeting, MeetingDecision
+from voting.extensions import db, write_transaction
+from voting.models import Meeting
 from voting.uploads import sniff
 
 PAPER = "paper_decision"
@@ -54,11 +54,10 @@ def payload(meeting: Meeting, key_id: str, owner_id: str, premises: str, receive
     head = db.session.get(LogHead, meeting.id)
     if head is None:
         raise ConflictError(_("Голосование по этому собранию ещё не открыто."))
-    manifest = manifest_of(meeting.id)
-    if (owner_id, premises) not in register_owners(manifest):
+    agenda, register = manifest_facts(meeting.id, head.manifest_hash)
+    if (owner_id, premises) not in register:
         raise InvalidInputError(_("Собственник %(owner)s не владеет помещением %(premises)s по реестру собрания.",
                                   owner=owner_id, premises=premises), field="owner")
-    agenda = {item["id"] for item in manifest["agenda"]}
     for item, answer in answers.items():
         marks = answer if isinstance(answer, list) else [answer]
         if item not in agenda or not marks or any(m not in CHOICES for m in marks):
@@ -94,13 +93,13 @@ def record(meeting: Meeting, user: User, body: dict[str, Any], signature_b64: st
     if db.session.scalar(select(PaperScan.id).where(PaperScan.meeting_id == meeting.id,
                                                     PaperScan.sha256 == body["scan_sha256"])) is None:
         raise InvalidInputError(_("Скан решения не найден."), field="scan")
-    with log.write_transaction():
+    with write_transaction():
         head = log.lock_head(meeting.id)
         assert head is not None
         if head.counted:
             raise ConflictError(_("Итоги уже подсчитаны: бумажные решения больше не принимаются."))
         now = log.database_now()
-        owned = [n for (o, n) in register_owners(manifest_of(meeting.id)) if o == body["owner_id"]]
+        owned = sorted(n for (o, n) in manifest_facts(meeting.id, head.manifest_hash)[1] if o == body["owner_id"])
         bind_key(head, device_key.key_id, device_key.public_key, body["owner_id"], owned, "officer", now,
                  user.full_name or user.email)
         entry = log.append(head, PAPER, body, signature_b64, device_key.key_id, now,
@@ -108,13 +107,8 @@ def record(meeting: Meeting, user: User, body: dict[str, Any], signature_b64: st
         if body.get("check_of") is None:  # a second entry only checks the first; it is not counted again
             representative = body.get("representative") or {}
             until = representative.get("proxy_valid_until")
-            db.session.add(MeetingDecision(
-                meeting_id=meeting.id, owner_ref=body["owner_id"], premises=body["premises"][0],
-                received_at=datetime.fromisoformat(body["received_at"]), source="paper",
-                answers=json.dumps(body["answers"], ensure_ascii=False, sort_keys=True),
-                representative=representative.get("name"),
-                proxy_valid_until=date.fromisoformat(until) if until else None,
-                user_id=user.id, log_index=entry.index))
+            add_decisions(entry, body, "paper", datetime.fromisoformat(body["received_at"]), user.id,
+                          representative.get("name"), date.fromisoformat(until) if until else None)
         db.session.flush()
     return entry
 

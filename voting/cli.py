@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import FlaskGroup
@@ -294,12 +296,8 @@ def push_indicator_command(period: str, url: str | None, attempts: int) -> None:
     sys.exit(0 if outcome else 1)
 
 
-@cli.command("dossier")
-@click.argument("meeting_id", type=int)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def dossier_command(meeting_id: int, output: Path) -> None:
-    """Export a meeting's oss-dossier/1 (the input of an independent recount). Exit codes: 0 done, 2 unknown."""
-    from voting import services
+def _of_meeting(meeting_id: int, make: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """What `make` builds of the meeting; an unknown meeting or a refusal exits 2 with the reason."""
     from voting.errors import VotingError
     from voting.models import Meeting
 
@@ -308,10 +306,20 @@ def dossier_command(meeting_id: int, output: Path) -> None:
         click.echo(f"error: no meeting with id {meeting_id}", err=True)
         sys.exit(2)
     try:
-        data = services.dossier_json(meeting)
+        return make(meeting)
     except VotingError as error:
         click.echo(f"error: {error.message}", err=True)
         sys.exit(2)
+
+
+@cli.command("dossier")
+@click.argument("meeting_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def dossier_command(meeting_id: int, output: Path) -> None:
+    """Export a meeting's oss-dossier/1 (the input of an independent recount). Exit codes: 0 done, 2 unknown."""
+    from voting import services
+
+    data = _of_meeting(meeting_id, services.dossier_json)
     output.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     click.echo(f"written {output}: {len(data['register'])} premises, {len(data['decisions'])} decisions")
 
@@ -323,18 +331,8 @@ def evidence_command(meeting_id: int, output: Path) -> None:
     """Export the evidence bundle (oss-evidence/1) of a closed meeting. Exit codes: 0 done, 2 unknown meeting or
     meeting not closed."""
     from ballots import evidence
-    from voting.errors import VotingError
-    from voting.models import Meeting
 
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        click.echo(f"error: no meeting with id {meeting_id}", err=True)
-        sys.exit(2)
-    try:
-        bundle = evidence.bundle(meeting)
-    except VotingError as error:
-        click.echo(f"error: {error.message}", err=True)
-        sys.exit(2)
+    bundle = _of_meeting(meeting_id, evidence.bundle)
     output.write_bytes(evidence.dumps(bundle))
     click.echo(f"written {output}: {len(bundle['entries'])} log entries, {len(bundle['checkpoints'])} checkpoints")
 

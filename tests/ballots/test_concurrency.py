@@ -34,7 +34,7 @@ from tests.factories import flat
 from voting import services
 from voting.cli import cli
 from voting.domain.tally import to_json
-from voting.extensions import db, limiter
+from voting.extensions import db, limiter, write_transaction
 from voting.models import Meeting
 from voting.recount import recount_command
 
@@ -211,7 +211,7 @@ def test_a_close_racing_fifty_submissions_leaves_every_ballot_before_it_and_refu
         """Once ten ballots are in, close, and hold the close's transaction open while the stragglers queue."""
         some_in.wait(timeout=30)
         # the write lock first, as services.advance_locked does; held open a little while the stragglers queue
-        with committing_app.app_context(), log.write_transaction():
+        with committing_app.app_context(), write_transaction():
             meeting = db.session.get(Meeting, meeting_id)
             assert meeting is not None and meeting.closes_at is not None
             assert services.advance(meeting, at=meeting.closes_at)
