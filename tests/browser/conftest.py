@@ -38,7 +38,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, i
         application = make_app(url, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server[1])
         with application.app_context():
             upgrade()
-        server = make_server("127.0.0.1", 0, application, threaded=True)
+        server = make_server("127.0.0.1", 0, _buffered(application), threaded=True)
         base = f"http://127.0.0.1:{server.server_port}"
         application.config["PUBLIC_URL"] = base
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -49,6 +49,22 @@ def live(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, i
             server.shutdown()
             with application.app_context():
                 db.engine.dispose()
+
+
+def _buffered(app: Flask) -> Any:
+    """The app with each response read whole and closed before it is sent: a browser that navigates away while a
+    static file is being sent drops the connection, and werkzeug's development server then leaves the file open
+    (a ResourceWarning, an error under this suite's warning policy)."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    return wsgi
 
 
 @pytest.fixture
