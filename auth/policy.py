@@ -33,6 +33,10 @@ OPERATE = "operate"                              # organisations, inspectors, mu
 INDICATORS = "indicators"                        # the regional indicator with drill-down (inspectors, operator)
 # actions on a meeting (anything with `.building` and `.officers`)
 MEETING_KEY_IN_PAPER = "meeting.key_in_paper"    # enter paper decisions: the administrators and the counting commission
+# actions on a protocol (anything with `.building`, `.officers` and `.signer_user_ids`)
+PROTOCOL_VIEW = "protocol.view"                  # read, download, sign: those who see personal data, officers, signers
+PROTOCOL_INSPECT = "protocol.inspect"            # recount and notes: inspectors in scope
+INSPECTION = "inspection"                        # the inspector's list of protocols
 
 
 def staff_organisations(user: User) -> set[int]:
@@ -102,9 +106,17 @@ def may(user: Any, action: str, obj: object = None) -> bool:
         return bool(user.is_operator)
     if action == INDICATORS:
         return bool(user.is_operator or user.inspector_scopes)
+    if action == INSPECTION:
+        return bool(user.inspector_scopes)
     if action == MEETING_KEY_IN_PAPER:
         return may(user, BUILDING_ADMINISTER, obj) or any(
             officer.user_id == user.id and officer.role == "counter" for officer in getattr(obj, "officers", ()))
+    if action == PROTOCOL_VIEW:
+        return (may(user, BUILDING_PERSONAL_DATA, obj) or user.id in getattr(obj, "signer_user_ids", ())
+                or any(officer.user_id == user.id for officer in getattr(obj, "officers", ())))
+    if action == PROTOCOL_INSPECT:
+        building = getattr(obj, "building", None)
+        return isinstance(building, Building) and _inspects(user, building)
     if not isinstance(obj, Building) and isinstance(getattr(obj, "building", None), Building):
         obj = getattr(obj, "building")  # noqa: B009 - a meeting (or anything of one building) is judged by it
     if isinstance(obj, Building):

@@ -14,6 +14,7 @@ GENESIS = "0" * 64  # the `prev` of entry 0
 ENTRY_TAG = "OSS-ENTRY-v1"
 CHECKPOINT_TAG = "OSS-CHECKPOINT-v1"
 RECEIPT_TAG = "OSS-RECEIPT-v1"
+PROTOCOL_TAG = "OSS-PROTOCOL-v1"  # an officer's signature over the protocol's hash, role and name
 PAYLOAD_TAGS = {"manifest": "OSS-MANIFEST-v1", "ballot": "OSS-BALLOT-v1", "paper_decision": "OSS-PAPER-v1"}
 SERVER_TAG = "OSS-LOG-v1"  # every entry the server itself signs, other than the manifest
 SIGNED_BY_SERVER = frozenset({"manifest", "key_registered", "key_revoked", "close", "tally", "protocol"})
@@ -42,9 +43,14 @@ def checkpoint_body(meeting_id: int, size: int, root: str, at: str) -> dict[str,
     return {"meeting_id": meeting_id, "size": size, "root": root, "at": at}
 
 
-def receipt_body(ballot_hash: str, index: int, entry_hash_: str, received_at: str, root: str) -> dict[str, Any]:
+def tracker(ballot_hash: str) -> str:
+    """The short code an owner reads off a receipt: the ballot hash's first twelve hex digits in three groups."""
     short = ballot_hash[:12].upper()
-    return {"ballot_hash": ballot_hash, "tracker": f"{short[:4]}-{short[4:8]}-{short[8:]}", "index": index,
+    return f"{short[:4]}-{short[4:8]}-{short[8:]}"
+
+
+def receipt_body(ballot_hash: str, index: int, entry_hash_: str, received_at: str, root: str) -> dict[str, Any]:
+    return {"ballot_hash": ballot_hash, "tracker": tracker(ballot_hash), "index": index,
             "entry_hash": entry_hash_, "received_at": received_at, "checkpoint": {"size": index + 1, "root": root}}
 
 

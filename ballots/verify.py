@@ -25,6 +25,7 @@ from voting.domain.tally import tally, to_json
 FORMAT = "oss-evidence/1"
 CHOICES = ("for", "against", "abstain")
 ENTRY_FIELDS = ("index", "prev", "type", "payload_hash", "server_time", "key_id", "signature", "payload")
+PDF_EVIDENCE_KEY = "/VecheEvidenceSHA256"  # the protocol PDF's metadata: the SHA-256 printed on its first page
 AFTER_CLOSE = {"close": {"paper_decision", "key_registered", "tally", "protocol"}, "tally": {"protocol"}}
 
 
@@ -73,7 +74,7 @@ def _no_float(text: str) -> Any:
 def loads(data: bytes) -> dict[str, Any]:
     """A bundle from JSON, or from a protocol PDF that carries one as an attachment."""
     if data.startswith(b"%PDF"):
-        data = _from_pdf(data)
+        data = read_pdf(data)[0]
     try:
         bundle = json.loads(data, parse_float=_no_float)
     except MalformedError:
@@ -84,7 +85,8 @@ def loads(data: bytes) -> dict[str, Any]:
     return bundle  # type: ignore[no-any-return]
 
 
-def _from_pdf(data: bytes) -> bytes:
+def read_pdf(data: bytes) -> tuple[bytes, str | None]:
+    """The evidence attachment of a protocol PDF, and the bundle SHA-256 the protocol says it carries."""
     import io
 
     try:
@@ -92,13 +94,27 @@ def _from_pdf(data: bytes) -> bytes:
     except ImportError:  # pragma: no cover - pypdf is a dependency; a broken install still gets a clear message
         raise MalformedError("$", "reading a PDF needs pypdf") from None
     try:
-        attachments = PdfReader(io.BytesIO(data)).attachments
+        reader = PdfReader(io.BytesIO(data))
+        attachments = reader.attachments
+        printed = reader.metadata.get(PDF_EVIDENCE_KEY) if reader.metadata else None
     except Exception as error:
         raise MalformedError("$", f"unreadable PDF ({error})") from None
     for name, contents in attachments.items():
         if name.endswith(".json") and contents:
-            return contents[0]
+            return contents[0], str(printed) if printed else None
     raise MalformedError("$", "the PDF carries no evidence bundle attachment")
+
+
+def verify_file(data: bytes) -> Report:
+    """Verify a bundle, or a protocol PDF: its bundle, and that the bundle is the one the protocol names."""
+    if not data.startswith(b"%PDF"):
+        return verify(loads(data))
+    attached, printed = read_pdf(data)
+    report = verify(loads(attached))
+    actual = hashlib.sha256(attached).hexdigest()
+    if printed != actual:
+        report.add("pdf", f"the protocol names evidence {printed}, but carries {actual}")
+    return report
 
 
 def _require(value: Any, path: str, kind: type | tuple[type, ...]) -> Any:
@@ -278,10 +294,27 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
             _decision(entry, body, where, position, state, report, opens_at, closes_at)
         elif kind in ("close", "tally"):
             state.after = kind
-        elif kind != "protocol" and kind != "manifest":
+        elif kind == "protocol":
+            _protocol_signatures(payload, where, report)
+        elif kind != "manifest":
             report.add(f"{where}.type", f"unknown entry type {kind!r}")
     report.ballots = sum(1 for e in entries if e["type"] == "ballot")
     report.paper = sum(1 for e in entries if e["type"] == "paper_decision")
+
+
+def _protocol_signatures(payload: dict[str, Any], where: str, report: Report) -> None:
+    """Each signer's device-key signature over the protocol's hash, their role and name."""
+    signatures = payload.get("signatures")
+    if not isinstance(signatures, list) or not signatures:
+        report.add(f"{where}.payload.signatures", "the protocol entry names no signatures")
+        return
+    for i, signed in enumerate(signatures):
+        body = {"type": "protocol_signature", "v": 1, "meeting_id": payload.get("meeting_id"),
+                "sha256": payload.get("sha256"), "role": signed.get("role"), "name": signed.get("name")}
+        public = _device_key(str(signed.get("public_key")))
+        if public is None or not _ecdsa(public, str(signed.get("signature")), canonical(chain.PROTOCOL_TAG, body)):
+            report.add(f"{where}.payload.signatures[{i}]", f"not a valid signature of the {signed.get('role')} "
+                                                            "over the protocol's hash")
 
 
 def _decision(entry: dict[str, Any], body: bytes, where: str, position: int, state: _State, report: Report,

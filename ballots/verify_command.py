@@ -17,10 +17,10 @@ def verify_command(evidence: Path, as_json: bool) -> None:
 
     Exit codes: 0 valid, 1 findings (each printed with where and what), 2 malformed input.
     """
-    from ballots.verify import MalformedError, loads, verify
+    from ballots.verify import MalformedError, verify_file
 
     try:
-        report = verify(loads(evidence.read_bytes()))
+        report = verify_file(evidence.read_bytes())
     except OSError as error:
         click.echo(f"error: cannot read {evidence}: {error.strerror}", err=True)
         sys.exit(2)

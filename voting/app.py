@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     import ballots.models  # noqa: F401 - every table is known to the metadata (migrations, checks)
     import indicators.models  # noqa: F401
+    import protocols.models  # noqa: F401
     import voting.models  # noqa: F401
     from auth.account_views import bp as account_bp
     from auth.manage_views import bp as manage_bp
@@ -55,6 +56,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from ballots.views import bp as ballots_bp
     from indicators import openapi as indicators_openapi
     from indicators.views import bp as indicators_bp
+    from protocols import hooks as protocol_hooks
+    from protocols.inspection import bp as inspection_bp
+    from protocols.views import bp as protocols_bp
     from registry.views import bp as registry_bp
     from voting.meeting_views import bp as meetings_bp
     from voting.views import bp as voting_bp
@@ -63,10 +67,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
     for blueprint in (voting_bp, registry_bp, auth_bp, account_bp, manage_bp, meetings_bp, indicators_bp,
-                      ballots_bp, ballots_api.bp):
+                      ballots_bp, ballots_api.bp, protocols_bp, inspection_bp):
         app.register_blueprint(blueprint)
     app.extensions["veche.openapi"] = [ballots_api.describe, indicators_openapi.describe]
     hooks.connect()
+    protocol_hooks.connect()
     register_error_handlers(app)
     app.after_request(_security_headers)
     template_helpers.register(app)

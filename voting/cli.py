@@ -337,6 +337,19 @@ def evidence_command(meeting_id: int, output: Path) -> None:
     click.echo(f"written {output}: {len(bundle['entries'])} log entries, {len(bundle['checkpoints'])} checkpoints")
 
 
+@cli.command("protocol")
+@click.argument("meeting_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def protocol_command(meeting_id: int, output: Path) -> None:
+    """Write the protocol PDF of a counted meeting: the one kept (immutable once signed), or rendered now and kept.
+    Exit codes: 0 done, 2 unknown meeting or votes not counted."""
+    from protocols.services import stored_or_render
+
+    protocol = _of_meeting(meeting_id, lambda meeting: {"protocol": stored_or_render(meeting)})["protocol"]
+    output.write_bytes(protocol.pdf)
+    click.echo(f"written {output}: protocol No. {protocol.number}, {protocol.pages} pages, sha256 {protocol.sha256}")
+
+
 @cli.command("tick")
 def tick_command() -> None:
     """Open and close meetings whose instant has come, and send due reminders (run it every few minutes): as RQ

@@ -26,6 +26,7 @@ from auth.policy import (
     BUILDING_PERSONAL_DATA,
     BUILDING_VIEW,
     MEETING_KEY_IN_PAPER,
+    PROTOCOL_VIEW,
     load_building,
     may,
     policy,
@@ -126,6 +127,7 @@ def show(meeting: Meeting) -> ResponseReturnValue:
     context["cancel_form"] = ReasonForm()
     context["may_dossier"] = may(current_user, BUILDING_PERSONAL_DATA, meeting)
     context["may_paper"] = may(current_user, MEETING_KEY_IN_PAPER, meeting)
+    context["may_protocol"] = may(current_user, PROTOCOL_VIEW, meeting)
     return render_template("meetings/show.html", **context)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import secrets
-from datetime import date, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask, url_for
@@ -17,8 +18,20 @@ from registry.models import Municipality, Region
 from registry.services import stage_upload
 from tests.factories import building, csv_bytes, flat, inspector_of, owner_in, staff_of, user
 from voting.extensions import db, limiter
-from voting.models import Meeting, MeetingForm, MeetingKind, MeetingMaterial, MeetingOfficer, OfficerRole
+from protocols.models import Protocol, RenderState
+from voting.models import (
+    Meeting,
+    MeetingForm,
+    MeetingKind,
+    MeetingMaterial,
+    MeetingOfficer,
+    MeetingState,
+    OfficerRole,
+)
 
+PROTOCOL_DOCUMENT = {"signers": [], "result": {"items": []}, "items": [], "number": "1", "number_provisional": False,
+                     "date": "21.09.2026", "address": "г. Челябинск, ул. А, д. 1", "gis_form": "EVoting",
+                     "kind_code": "annual", "total_votes": "100.00", "participating_votes": "0.00", "quorum": False}
 ROLES = ("anonymous", "owner_a", "owner_b", "staff_a", "staff_other", "inspector_a", "inspector_other", "operator")
 SIGNED_IN = set(ROLES) - {"anonymous"}
 EVERYONE = set(ROLES)
@@ -57,6 +70,11 @@ ALLOWED: dict[str, set[str]] = {
     "ballots.evidence_download": {"staff_a", "inspector_a"},
     "ballots_api.meetings": SIGNED_IN, "ballots_api.manifest": A_VIEWERS, "ballots_api.submit": A_VIEWERS,
     "ballots_api.receipt": SIGNED_IN,
+    "protocols.show": {"staff_a", "inspector_a"}, "protocols.pdf": {"staff_a", "inspector_a"},
+    "protocols.gis_export": {"staff_a", "inspector_a"}, "protocols.progress": {"staff_a", "inspector_a"},
+    "protocols.sign": {"staff_a", "inspector_a"}, "protocols.render": {"staff_a"}, "protocols.submit": {"staff_a"},
+    "protocols.recount": {"inspector_a"}, "protocols.add_note": {"inspector_a"}, "protocols.public_verify": EVERYONE,
+    "inspection.index": {"inspector_a", "inspector_other"}, "inspection.export_csv": {"inspector_a", "inspector_other"},
     "indicators.elsewhere": {"staff_a"}, "indicators.import_elsewhere": {"staff_a", "staff_other"},
 }
 
@@ -106,9 +124,17 @@ def world(session):
                  **entry | {"server_time": "2026-11-01T10:00:00.000000+00:00"}),
         PaperScan(meeting_id=meeting.id, sha256="cd" * 32, mime="application/pdf", content=b"%PDF-1.7",
                   uploaded_by_id=accounts["staff_a"].id)])
-    values = {"meeting_id": meeting.id, "number": 1, "material_id": material.id, "building_id": a.id,
+    # a counted meeting with a rendered protocol, for the protocol pages
+    counted = Meeting(building=a, kind=MeetingKind.ANNUAL, form=MeetingForm.ELECTRONIC, state=MeetingState.COUNTED,
+                      notice_date=date(2026, 9, 1), result='{"items": [], "quorum": false}',
+                      opens_at=datetime(2026, 9, 12, tzinfo=UTC), closes_at=datetime(2026, 9, 20, tzinfo=UTC))
+    db.session.add(counted)
+    db.session.flush()
+    db.session.add(Protocol(meeting_id=counted.id, render_state=RenderState.READY, pdf=b"%PDF-1.7", number="1",
+                            document=json.dumps(PROTOCOL_DOCUMENT), evidence_sha256="cd" * 32))
+    values = {"meeting_id": meeting.id, "counted_meeting_id": counted.id, "number": 1, "material_id": material.id, "building_id": a.id,
               "officer_id": officer.id, "municipality_id": a.municipality_id,
-              "upload_id": upload.id, "token": "not-a-token", "extension": "csv",
+              "upload_id": upload.id, "token": "not-a-token", "extension": "csv", "kind": "xml",
               "link_id": link.id, "ballot_hash": "ab" * 32, "sha256": "cd" * 32,
               "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id}
     return accounts, values
@@ -129,7 +155,8 @@ def attempt(app: Flask, rule: Rule, method: str, role: str, accounts: dict, valu
     if role != "anonymous":
         sign_in_directly(client, accounts[role])
     with app.test_request_context():
-        url = url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
+        given = values | ({"meeting_id": values["counted_meeting_id"]} if rule.endpoint.startswith("protocols.") else {})
+        url = url_for(rule.endpoint, **{k: given[k] for k in rule.arguments})
     limiter.reset()
     if method == "GET":
         response = client.get(url)

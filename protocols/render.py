@@ -1,0 +1,86 @@
+"""The protocol's PDF: the document's parts (the protocol itself, then each annex in chunks) rendered by WeasyPrint in
+parallel processes, merged with pypdf in order, stamped with "Страница N из M", and carrying the evidence bundle as an
+embedded file (PDF/A-3 style: the catalogue names it as the document's associated data)."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from flask import render_template
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, NameObject, TextStringObject
+
+from voting.pdf import render_pdf
+
+CHUNKS = {"register": 700, "participants": 700, "decisions": 250}  # rows per part: parts lay out independently
+PARALLEL_FROM = 400  # rows in all; below this a pool costs more than it saves
+FOOTER = ("<style>@page { size: A4; margin: 18mm 15mm 20mm 20mm; @bottom-center { content: 'Страница ' counter(page)"
+          " ' из ' counter(pages); font-family: 'Liberation Serif', 'DejaVu Serif', serif; font-size: 9pt; } }"
+          " div { break-after: page; }</style>")
+
+Progress = Callable[[int, int], None]
+
+
+def parts(document: dict[str, Any], evidence: dict[str, str], signers: list[dict[str, str]],
+          qr: str | None) -> list[str]:
+    """The HTML of every part, in page order."""
+    pages = [render_template("pdf/protocol/main.html", doc=document, evidence=evidence, signers=signers, qr=qr)]
+    for annex in document["annexes"]:
+        rows = document.get(annex["key"])
+        size = CHUNKS.get(annex["key"])
+        chunks = [rows[i:i + size] for i in range(0, len(rows), size)] if size and rows else [rows or []]
+        for position, chunk in enumerate(chunks):
+            pages.append(render_template("pdf/protocol/annex.html", doc=document, annex=annex, rows=chunk,
+                                         first=position == 0, last=position == len(chunks) - 1))
+    return pages
+
+
+def _pool_context() -> Any:
+    """Workers forked from a small server that has WeasyPrint loaded, never from this (threaded) process."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["voting.pdf", "weasyprint"])
+    return context
+
+
+def _rendered(html_parts: list[str], workers: int) -> Iterator[bytes]:
+    if workers <= 1:
+        yield from map(render_pdf, html_parts)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        yield from pool.map(render_pdf, html_parts)
+
+
+def workers_for(document: dict[str, Any]) -> int:
+    rows = sum(len(document.get(key) or ()) for key in CHUNKS)
+    return 1 if rows < PARALLEL_FROM else max(1, min(os.cpu_count() or 1, 4))
+
+
+def pdf(html_parts: list[str], bundle: bytes, bundle_name: str, metadata: dict[str, str], workers: int = 1,
+        progress: Progress | None = None) -> tuple[bytes, int]:
+    """Render, merge, number the pages, attach the bundle; the PDF's bytes and its page count."""
+    writer = PdfWriter()
+    for done, part in enumerate(_rendered(html_parts, workers), start=1):
+        writer.append(PdfReader(io.BytesIO(part)))
+        if progress:
+            progress(done, len(html_parts) + 1)
+    total = len(writer.pages)
+    footers = PdfReader(io.BytesIO(render_pdf(FOOTER + "<div></div>" * total)))
+    for page, footer in zip(writer.pages, footers.pages, strict=True):
+        page.merge_page(footer)
+        page.compress_content_streams()
+    attachment = writer.add_attachment(bundle_name, bundle)
+    attachment.subtype = NameObject("/application#2Fjson")
+    attachment.associated_file_relationship = NameObject("/Data")
+    attachment.description = TextStringObject("oss-evidence/1")
+    writer.root_object[NameObject("/AF")] = ArrayObject([attachment.pdf_object.indirect_reference])
+    writer.add_metadata(metadata)
+    out = io.BytesIO()
+    writer.write(out)
+    if progress:
+        progress(len(html_parts) + 1, len(html_parts) + 1)
+    return out.getvalue(), total

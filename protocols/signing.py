@@ -1,0 +1,150 @@
+"""Who signs a protocol, in what order, and the signatures themselves (LEGAL.md §1, §5, §6).
+
+The chair signs first, then the secretary, then the counting commission (without a commission, the initiator);
+a protocol creating a ТСЖ is also signed by every owner who voted for it. Each signs the protocol's SHA-256 with
+their device key in the browser (tag OSS-PROTOCOL-v1). When the last has signed, the `protocol` entry (the PDF's hash,
+the bundle's hash and every signature) is appended to the meeting's log, and the meeting becomes `signed`."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from auth.models import OwnershipLink, StaffRole, User
+from ballots import log
+from ballots.canonical import canonical
+from ballots.casting import active_key, verify_signature
+from ballots.chain import PROTOCOL_TAG
+from ballots.models import LogHead
+from protocols.document import ROLES
+from protocols.models import Protocol, ProtocolSignature, RenderState
+from registry.models import Ownership
+from voting.domain.rules import subject
+from voting.domain.tally import tally
+from voting.errors import ConflictError, ForbiddenError
+from voting.extensions import db, write_transaction
+from voting.models import Meeting, MeetingDecision, MeetingState
+from voting.services import dossier_of
+
+RANKS = {"chair": 0, "secretary": 1, "counter": 2, "initiator": 3, "owner": 4}
+
+
+def _owner_users(owner_ids: set[int]) -> dict[int, set[int]]:
+    users: dict[int, set[int]] = {owner: set() for owner in owner_ids}
+    for owner, user in db.session.execute(select(Ownership.owner_id, OwnershipLink.user_id).join(
+            OwnershipLink, OwnershipLink.ownership_id == Ownership.id).where(
+            Ownership.owner_id.in_(owner_ids), OwnershipLink.ended_at.is_(None))):
+        users[owner].add(user)
+    return users
+
+
+def required(meeting: Meeting) -> list[dict[str, Any]]:
+    """The signers of the protocol in signing order: role, title, name and the accounts that may sign for it."""
+    officers = sorted(meeting.officers, key=lambda o: (RANKS[o.role.value], o.id))
+    signers: list[dict[str, Any]] = [
+        {"role": o.role.value, "name": o.name, "user_ids": [o.user_id] if o.user_id else []} for o in officers]
+    if not any(o.role.value == "counter" for o in meeting.officers):
+        if meeting.initiator_organisation is not None:
+            staff = db.session.scalars(select(StaffRole.user_id).where(
+                StaffRole.organisation_id == meeting.initiator_organisation.id)).all()
+            signers.append({"role": "initiator", "name": meeting.initiator_organisation.name,
+                            "user_ids": sorted(staff)})
+        elif meeting.initiator_owner is not None:
+            users = _owner_users({meeting.initiator_owner.id})[meeting.initiator_owner.id]
+            signers.append({"role": "initiator", "name": meeting.initiator_owner.name,
+                            "user_ids": sorted(users)})
+    assert meeting.notice_date is not None
+    notice = meeting.notice_date
+    all_for = {str(i.number) for i in meeting.agenda if subject(i.subject).edition_on(notice).signed_by_all_for}
+    if all_for:
+        signers += _voters_for(meeting, all_for)
+    return [s | {"title": ROLES[str(s["role"])], "rank": RANKS[str(s["role"])]} for s in signers]
+
+
+def _voters_for(meeting: Meeting, items: set[str]) -> list[dict[str, Any]]:
+    """Every owner whose counted decision says "for" on one of the items (a ТСЖ's creation, LEGAL.md §5)."""
+    result = tally(dossier_of(meeting))
+    voters = {c.decision.owner for c in result.counted if any(c.decision.answers.get(i) == "for" for i in items)}
+    owner_ids = {int(o) for o in voters if o.isdigit()}
+    linked = _owner_users(owner_ids)
+    online = db.session.execute(select(MeetingDecision.owner_ref, MeetingDecision.user_id).where(
+        MeetingDecision.meeting_id == meeting.id, MeetingDecision.source == "online",
+        MeetingDecision.user_id.is_not(None)))
+    for owner, user in online:
+        if owner.isdigit() and int(owner) in linked and user is not None:
+            linked[int(owner)].add(user)
+    names = {o.id: o.name for p in dossier_of(meeting).register for o in p.owners}
+    return [{"role": "owner", "name": names.get(str(owner), str(owner)), "user_ids": sorted(linked[owner])}
+            for owner in sorted(owner_ids)]
+
+
+def payload(protocol: Protocol, signer: dict[str, Any]) -> dict[str, Any]:
+    """What a signer signs: the protocol's hash, their role and name."""
+    return {"type": "protocol_signature", "v": 1, "meeting_id": protocol.meeting_id, "sha256": protocol.sha256,
+            "role": signer["role"], "name": signer["name"]}
+
+
+def signers(protocol: Protocol) -> list[dict[str, Any]]:
+    """The signers as printed on the protocol, each with the signature given (or None)."""
+    given = list(protocol.signatures)
+    out = []
+    for signer in json.loads(protocol.document or "{}").get("signers", []):
+        signature = next((s for s in given if s.role == signer["role"] and s.name == signer["name"]), None)
+        if signature is not None:
+            given.remove(signature)
+        out.append(signer | {"signature": signature})
+    return out
+
+
+def next_for(protocol: Protocol, user: User) -> dict[str, Any] | None:
+    """The signer this user may sign as now: theirs, unsigned, and every earlier rank signed."""
+    pending = [s for s in signers(protocol) if s["signature"] is None]
+    if protocol.render_state is not RenderState.READY or protocol.meeting.state is not MeetingState.COUNTED:
+        return None
+    lowest = min((s["rank"] for s in pending), default=None)
+    return next((s for s in pending if user.id in s["user_ids"] and s["rank"] == lowest), None)
+
+
+def sign(protocol: Protocol, user: User, key_id: str, signature_b64: str) -> ProtocolSignature:
+    """Record the user's signature as the next signer they stand for; the last one completes the protocol. Runs
+    under the meeting log's lock, so two signers never complete (or sign as one signer) twice."""
+    device_key = active_key(user, key_id)
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+    except ValueError:
+        signature = b""
+    with write_transaction():
+        head = log.lock_head(protocol.meeting_id)
+        if head is None:
+            raise ConflictError(_("У собрания нет журнала голосования."))
+        db.session.refresh(protocol)
+        signer = next_for(protocol, user)
+        if signer is None:
+            raise ForbiddenError(_("Сейчас не ваша очередь подписывать этот протокол (или вы не подписант)."))
+        body = payload(protocol, signer)
+        verify_signature(device_key, canonical(PROTOCOL_TAG, body), signature)
+        record = ProtocolSignature(protocol=protocol, role=signer["role"], name=signer["name"], user_id=user.id,
+                                   key_id=device_key.key_id, public_key=device_key.public_key,
+                                   payload=json.dumps(body, ensure_ascii=False), signature=signature_b64)
+        db.session.add(record)
+        db.session.flush()
+        if all(s["signature"] is not None for s in signers(protocol)):
+            _complete(protocol, head)
+    return record
+
+
+def _complete(protocol: Protocol, head: LogHead) -> None:
+    """Every signer has signed: the protocol enters the log, and the meeting is `signed`."""
+    body = {"type": "protocol", "meeting_id": protocol.meeting_id, "number": protocol.number, "sha256": protocol.sha256,
+            "evidence_sha256": protocol.evidence_sha256,
+            "signatures": [{"role": s.role, "name": s.name, "key_id": s.key_id, "public_key": s.public_key,
+                            "signature": s.signature} for s in protocol.signatures]}
+    entry = log.append_signed(head, "protocol", body, log.database_now())
+    log.checkpoint(head, entry.root, log.database_now())
+    protocol.meeting.move(MeetingState.SIGNED)
+    protocol.signed_at = datetime.now(UTC)

@@ -1,0 +1,152 @@
+"""Protocol pages: rendering and its progress, signing by the officers, submission to the inspection, downloads
+(PDF, ГИС ЖКХ JSON and XML), the inspector's recount and notes, and the public check of a protocol's hash."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from auth.policy import BUILDING_ADMINISTER, PROTOCOL_INSPECT, PROTOCOL_VIEW, PUBLIC, may, policy
+from ballots.chain import PROTOCOL_TAG
+from protocols import gis, services, signing
+from protocols.models import Protocol, ProtocolNote, RenderState
+from voting.errors import InvalidInputError, VotingError
+from voting.extensions import db, limiter
+from voting.meeting_views import load_meeting
+from voting.models import Meeting, MeetingState
+
+bp = Blueprint("protocols", __name__)
+
+AFTER_COUNT = (MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
+
+
+def load_protocol(meeting_id: int) -> Protocol | None:
+    """The meeting's protocol (an unsaved one until it is first rendered); none before the count."""
+    meeting = load_meeting(meeting_id)
+    if meeting is None or meeting.state not in AFTER_COUNT:
+        return None
+    return db.session.get(Protocol, meeting_id) or Protocol(meeting=meeting, render_state=RenderState.QUEUED,
+                                                            progress=0)
+
+
+def _to_page(protocol: Protocol, anchor: str = "") -> ResponseReturnValue:
+    return redirect(url_for(".show", meeting_id=protocol.meeting_id or protocol.meeting.id) + anchor)
+
+
+@bp.get("/meetings/<int:meeting_id>/protocol")
+@policy(PROTOCOL_VIEW, load_protocol)
+def show(protocol: Protocol) -> ResponseReturnValue:
+    meeting = protocol.meeting
+    signer = signing.next_for(protocol, current_user) if protocol.document else None
+    return render_template(
+        "protocols/show.html", protocol=protocol, meeting=meeting, signers=signing.signers(protocol),
+        signer=signer, payload=signing.payload(protocol, signer) if signer else None, tag=PROTOCOL_TAG,
+        administer=may(current_user, BUILDING_ADMINISTER, meeting),
+        inspect=may(current_user, PROTOCOL_INSPECT, protocol),
+        stale=protocol.document is not None and meeting.state is MeetingState.COUNTED and not protocol.signatures
+        and json.loads(protocol.document)["signers"] != signing.required(meeting))
+
+
+@bp.post("/meetings/<int:meeting_id>/protocol/render")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def render(meeting: Meeting) -> ResponseReturnValue:
+    try:
+        services.request_render(meeting)
+    except VotingError as error:
+        flash(error.message, "warning")
+    return redirect(url_for(".show", meeting_id=meeting.id))
+
+
+@bp.get("/meetings/<int:meeting_id>/protocol/progress")
+@policy(PROTOCOL_VIEW, load_protocol)
+def progress(protocol: Protocol) -> ResponseReturnValue:
+    return {"state": protocol.render_state.value, "progress": protocol.progress, "error": protocol.error}
+
+
+@bp.post("/meetings/<int:meeting_id>/protocol/sign")
+@limiter.limit("30/minute")
+@policy(PROTOCOL_VIEW, load_protocol)
+def sign(protocol: Protocol) -> ResponseReturnValue:
+    try:
+        signing.sign(protocol, current_user, request.form.get("key_id", ""), request.form.get("signature", ""))
+    except VotingError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash(_("Протокол подписан вами.") if protocol.meeting.state is MeetingState.COUNTED
+              else _("Все подписи собраны: протокол подписан и внесён в журнал."), "success")
+    return _to_page(protocol, "#signatures")
+
+
+@bp.post("/meetings/<int:meeting_id>/protocol/submit")
+@policy(BUILDING_ADMINISTER, load_protocol)
+def submit(protocol: Protocol) -> ResponseReturnValue:
+    try:
+        services.submit(protocol, current_user)
+    except VotingError as error:
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash(_("Протокол направлен в жилищную инспекцию."), "success")
+    return _to_page(protocol)
+
+
+def _ready(protocol: Protocol) -> Protocol:
+    if protocol.pdf is None or protocol.document is None:
+        raise VotingError(_("Протокол ещё не сформирован."))
+    return protocol
+
+
+@bp.get("/meetings/<int:meeting_id>/protocol.pdf")
+@policy(PROTOCOL_VIEW, load_protocol)
+def pdf(protocol: Protocol) -> ResponseReturnValue:
+    return Response(_ready(protocol).pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename=protocol-{protocol.meeting_id}.pdf"})
+
+
+@bp.get("/meetings/<int:meeting_id>/protocol/gis.<any(json, xml):kind>")
+@policy(PROTOCOL_VIEW, load_protocol)
+def gis_export(protocol: Protocol, kind: str) -> ResponseReturnValue:
+    results = gis.export(json.loads(_ready(protocol).document or "{}"))
+    body = gis.to_xml(results) if kind == "xml" else json.dumps(results, ensure_ascii=False, indent=2).encode()
+    return Response(body, mimetype=f"application/{kind}", headers={
+        "Content-Disposition": f"attachment; filename=gis-results-{protocol.meeting_id}.{kind}"})
+
+
+@bp.post("/meetings/<int:meeting_id>/protocol/recount")
+@limiter.limit("20/minute")
+@policy(PROTOCOL_INSPECT, load_protocol)
+def recount(protocol: Protocol) -> ResponseReturnValue:
+    report, rows = services.recount(_ready(protocol))
+    return render_template("protocols/recount.html", protocol=protocol, meeting=protocol.meeting, report=report,
+                           rows=rows)
+
+
+@bp.post("/meetings/<int:meeting_id>/protocol/notes")
+@policy(PROTOCOL_INSPECT, load_protocol)
+def add_note(protocol: Protocol) -> ResponseReturnValue:
+    text = " ".join(request.form.get("text", "").split())
+    if not text or len(text) > 2000:
+        raise InvalidInputError(_("Заметка: от 1 до 2000 знаков."), field="text")
+    db.session.add(ProtocolNote(protocol=_ready(protocol), author_id=current_user.id, text=text))
+    db.session.commit()
+    return _to_page(protocol, "#notes")
+
+
+@bp.get("/verify/<sha256>")
+@limiter.limit("60/minute")
+@policy(PUBLIC)
+def public_verify(sha256: str) -> ResponseReturnValue:
+    """Anyone holding a protocol (or its QR code) sees that it is genuine: no personal data here."""
+    digest = sha256.lower()
+    protocol = db.session.scalar(select(Protocol).where(
+        or_(Protocol.evidence_sha256 == digest, Protocol.sha256 == digest))) if len(digest) == 64 else None
+    document = json.loads(protocol.document) if protocol and protocol.document else None
+    return render_template("protocols/verify.html", protocol=protocol, doc=document, sha256=digest), (
+        200 if protocol else 404)
