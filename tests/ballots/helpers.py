@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from auth.models import DeviceKey, User
@@ -50,18 +50,21 @@ def add_key(account: User, signer: DeviceSigner | None = None) -> DeviceSigner:
 
 
 def open_meeting(rows: list[dict[str, str]] | None = None, days_left: float = 5, keys: bool = True,
-                 address: str = "г. Челябинск, ул. Тестовая, д. 1") -> Open:
+                 address: str = "г. Челябинск, ул. Тестовая, д. 1", noticed: date | None = None,
+                 agenda: tuple[tuple[str, str], ...] = (("Избрать председателя", "44.2.5"),
+                                                        ("Утвердить план", "44.2.4"))) -> Open:
     """A building, one verified owner per premises (with a device key unless `keys` is false), and an electronic
-    meeting opened an hour ago."""
+    meeting opened an hour ago (noticed eleven days ago, unless `noticed` says when)."""
     item = building(address, rows=rows or ROWS)
     numbers = [r["premises"] for r in (rows or ROWS)]
     accounts = [owner_in(item, n) for n in numbers]
     now = datetime.now(UTC)
     meeting = Meeting(building=item, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
                       state=MeetingState.ANNOUNCED, opens_at=now - timedelta(hours=1),
-                      closes_at=now + timedelta(days=days_left), notice_date=(now - timedelta(days=11)).date())
+                      closes_at=now + timedelta(days=days_left),
+                      notice_date=noticed or (now - timedelta(days=11)).date())
     db.session.add(meeting)
-    for number, (title, code) in enumerate((("Избрать председателя", "44.2.5"), ("Утвердить план", "44.2.4")), 1):
+    for number, (title, code) in enumerate(agenda, 1):
         db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code))
     db.session.flush()
     assert services.advance(meeting)

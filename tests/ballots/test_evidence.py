@@ -37,9 +37,9 @@ def key_in_paper(state: Open, officer: Any, signer: DeviceSigner, owner_id: str,
     return paper.record(state.meeting, officer, body, signer.sign("OSS-PAPER-v1", body)).index
 
 
-def counted_meeting(client) -> tuple[Open, dict[str, Any]]:
+def counted_meeting(client, **options: Any) -> tuple[Open, dict[str, Any]]:
     """Three owners: one votes and re-votes online, one online, one on paper (keyed in twice); closed, counted."""
-    state = open_meeting()
+    state = open_meeting(**options)
     first, second, third = state.voters
     for voter, choices in ((first, [{"1": "for", "2": "for"}, {"1": "against", "2": "for"}]),
                            (second, [{"1": "for", "2": "abstain"}])):

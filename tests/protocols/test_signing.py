@@ -1,0 +1,111 @@
+"""Officers sign the protocol's hash in order with their device keys; the last signature puts the protocol into the
+log (verifiable, signatures included); a signed protocol never changes; then it goes to the inspection."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import DBAPIError
+
+from ballots import evidence
+from ballots.chain import PROTOCOL_TAG
+from ballots.verify import verify
+from protocols import services, signing
+from protocols.models import Protocol
+from tests.ballots.helpers import add_key
+from tests.ballots.test_evidence import counted_meeting
+from tests.factories import staff_of
+from voting import services as meetings
+from voting.errors import ConflictError, ForbiddenError, InvalidInputError
+from voting.extensions import db
+from voting.models import MeetingState, OfficerRole
+
+
+def signed_by(protocol: Protocol, account: Any, signer: Any) -> None:
+    stand_for = signing.next_for(protocol, account)
+    assert stand_for is not None, "not this account's turn"
+    signing.sign(protocol, account, signer.key_id, signer.sign(PROTOCOL_TAG, signing.payload(protocol, stand_for)))
+
+
+@pytest.fixture
+def officers(client, session) -> tuple[Protocol, list[tuple[Any, Any]]]:
+    """A rendered protocol with a chair, a secretary and a counting-commission member, each with a device key."""
+    state, _bundle = counted_meeting(client)
+    meeting = state.meeting
+    counter = staff_of(state.building.organisation)
+    people = [(state.voters[0].user, state.voters[0].signer), (state.voters[1].user, state.voters[1].signer),
+              (counter, add_key(counter))]
+    for role, (account, _signer) in zip((OfficerRole.CHAIR, OfficerRole.SECRETARY, OfficerRole.COUNTER), people,
+                                        strict=True):
+        meetings.add_officer(meeting, role, account.full_name or account.email, account.email)
+    db.session.flush()
+    return services.render_now(meeting.id), people
+
+
+def test_officers_sign_in_order_and_the_protocol_enters_the_log(officers) -> None:
+    protocol, ((chair, chair_key), (secretary, secretary_key), (counter, counter_key)) = officers
+    assert [s["role"] for s in signing.signers(protocol)] == ["chair", "secretary", "counter"]
+    assert signing.next_for(protocol, secretary) is None  # the chair signs first
+    with pytest.raises(ForbiddenError):
+        signing.sign(protocol, secretary, secretary_key.key_id, "AAAA")
+    with pytest.raises(InvalidInputError):  # a signature over something else
+        signing.sign(protocol, chair, chair_key.key_id, chair_key.sign(PROTOCOL_TAG, {"sha256": "0" * 64}))
+    signed_by(protocol, chair, chair_key)
+    signed_by(protocol, secretary, secretary_key)
+    assert protocol.meeting.state is MeetingState.COUNTED
+    signed_by(protocol, counter, counter_key)
+    assert protocol.meeting.state is MeetingState.SIGNED and protocol.signed_at is not None
+    with pytest.raises(ConflictError):  # immutable once signed
+        services.request_render(protocol.meeting)
+
+    bundle = evidence.bundle(protocol.meeting)
+    assert bundle["protocol_hash"] == protocol.sha256
+    assert [e["type"] for e in bundle["entries"]][-3:] == ["close", "tally", "protocol"]
+    report = verify(bundle)
+    assert report.valid, [str(f) for f in report.findings]
+    forged = copy.deepcopy(bundle)
+    forged["entries"][-1]["payload"]["signatures"][1]["name"] = "Кто-то другой"
+    assert any("signatures[1]" in f.where for f in verify(forged).findings)
+
+    services.submit(protocol, chair)
+    assert protocol.meeting.state is MeetingState.SUBMITTED and protocol.submitted_at is not None
+
+
+def test_a_signed_protocol_cannot_be_changed_even_by_sql(officers) -> None:
+    protocol, people = officers
+    for account, key in people:
+        signed_by(protocol, account, key)
+    db.session.flush()
+    with pytest.raises(DBAPIError), db.session.begin_nested():
+        db.session.execute(Protocol.__table__.update().where(Protocol.meeting_id == protocol.meeting_id)
+                           .values(pdf=b"%PDF-1.7 forged"))
+    with pytest.raises(DBAPIError), db.session.begin_nested():
+        db.session.execute(signing.ProtocolSignature.__table__.delete())
+
+
+def test_submitting_before_every_signature_is_refused(officers) -> None:
+    protocol, ((chair, chair_key), _secretary, _counter) = officers
+    signed_by(protocol, chair, chair_key)
+    with pytest.raises(ConflictError):
+        services.submit(protocol, chair)
+
+
+def test_without_a_commission_the_initiator_signs(client, session) -> None:
+    state, _bundle = counted_meeting(client)
+    staff = staff_of(state.building.organisation)
+    state.meeting.initiator_organisation = state.building.organisation
+    db.session.flush()
+    signers = signing.required(state.meeting)
+    assert [(s["role"], s["name"]) for s in signers] == [("initiator", state.building.organisation.name)]
+    assert staff.id in signers[0]["user_ids"]
+
+
+def test_a_tszh_protocol_is_signed_by_every_owner_who_voted_for(client, session) -> None:
+    state, _bundle = counted_meeting(client, agenda=(("Создать товарищество собственников жилья", "136.1"),
+                                                     ("Утвердить план", "44.2.4")))
+    owners = [s for s in signing.required(state.meeting) if s["role"] == "owner"]
+    # item 1: the first owner re-voted against, the second voted for, the third's paper mark is void
+    assert [s["name"] for s in owners] == ["Петров Пётр Петрович"]
+    assert owners[0]["user_ids"] == [state.voters[1].user.id]
