@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import secrets
 import json
+import secrets
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,11 +14,11 @@ from werkzeug.routing import Rule
 from auth.models import DeviceKey as Key
 from auth.models import GuestGrant, OwnershipClaim, OwnershipLink, Proxy, UserSession
 from ballots.models import LogEntry, PaperScan
+from protocols.models import Protocol, RenderState
 from registry.models import Municipality, Region
 from registry.services import stage_upload
 from tests.factories import building, csv_bytes, flat, inspector_of, owner_in, staff_of, user
 from voting.extensions import db, limiter
-from protocols.models import Protocol, RenderState
 from voting.models import (
     Meeting,
     MeetingForm,
@@ -134,7 +134,8 @@ def world(session):
                             document=json.dumps(PROTOCOL_DOCUMENT), evidence_sha256="cd" * 32))
     values = {"meeting_id": meeting.id, "counted_meeting_id": counted.id, "number": 1, "material_id": material.id, "building_id": a.id,
               "officer_id": officer.id, "municipality_id": a.municipality_id,
-              "upload_id": upload.id, "token": "not-a-token", "extension": "csv", "kind": "xml",
+              "upload_id": upload.id, "token": "not-a-token", "extension": "csv",
+              "kind": "xml",
               "link_id": link.id, "ballot_hash": "ab" * 32, "sha256": "cd" * 32,
               "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id}
     return accounts, values
@@ -155,7 +156,8 @@ def attempt(app: Flask, rule: Rule, method: str, role: str, accounts: dict, valu
     if role != "anonymous":
         sign_in_directly(client, accounts[role])
     with app.test_request_context():
-        given = values | ({"meeting_id": values["counted_meeting_id"]} if rule.endpoint.startswith("protocols.") else {})
+        protocol_page = rule.endpoint.startswith("protocols.")
+        given = values | ({"meeting_id": values["counted_meeting_id"]} if protocol_page else {})
         url = url_for(rule.endpoint, **{k: given[k] for k in rule.arguments})
     limiter.reset()
     if method == "GET":

@@ -54,12 +54,13 @@ def test_the_inspector_finds_recounts_and_notes_a_protocol(client, session) -> N
     assert "Проверить и пересчитать" in show and recount.status_code == 200
     assert "совпал с протоколом до последней цифры" in body and "НЕТ" not in body
     assert client.get(f"/meetings/{meeting.id}/protocol.pdf").data == protocol.pdf
-    client.post(f"/meetings/{meeting.id}/protocol/notes", data={"csrf_token": token, "text": "Проверено, замечаний нет"})
+    note = {"csrf_token": token, "text": "Проверено, замечаний нет"}
+    client.post(f"/meetings/{meeting.id}/protocol/notes", data=note)
     assert "Проверено, замечаний нет" in client.get(f"/meetings/{meeting.id}/protocol").get_data(as_text=True)
 
 
 def test_a_recount_shows_where_the_protocol_differs(client, session) -> None:
-    state, protocol, _inspector = inspected(client)
+    _state, protocol, _inspector = inspected(client)
     document = json.loads(protocol.document or "{}")
     document["result"]["items"][0]["for"] = "99.99"  # as if the printed number had been changed
     protocol.document = json.dumps(document)
