@@ -132,7 +132,8 @@ def world(session):
     db.session.flush()
     db.session.add(Protocol(meeting_id=counted.id, render_state=RenderState.READY, pdf=b"%PDF-1.7", number="1",
                             document=json.dumps(PROTOCOL_DOCUMENT), evidence_sha256="cd" * 32))
-    values = {"meeting_id": meeting.id, "counted_meeting_id": counted.id, "number": 1, "material_id": material.id, "building_id": a.id,
+    values = {"meeting_id": meeting.id, "counted_meeting_id": counted.id, "number": 1, "material_id": material.id,
+              "building_id": a.id,
               "officer_id": officer.id, "municipality_id": a.municipality_id,
               "upload_id": upload.id, "token": "not-a-token", "extension": "csv",
               "kind": "xml",
