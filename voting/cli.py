@@ -151,6 +151,9 @@ def demo_command(password: str) -> None:
     assert region is not None
     lines += seed_history(region)
     db.session.commit()
+    from protocols.demo import seed_protocol
+
+    lines += seed_protocol(DOMAIN)
     for line in lines:
         click.echo(line)
     click.echo(f"password of every demo user: {password}; staff, inspector and operator also need a one-time "
