@@ -379,40 +379,17 @@ def fresh(meeting_id: int) -> Any:
 
 
 def html_parts(meeting: Any, timings: dict[str, float] | None = None) -> list[str]:
-    """The parts `make_pdf` renders, made the way it makes them (document, signers, evidence, QR, templates)."""
-    import base64
-    import hashlib
-
-    import qrcode
-    from sqlalchemy import select
-
-    from ballots import evidence
-    from ballots.models import Checkpoint
-    from protocols import document, render, signing
-    from voting.extensions import db
-    from voting.links import public_url
-    from voting.server_key import server_key
+    """The parts `make_pdf` renders (`protocols.services.prepare`), with the document's own build timed apart."""
+    from protocols import document, services
 
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    data = document.build(meeting)
+    document.build(meeting)
     built = time.perf_counter()
-    data["signers"] = signing.required(meeting)
-    signed = time.perf_counter()
-    bundle = evidence.dumps(evidence.bundle(meeting))
-    digest = hashlib.sha256(bundle).hexdigest()
-    final = db.session.scalar(select(Checkpoint.root).where(Checkpoint.meeting_id == meeting.id)
-                              .order_by(Checkpoint.size.desc()).limit(1))
-    url = public_url("protocols.public_verify", sha256=digest)
-    data["evidence"] = {"sha256": digest, "root": final or "", "fingerprint": server_key().fingerprint, "url": url}
-    png = io.BytesIO()
-    qrcode.make(url, box_size=6, border=1).save(png)
-    bundled = time.perf_counter()
-    parts = render.parts(data, data["evidence"], data["signers"], base64.b64encode(png.getvalue()).decode())
-    templated = time.perf_counter()
-    timings |= {"document_build_s": built - started, "signers_s": signed - built, "evidence_bundle_s": bundled - signed,
-                "templates_s": templated - bundled, "bundle_mb": len(bundle) / 2**20, "parts": len(parts),
-                "decisions_rows": len(data["decisions"]), "register_rows": len(data["register"]),
+    data, bundle, parts = services.prepare(meeting)
+    prepared = time.perf_counter()
+    timings |= {"document_build_s": built - started, "prepare_s": prepared - built, "bundle_mb": len(bundle) / 2**20,
+                "parts": len(parts), "decisions_rows": len(data["decisions"]), "register_rows": len(data["register"]),
                 "participants_rows": len(data["participants"])}
     return parts
 
@@ -574,7 +551,7 @@ def measure_all(url: str, facts: dict[str, Any], args: argparse.Namespace,
     return results, extra
 
 
-PREPARATION = ("document_build_s", "signers_s", "evidence_bundle_s", "templates_s", "join_s")
+PREPARATION = ("prepare_s", "join_s")  # prepare_s includes building the document again
 
 
 def report(facts: dict[str, Any], results: list[Measure], extra: dict[str, Any], args: argparse.Namespace) -> None:
@@ -593,9 +570,9 @@ def report(facts: dict[str, Any], results: list[Measure], extra: dict[str, Any],
         print(f"| {m.label} | {m.seconds:.2f} | {m.pages} | {m.tree_rss_mb:.0f} | {baseline.seconds / m.seconds:.2f}× "
               f"| {m.tree_pss_mb:.0f} | {m.main_hwm_mb:.0f} | {m.worker_mb:.0f} | {m.helpers_mb:.0f} |")
     stages = extra["stages"]
-    print(f"\nStages (one run, this process): document.build {stages['document_build_s']:.2f} s, signers "
-          f"{stages['signers_s']:.2f} s, evidence bundle + QR {stages['evidence_bundle_s']:.2f} s "
-          f"({stages['bundle_mb']:.1f} MB), templates {stages['templates_s']:.2f} s ({stages['parts']} parts), "
+    print(f"\nStages (one run, this process): document.build {stages['document_build_s']:.2f} s; prepare (document, "
+          f"signers, evidence bundle of {stages['bundle_mb']:.1f} MB, QR, {stages['parts']} parts' HTML) "
+          f"{stages['prepare_s']:.2f} s; "
           f"join {stages['join_s']:.3f} s ({stages['html_mb']:.1f} MB of HTML). Baseline including these: "
           f"{baseline.seconds + sum(stages[k] for k in PREPARATION):.2f} s.")
     print("\nru_maxrss (kB on Linux), read after each phase. This process's peak is reset at each phase's start "

@@ -233,8 +233,9 @@ def _decisions(meeting: Meeting, order: ProtocolOrder, owners: dict[int, Owner],
                           "received": _local(decision.received_at, zone), "representative": representative,
                           "reference": reference, "snils": snils, "answers": answers})
         identification = identity if order.participant_identification else None
-        participants.append([decision.premises, owner.name if owner else decision.owner, votes,
-                             SOURCES[decision.source], representative, *([identification] if identification else [])])
+        how = SOURCES[decision.source] + (f", через представителя {representative}" if representative else "")
+        participants.append([decision.premises, owner.name if owner else decision.owner, votes, how,
+                             *([identification] if identification else [])])
     rejected = [[r.premises, owners[int(r.owner)].name if r.owner.isdigit() and int(r.owner) in owners else r.owner,
                  REJECTIONS[r.reason]] for r in result.rejected]
     return decisions, participants, rejected

@@ -9,11 +9,11 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 from flask import render_template
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from voting.pdf import render_pdf
 
@@ -74,6 +74,9 @@ def pdf(html_parts: list[str], bundle: bytes, bundle_name: str, metadata: dict[s
         page.merge_page(footer)
         page.compress_content_streams()
     attachment = writer.add_attachment(bundle_name, bundle)
+    files = cast(DictionaryObject, attachment.pdf_object["/EF"])
+    stored = files.raw_get("/F")  # pypdf keeps the file uncompressed (no public way to deflate it); JSON deflates ~5:1
+    writer._replace_object(stored, stored.get_object().flate_encode())
     attachment.subtype = NameObject("/application#2Fjson")
     attachment.associated_file_relationship = NameObject("/Data")
     attachment.description = TextStringObject("oss-evidence/1")

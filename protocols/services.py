@@ -86,9 +86,9 @@ def render_now(meeting_id: int) -> Protocol:
     return protocol
 
 
-def make_pdf(meeting: Meeting, progress: render.Progress | None = None,
-             workers: int | None = None) -> tuple[bytes, dict[str, Any]]:
-    """The protocol's PDF and the document it prints (with its signers and evidence facts)."""
+def prepare(meeting: Meeting) -> tuple[dict[str, Any], bytes, list[str]]:
+    """What a protocol is rendered from: the document (with its signers and evidence facts), the evidence bundle's
+    bytes and the HTML of every part."""
     data = document.build(meeting)
     data["signers"] = signing.required(meeting)
     bundle = evidence.dumps(evidence.bundle(meeting))
@@ -99,9 +99,16 @@ def make_pdf(meeting: Meeting, progress: render.Progress | None = None,
     data["evidence"] = {"sha256": digest, "root": final or "", "fingerprint": server_key().fingerprint, "url": url}
     png = io.BytesIO()
     qrcode.make(url, box_size=6, border=1).save(png)
-    parts = render.parts(data, data["evidence"], data["signers"], base64.b64encode(png.getvalue()).decode())
+    qr = base64.b64encode(png.getvalue()).decode()
+    return data, bundle, render.parts(data, data["evidence"], data["signers"], qr)
+
+
+def make_pdf(meeting: Meeting, progress: render.Progress | None = None,
+             workers: int | None = None) -> tuple[bytes, dict[str, Any]]:
+    """The protocol's PDF and the document it prints."""
+    data, bundle, parts = prepare(meeting)
     metadata = {"/Title": f"Протокол № {data['number']} от {data['date']}", "/Subject": data["address"],
-                "/Creator": "veche", PDF_EVIDENCE_KEY: digest}
+                "/Creator": "veche", PDF_EVIDENCE_KEY: data["evidence"]["sha256"]}
     pdf, pages = render.pdf(parts, bundle, f"oss-evidence-{meeting.id}.json", metadata,
                             workers=render.workers_for(data) if workers is None else workers, progress=progress)
     data["pages"] = pages

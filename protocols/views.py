@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,13 +16,14 @@ from auth.policy import BUILDING_ADMINISTER, PROTOCOL_INSPECT, PROTOCOL_VIEW, PU
 from ballots.chain import PROTOCOL_TAG
 from protocols import gis, services, signing
 from protocols.models import Protocol, ProtocolNote, RenderState
-from voting.errors import InvalidInputError, VotingError
+from voting.errors import ConflictError, InvalidInputError, VotingError
 from voting.extensions import db, limiter
 from voting.meeting_views import load_meeting
 from voting.models import Meeting, MeetingState
 
 bp = Blueprint("protocols", __name__)
 
+GIS_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 AFTER_COUNT = (MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
 
 
@@ -60,6 +62,24 @@ def render(meeting: Meeting) -> ResponseReturnValue:
     except VotingError as error:
         flash(error.message, "warning")
     return redirect(url_for(".show", meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/protocol/number")
+@policy(BUILDING_ADMINISTER, load_protocol)
+def set_number(protocol: Protocol) -> ResponseReturnValue:
+    """The ГИС ЖКХ meeting identifier, which 266/пр makes the protocol's number; then the protocol is rendered again."""
+    value = request.form.get("gis_id", "").strip()
+    if not GIS_ID.fullmatch(value):
+        raise InvalidInputError(_("Идентификатор ГИС ЖКХ: от 1 до 64 букв латиницы, цифр и дефисов."), field="gis_id")
+    if protocol.signatures:
+        raise ConflictError(_("Протокол уже подписывают: изменить его нельзя."))
+    protocol.meeting.gis_id = value
+    db.session.commit()
+    try:
+        services.request_render(protocol.meeting)
+    except VotingError as error:
+        flash(error.message, "warning")
+    return _to_page(protocol)
 
 
 @bp.get("/meetings/<int:meeting_id>/protocol/progress")

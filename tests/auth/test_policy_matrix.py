@@ -72,7 +72,7 @@ ALLOWED: dict[str, set[str]] = {
     "ballots_api.receipt": SIGNED_IN,
     "protocols.show": {"staff_a", "inspector_a"}, "protocols.pdf": {"staff_a", "inspector_a"},
     "protocols.gis_export": {"staff_a", "inspector_a"}, "protocols.progress": {"staff_a", "inspector_a"},
-    "protocols.sign": {"staff_a", "inspector_a"}, "protocols.render": {"staff_a"}, "protocols.submit": {"staff_a"},
+    "protocols.sign": {"staff_a", "inspector_a"}, "protocols.render": {"staff_a"}, "protocols.set_number": {"staff_a"}, "protocols.submit": {"staff_a"},
     "protocols.recount": {"inspector_a"}, "protocols.add_note": {"inspector_a"}, "protocols.public_verify": EVERYONE,
     "inspection.index": {"inspector_a", "inspector_other"}, "inspection.export_csv": {"inspector_a", "inspector_other"},
     "indicators.elsewhere": {"staff_a"}, "indicators.import_elsewhere": {"staff_a", "staff_other"},

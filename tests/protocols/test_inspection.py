@@ -119,6 +119,23 @@ def test_the_command_writes_the_protocol_and_verify_checks_the_pdf(client, sessi
     assert checked.exit_code == 1 and "the protocol names evidence" in checked.output
 
 
+def test_the_company_enters_the_gis_number_and_the_protocol_carries_it(client, session) -> None:
+    state, _bundle = counted_meeting(client)
+    protocol = services.render_now(state.meeting.id)
+    assert protocol.number_provisional
+    officer = staff_of(state.building.organisation)
+    client.get("/auth/logout")
+    login(client, officer)
+    url = f"/meetings/{state.meeting.id}/protocol"
+    token = csrf_token(client, url)
+    assert client.post(url + "/number", data={"csrf_token": token, "gis_id": "<script>"}).status_code == 422
+    client.post(url + "/number", data={"csrf_token": token, "gis_id": "8e2f-41aa-93c1"})
+    db.session.refresh(protocol)
+    assert (protocol.number, protocol.number_provisional) == ("8e2f-41aa-93c1", False)
+    assert "Протокол № 8e2f-41aa-93c1" in " ".join(PdfReader(io.BytesIO(protocol.pdf or b"")).pages[0]
+                                                    .extract_text().split())
+
+
 def test_protocol_of_a_meeting_not_counted_is_refused(client, session, runner, tmp_path: Path) -> None:
     state, _bundle = counted_meeting(client)
     officer = staff_of(state.building.organisation)
