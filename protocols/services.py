@@ -160,10 +160,8 @@ def _adopted(value: Any) -> str | None:
     return None if value is None else _("принято") if value else _("не принято")
 
 
-def outcome(result_json: str | None) -> str:
-    """A meeting's outcome for the inspector's filter: no_quorum, all, some or none adopted."""
-    if not result_json:
-        return "none"
+def outcome(result_json: str) -> str:
+    """A counted meeting's outcome for the inspector's filter: no_quorum, all, some or none adopted."""
     result = json.loads(result_json)
     adopted = [item["adopted"] for item in result["items"]]
     if not result["quorum"]:

@@ -68,7 +68,8 @@ def required(meeting: Meeting) -> list[dict[str, Any]]:
 
 def _voters_for(meeting: Meeting, items: set[str]) -> list[dict[str, Any]]:
     """Every owner whose counted decision says "for" on one of the items (a ТСЖ's creation, LEGAL.md §5)."""
-    result = tally(dossier_of(meeting))
+    dossier = dossier_of(meeting)
+    result = tally(dossier)
     voters = {c.decision.owner for c in result.counted if any(c.decision.answers.get(i) == "for" for i in items)}
     owner_ids = {int(o) for o in voters if o.isdigit()}
     linked = _owner_users(owner_ids)
@@ -78,7 +79,7 @@ def _voters_for(meeting: Meeting, items: set[str]) -> list[dict[str, Any]]:
     for owner, user in online:
         if owner.isdigit() and int(owner) in linked and user is not None:
             linked[int(owner)].add(user)
-    names = {o.id: o.name for p in dossier_of(meeting).register for o in p.owners}
+    names = {o.id: o.name for p in dossier.register for o in p.owners}
     return [{"role": "owner", "name": names.get(str(owner), str(owner)), "user_ids": sorted(linked[owner])}
             for owner in sorted(owner_ids)]
 
