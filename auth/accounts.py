@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from auth.mail import send_mail
 from auth.models import User
-from auth.passwords import DUMMY_HASH, check_password, hash_password, password_problem
+from auth.passwords import check_password, dummy_hash, hash_password, password_problem
 from auth.security_log import log_event
 from auth.sessions import end_all_sessions
 from auth.tokens import make_token, user_from_token
@@ -68,7 +68,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The confirmed user with this password, or None; the timing is the same for unknown addresses."""
     user = find_user(email)
     if user is None:
-        check_password(DUMMY_HASH, password)
+        check_password(dummy_hash(), password)
         log_event("sign_in_failed", None, normalise_email(email), "unknown account")
         return None
     ok, new_hash = check_password(user.password_hash, password)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from auth.accounts import find_user
 from auth.mail import send_mail
 from auth.models import (
     Decision,
@@ -189,7 +190,7 @@ def decide_claim(item: OwnershipClaim, approve: bool, reason: str, by: User) -> 
 
 
 def grant_guest(owner: User, email: str) -> GuestGrant:
-    guest = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    guest = find_user(email)
     if guest is None or guest.id == owner.id:
         raise InvalidInputError(_("Такой учётной записи нет: попросите этого человека сначала зарегистрироваться."),
                                 field="email")

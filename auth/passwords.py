@@ -43,4 +43,7 @@ def check_password(stored_hash: str, password: str) -> tuple[bool, str | None]:
     return True, (_hasher.hash(password) if _hasher.check_needs_rehash(stored_hash) else None)
 
 
-DUMMY_HASH = _hasher.hash("timing-equaliser-for-unknown-accounts")
+@cache
+def dummy_hash() -> str:
+    """A hash to check unknown accounts' passwords against (equal timing); made on first use, not at import."""
+    return _hasher.hash("timing-equaliser-for-unknown-accounts")

@@ -114,9 +114,10 @@ def seed_register() -> list[str]:
             spec.address, municipalities[spec.municipality], TIMEZONE, spec.entrances)
         building.organisation = organisations[OrganisationKind.MANAGEMENT_COMPANY]
         db.session.flush()
-        diff = apply_register(building, demo_register(spec))
+        register = demo_register(spec)
+        diff = apply_register(building, register)
         state = "unchanged" if diff.empty else "register applied"
-        lines.append(f"building {building.id}: {spec.address}, {len(demo_register(spec).premises)} premises ({state})")
+        lines.append(f"building {building.id}: {spec.address}, {len(register.premises)} premises ({state})")
     db.session.flush()
     return lines
 

@@ -159,10 +159,11 @@ def _changes(what: str, names: Sequence[str], old: Sequence[Any], new: Sequence[
 
 def diff_register(building: Building, register: Register) -> RegisterDiff:
     """The difference between the building's register and a checked register file."""
-    return _diff(_load(building), register)
+    current = _load(building)
+    return _diff(current, register, _wanted(current, register))
 
 
-def _diff(current: _Current, register: Register) -> RegisterDiff:
+def _diff(current: _Current, register: Register, wanted: dict[OwnershipKey, OwnershipRecord]) -> RegisterDiff:
     diff = RegisterDiff(base=current.fingerprint())
     for number, premises in register.premises.items():
         stored = current.premises.get(number)
@@ -172,7 +173,6 @@ def _diff(current: _Current, register: Register) -> RegisterDiff:
             new = tuple(getattr(premises, f) for f in PREMISES_FIELDS)
             diff.premises_changed.extend(_changes(number, PREMISES_FIELDS, stored.values, new))
     diff.premises_removed.extend(n for n in current.premises if n not in register.premises)
-    wanted = _wanted(current, register)
     for key, record in wanted.items():
         label = _label(record.premises, record.owner)
         stored = current.ownerships.get(key)
@@ -192,12 +192,12 @@ def _diff(current: _Current, register: Register) -> RegisterDiff:
 def apply_register(building: Building, register: Register, expected_base: str | None = None) -> RegisterDiff:
     """Make the building's register equal to the file; refuses if it changed since the previewed `expected_base`."""
     current = _load(building)
-    diff = _diff(current, register)
+    wanted = _wanted(current, register)
+    diff = _diff(current, register, wanted)
     if expected_base is not None and diff.base != expected_base:
         raise RegisterChangedError(_("Реестр дома изменился после просмотра изменений: проверьте их ещё раз."))
     if diff.empty:
         return diff
-    wanted = _wanted(current, register)
 
     _delete(Ownership, [row.id for key, row in current.ownerships.items() if key not in wanted])
     premises_ids = {number: row.id for number, row in current.premises.items()}
