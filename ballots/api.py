@@ -45,12 +45,12 @@ def _summary(meeting: Meeting) -> dict[str, Any]:
             "closes_at": meeting.closes_at.astimezone(zone).isoformat() if meeting.closes_at else None}
 
 
-def ballot_chains(meeting: Meeting) -> list[dict[str, Any]]:
-    """For each owner the user may vote for here: the premises, the proxy, and the next `seq`/`prev`."""
-    head = db.session.get(LogHead, meeting.id)
-    if head is None:
+def ballot_chains(meeting: Meeting, manifest: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """For each owner the user may vote for here (`manifest`: the meeting's, None before opening): the premises, the
+    proxy, and the next `seq`/`prev`."""
+    if manifest is None:
         return []
-    register = casting.register_owners(casting.manifest_of(meeting.id))
+    register = casting.register_owners(manifest)
     today = log.database_now().astimezone(ZoneInfo(meeting.building.timezone)).date()
     grouped: dict[tuple[str, str | None], list[str]] = {}
     for (owner_id, number), proxy in sorted(voting_rights(current_user, meeting.building, today, meeting.id).items()):
@@ -70,10 +70,10 @@ def ballot_chains(meeting: Meeting) -> list[dict[str, Any]]:
 @policy(BUILDING_VIEW, load_meeting)
 def manifest(meeting: Meeting) -> ResponseReturnValue:
     head = db.session.get(LogHead, meeting.id)
+    document = casting.manifest_of(meeting.id) if head else None
     return _summary(meeting) | {
-        "manifest_hash": head.manifest_hash if head else None,
-        "manifest": casting.manifest_of(meeting.id) if head else None,
-        "ballots": ballot_chains(meeting)}
+        "manifest_hash": head.manifest_hash if head else None, "manifest": document,
+        "ballots": ballot_chains(meeting, document)}
 
 
 @bp.post("/meetings/<int:meeting_id>/ballots")

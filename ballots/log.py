@@ -3,6 +3,7 @@ clock, an RFC 6962 tree head kept incrementally, and checkpoints signed by the s
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -57,7 +58,7 @@ def append(head: LogHead, entry_type: str, payload: dict[str, Any], signature: s
            **columns: Any) -> LogEntry:
     """Append one entry to a locked head; the caller commits."""
     body = canonical(payload_tag(entry_type), payload)
-    payload_hash = digest(payload_tag(entry_type), payload)
+    payload_hash = hashlib.sha256(body).hexdigest()
     server_time = rfc3339(at)
     core = entry_core(head.size, head.head_hash, entry_type, payload_hash, server_time)
     hashed = entry_hash(core)

@@ -32,7 +32,7 @@ def vote(meeting: Meeting) -> ResponseReturnValue:
     head = db.session.get(LogHead, meeting.id)
     manifest = casting.manifest_of(meeting.id) if head else None
     return render_template("ballots/vote.html", meeting=meeting, manifest=manifest, head=head,
-                           chains=ballot_chains(meeting), recorded=_recorded(meeting),
+                           chains=ballot_chains(meeting, manifest), recorded=_recorded(meeting),
                            open_now=meeting.state is MeetingState.VOTING and head is not None and not head.closed)
 
 

@@ -113,8 +113,8 @@ def show(meeting: Meeting) -> ResponseReturnValue:
             "initiator_owner": meeting.initiator_owner.name if meeting.initiator_owner else ""})
         query = request.args.get("q", "")
         item_form = AgendaItemForm()
-        item_form.subject.choices = _subject_choices(query)
         subjects = search(query) if query else catalogue()
+        item_form.subject.choices = [s.code for s in subjects]
         context |= {"plan": plan, "item_form": item_form, "subjects": subjects, "query": query,
                     "problems": services.readiness_of(meeting)}
     if meeting.state in (MeetingState.VOTING, MeetingState.CLOSED) and administer:

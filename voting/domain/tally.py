@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from voting.domain.dossier import Answer, Decision, Dossier
-from voting.domain.numbers import format_amount, format_fraction
+from voting.domain.numbers import format_amount, format_fraction, percent
 from voting.domain.rules import Rule, has_quorum, rule_holds, subject
 
 RESULT_FORMAT = "oss-result/1"
@@ -218,7 +218,8 @@ def _item(item_id: str, code: str, entrance: str | None, counted: list[tuple[int
 
 
 def _percent(part: Fraction, whole: Fraction) -> str | None:
-    return None if whole == 0 else format_amount(part * 100 / whole)
+    exact = percent(part, whole)
+    return None if exact is None else format_amount(exact)
 
 
 def to_json(result: Result) -> dict[str, Any]:
