@@ -25,6 +25,7 @@ from auth.mail import send_mail
 from auth.models import OwnershipLink, User
 from registry.models import Owner, Ownership, Premises
 from registry.services import natural_key
+from voting.domain import collector
 from voting.domain import dossier as dossiers
 from voting.domain.schedule import Plan, Problem, local_date, readiness
 from voting.domain.tally import Result, tally
@@ -257,6 +258,7 @@ def count(meeting: Meeting) -> Result:
     return result
 
 
+@collector.paused()
 def dossier_of(meeting: Meeting) -> dossiers.Dossier:
     """The meeting as an oss-dossier/1 (after opening: from the frozen register), built straight from the stored
     rows; `veche recount` reads the exported JSON through the strict parser and must agree (tested)."""

@@ -10,9 +10,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from voting.domain import collector
 from voting.domain.numbers import format_fraction
 from voting.domain.rules import UnknownSubjectError, subject
 
@@ -35,8 +36,8 @@ class DossierError(ValueError):
         self.path = path
 
 
-@dataclass(frozen=True)
-class Owner:
+# The long lists are named tuples, not dataclasses: a large dossier makes tens of thousands of them.
+class Owner(NamedTuple):
     id: str
     name: str
     ownership: str
@@ -44,8 +45,7 @@ class Owner:
     document: str | None = None
 
 
-@dataclass(frozen=True)
-class Premises:
+class Premises(NamedTuple):
     number: str
     kind: str
     area: Decimal
@@ -61,8 +61,7 @@ class AgendaItem:
     entrance: str | None = None  # for 44.2.4.5: the entrance whose owners must also agree
 
 
-@dataclass(frozen=True)
-class Representative:
+class Representative(NamedTuple):
     name: str
     proxy_valid_until: date | None = None  # inclusive, in the building's local time
 
@@ -70,8 +69,7 @@ class Representative:
 Answer = str | tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     owner: str
     premises: str
     received_at: datetime
@@ -102,6 +100,7 @@ class Dossier:
 # --- reading ------------------------------------------------------------------------------------------------
 
 
+@collector.paused()
 def loads(text: str | bytes) -> Dossier:
     """Parse dossier JSON text; floats and duplicate keys are refused."""
     try:
@@ -126,6 +125,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+@collector.paused()
 def parse(data: object) -> Dossier:
     """Check a decoded dossier and build it."""
     root = _object(data, "$")

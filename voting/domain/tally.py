@@ -11,7 +11,8 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from voting.domain.dossier import Answer, Decision, Dossier
+from voting.domain import collector
+from voting.domain.dossier import CHOICES, AgendaItem, Answer, Decision, Dossier
 from voting.domain.numbers import format_amount, format_fraction, percent
 from voting.domain.rules import Rule, has_quorum, rule_holds, subject
 
@@ -98,21 +99,13 @@ def _choice(answer: Answer | None) -> str | None:
     return marks.pop() if len(marks) == 1 else None
 
 
-class _Sum:
-    """An exact sum of area × share, kept as integers per share denominator (far faster than adding Fractions)."""
-
-    __slots__ = ("_numerators",)
-
-    def __init__(self) -> None:
-        self._numerators: dict[int, int] = defaultdict(int)
-
-    def add(self, cents: int, share: Fraction) -> None:
-        self._numerators[share.denominator] += cents * share.numerator
-
-    def value(self) -> Fraction:
-        return sum((Fraction(n, d * 100) for d, n in self._numerators.items()), start=Fraction(0))
+def _exact(parts: dict[int, int]) -> Fraction:
+    """An exact sum kept as integer numerators (area in cents × share numerator) per share denominator: adding
+    integers is far faster than adding Fractions."""
+    return sum((Fraction(n, d * 100) for d, n in parts.items()), start=Fraction(0))
 
 
+@collector.paused()
 def tally(dossier: Dossier) -> Result:
     """Count a meeting exactly: who took part, with what weight, and whether each item was adopted."""
     zone = ZoneInfo(dossier.timezone)
@@ -174,44 +167,43 @@ def tally(dossier: Dossier) -> Result:
     counted.sort(key=lambda entry: entry[0])
     rejected.sort(key=lambda r: (r.premises, r.owner, r.received_at, r.reason))
 
-    participating_sum = _Sum()
-    for _position, _decision, cents, share in counted:
-        participating_sum.add(cents, share)
-    participating = participating_sum.value()
+    participating_parts: dict[int, int] = defaultdict(int)
+    parts: dict[str, dict[str, dict[int, int]]] = {
+        item.id: {name: defaultdict(int) for name in (*CHOICES, "void", "for_in_entrance")} for item in dossier.agenda}
+    entrance_items = {item.id: item.entrance for item in dossier.agenda if item.entrance is not None}
+    for _position, decision, cents, share in counted:  # one pass over the decisions for every item
+        denominator, numerator = share.denominator, cents * share.numerator
+        participating_parts[denominator] += numerator
+        for item_id, answer in decision.answers.items():
+            sums = parts.get(item_id)
+            if sums is None:
+                continue
+            choice = answer if type(answer) is str else _choice(answer) or "void"  # several marks: void
+            sums[choice][denominator] += numerator
+            if choice == "for" and item_id in entrance_items and (
+                    entrance_of.get(decision.premises) == entrance_items[item_id]):
+                sums["for_in_entrance"][denominator] += numerator
+    participating = _exact(participating_parts)
     quorum = has_quorum(participating, total)
-    items = tuple(_item(item.id, item.subject, item.entrance, counted, participating, total, quorum, dossier,
-                        entrance_of) for item in dossier.agenda)
+    items = tuple(_item(item, {name: _exact(p) for name, p in parts[item.id].items()}, participating, total, quorum,
+                        dossier) for item in dossier.agenda)
     return Result(total, participating, quorum, items,
                   tuple(Counted(d, cents, share) for _p, d, cents, share in counted), tuple(rejected))
 
 
-def _item(item_id: str, code: str, entrance: str | None, counted: list[tuple[int, Decision, int, Fraction]],
-          participating: Fraction, total: Fraction, quorum: bool, dossier: Dossier,
-          entrance_of: dict[str, str | None]) -> ItemResult:
-    edition = subject(code).edition_on(dossier.meeting.notice_date)
-    sums = {"for": _Sum(), "against": _Sum(), "abstain": _Sum()}
-    void = _Sum()
-    for_in_entrance = _Sum()
-    for _position, decision, cents, share in counted:
-        answer = decision.answers.get(item_id)
-        if answer is None:
-            continue
-        choice = answer if type(answer) is str else _choice(answer)
-        if choice is None:
-            void.add(cents, share)
-            continue
-        sums[choice].add(cents, share)
-        if choice == "for" and entrance is not None and entrance_of.get(decision.premises) == entrance:
-            for_in_entrance.add(cents, share)
-    votes_for = sums["for"].value()
-    adopted = quorum and rule_holds(edition.rule, votes_for, participating, total)
+def _item(item: AgendaItem, sums: dict[str, Fraction], participating: Fraction, total: Fraction, quorum: bool,
+          dossier: Dossier) -> ItemResult:
+    """An item's result from its exact sums: the rule in force on the notice date, and the entrance's consent."""
+    edition = subject(item.subject).edition_on(dossier.meeting.notice_date)
+    adopted = quorum and rule_holds(edition.rule, sums["for"], participating, total)
     entrance_majority = None
-    if edition.entrance_majority and entrance is not None:
-        entrance_total = sum((Fraction(p.area) for p in dossier.register if p.entrance == entrance), start=Fraction(0))
-        entrance_majority = entrance_total > 0 and for_in_entrance.value() * 2 > entrance_total
+    if edition.entrance_majority and item.entrance is not None:
+        entrance_total = sum((Fraction(p.area) for p in dossier.register if p.entrance == item.entrance),
+                             start=Fraction(0))
+        entrance_majority = entrance_total > 0 and sums["for_in_entrance"] * 2 > entrance_total
         adopted = adopted and entrance_majority
-    return ItemResult(item_id, code, edition.rule, votes_for, sums["against"].value(), sums["abstain"].value(),
-                      void.value(), adopted, entrance_majority)
+    return ItemResult(item.id, item.subject, edition.rule, sums["for"], sums["against"], sums["abstain"],
+                      sums["void"], adopted, entrance_majority)
 
 
 # --- writing ------------------------------------------------------------------------------------------------
