@@ -11,8 +11,9 @@ separate process (the same seed gives the same data), so this process holds only
 Measured in this process, each after a warm-up render of a tiny protocol (imports, fonts and the forkserver warm):
   veche     `protocols.services.make_pdf(meeting, workers=N)`, N = 2 and 1: the document, the evidence bundle, the
             parts rendered in parallel processes, merged with pypdf, numbered, the bundle attached
-  baseline  one WeasyPrint pass (`voting.pdf.render_pdf`) over the same parts joined into one HTML document, the page
-            numbers from an `@page` rule; the document, bundle and templates made beforehand (not timed)
+  baseline  one WeasyPrint pass (`voting.pdf.render_pdf`) over the same parts joined into one HTML document (the long
+            lists, which veche typesets with ReportLab, as the HTML tables of bench/templates/protocol_lists.html),
+            the page numbers from an `@page` rule; the document, bundle and templates made beforehand (not timed)
   stages    the document alone (`protocols.document.build`), the signers, the evidence bundle, the templates
 
 Peak memory: ru_maxrss of this process (RUSAGE_SELF, and RUSAGE_CHILDREN; kilobytes on Linux), and, because the
@@ -378,7 +379,7 @@ def fresh(meeting_id: int) -> Any:
     return db.session.get(Meeting, meeting_id)
 
 
-def html_parts(meeting: Any, timings: dict[str, float] | None = None) -> list[str]:
+def html_parts(meeting: Any, timings: dict[str, float] | None = None) -> list[Any]:
     """The parts `make_pdf` renders (`protocols.services.prepare`), with the document's own build timed apart."""
     from protocols import document, services
 
@@ -394,11 +395,24 @@ def html_parts(meeting: Any, timings: dict[str, float] | None = None) -> list[st
     return parts
 
 
-def single_document(parts: list[str]) -> str:
+def as_html(part: Any) -> str:
+    """A part as HTML: a long list's chunk through the HTML tables it would have as one WeasyPrint document."""
+    if isinstance(part, str):
+        return part
+    import jinja2
+
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader([ROOT / "bench" / "templates", ROOT / "templates"]),
+                                     autoescape=True)
+    doc = part["head"] | {"rejected": part["rejected"], "participants": part["rows"]}
+    return environment.get_template("protocol_lists.html").render(doc=doc, annex=part["annex"], rows=part["rows"],
+                                                                   first=part["first"], last=part["last"])
+
+
+def single_document(parts: list[Any]) -> str:
     """The parts as one HTML document: one head, each part's body in a block starting on a new page, the page
     numbers from an @page rule."""
     bodies = []
-    for part in parts:
+    for part in map(as_html, parts):
         match = re.search(r"<body[^>]*>(.*)</body>", part, re.S)
         assert match, part[:200]
         bodies.append(match[1])

@@ -1,6 +1,7 @@
-"""The protocol's PDF: the document's parts (the protocol itself, then each annex in chunks) rendered by WeasyPrint in
-parallel processes, merged with pypdf in order, stamped with "Страница N из M", and carrying the evidence bundle as an
-embedded file (PDF/A-3 style: the catalogue names it as the document's associated data)."""
+"""The protocol's PDF: the document's parts (the protocol and its short annexes as HTML for WeasyPrint, the long lists
+in chunks for ReportLab) rendered in parallel processes, merged with pypdf in order, stamped with "Страница N из M",
+and carrying the evidence bundle as an embedded file (PDF/A-3 style: the catalogue names it as the document's
+associated data)."""
 
 from __future__ import annotations
 
@@ -15,61 +16,60 @@ from flask import render_template
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
-from voting.pdf import render_pdf
+from protocols import typeset
 
-CHUNKS = {"register": 700, "participants": 700, "decisions": 250}  # rows per part: parts lay out independently
+CHUNK = 600  # rows of a long list per part: parts are typeset independently, in parallel
 PARALLEL_FROM = 400  # rows in all; below this a pool costs more than it saves
-FOOTER = ("<style>@page { size: A4; margin: 18mm 15mm 20mm 20mm; @bottom-center { content: 'Страница ' counter(page)"
-          " ' из ' counter(pages); font-family: 'Liberation Serif', 'DejaVu Serif', serif; font-size: 9pt; } }"
-          " div { break-after: page; }</style>")
 
 Progress = Callable[[int, int], None]
 
 
 def parts(document: dict[str, Any], evidence: dict[str, str], signers: list[dict[str, str]],
-          qr: str | None) -> list[str]:
-    """The HTML of every part, in page order."""
-    pages = [render_template("pdf/protocol/main.html", doc=document, evidence=evidence, signers=signers, qr=qr)]
+          qr: str | None) -> list[typeset.Part]:
+    """Every part, in page order."""
+    pages: list[typeset.Part] = [render_template("pdf/protocol/main.html", doc=document, evidence=evidence,
+                                                 signers=signers, qr=qr)]
     for annex in document["annexes"]:
-        rows = document.get(annex["key"])
-        size = CHUNKS.get(annex["key"])
-        chunks = [rows[i:i + size] for i in range(0, len(rows), size)] if size and rows else [rows or []]
-        for position, chunk in enumerate(chunks):
-            pages.append(render_template("pdf/protocol/annex.html", doc=document, annex=annex, rows=chunk,
-                                         first=position == 0, last=position == len(chunks) - 1))
+        if annex["key"] not in typeset.KEYS:
+            pages.append(render_template("pdf/protocol/annex.html", doc=document, annex=annex))
+            continue
+        rows = document[annex["key"]]
+        chunks = [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)] or [[]]
+        pages += [typeset.part(document, annex, chunk, first=n == 0, last=n == len(chunks) - 1)
+                  for n, chunk in enumerate(chunks)]
     return pages
 
 
 def _pool_context() -> Any:
     """Workers forked from a small server that has WeasyPrint loaded, never from this (threaded) process."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["voting.pdf", "weasyprint"])
+    context.set_forkserver_preload(["protocols.lists", "weasyprint"])
     return context
 
 
-def _rendered(html_parts: list[str], workers: int) -> Iterator[bytes]:
+def _rendered(pdf_parts: list[typeset.Part], workers: int) -> Iterator[bytes]:
     if workers <= 1:
-        yield from map(render_pdf, html_parts)
+        yield from map(typeset.render, pdf_parts)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-        yield from pool.map(render_pdf, html_parts)
+        yield from pool.map(typeset.render, pdf_parts)
 
 
 def workers_for(document: dict[str, Any]) -> int:
-    rows = sum(len(document.get(key) or ()) for key in CHUNKS)
+    rows = sum(len(document.get(key) or ()) for key in typeset.KEYS)
     return 1 if rows < PARALLEL_FROM else max(1, min(os.cpu_count() or 1, 4))
 
 
-def pdf(html_parts: list[str], bundle: bytes, bundle_name: str, metadata: dict[str, str], workers: int = 1,
+def pdf(pdf_parts: list[typeset.Part], bundle: bytes, bundle_name: str, metadata: dict[str, str], workers: int = 1,
         progress: Progress | None = None) -> tuple[bytes, int]:
     """Render, merge, number the pages, attach the bundle; the PDF's bytes and its page count."""
     writer = PdfWriter()
-    for done, part in enumerate(_rendered(html_parts, workers), start=1):
+    for done, part in enumerate(_rendered(pdf_parts, workers), start=1):
         writer.append(PdfReader(io.BytesIO(part)))
         if progress:
-            progress(done, len(html_parts) + 1)
+            progress(done, len(pdf_parts) + 1)
     total = len(writer.pages)
-    footers = PdfReader(io.BytesIO(render_pdf(FOOTER + "<div></div>" * total)))
+    footers = PdfReader(io.BytesIO(typeset.page_numbers(total)))
     for page, footer in zip(writer.pages, footers.pages, strict=True):
         page.merge_page(footer)
         page.compress_content_streams()
@@ -85,5 +85,5 @@ def pdf(html_parts: list[str], bundle: bytes, bundle_name: str, metadata: dict[s
     out = io.BytesIO()
     writer.write(out)
     if progress:
-        progress(len(html_parts) + 1, len(html_parts) + 1)
+        progress(len(pdf_parts) + 1, len(pdf_parts) + 1)
     return out.getvalue(), total

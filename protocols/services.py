@@ -18,7 +18,7 @@ from auth.models import User
 from ballots import evidence
 from ballots.models import Checkpoint
 from ballots.verify import PDF_EVIDENCE_KEY, MalformedError, Report, verify_file
-from protocols import document, render, signing
+from protocols import document, render, signing, typeset
 from protocols.models import Protocol, RenderState
 from voting import jobs
 from voting.errors import ConflictError
@@ -86,9 +86,9 @@ def render_now(meeting_id: int) -> Protocol:
     return protocol
 
 
-def prepare(meeting: Meeting) -> tuple[dict[str, Any], bytes, list[str]]:
+def prepare(meeting: Meeting) -> tuple[dict[str, Any], bytes, list[typeset.Part]]:
     """What a protocol is rendered from: the document (with its signers and evidence facts), the evidence bundle's
-    bytes and the HTML of every part."""
+    bytes and every part (HTML, or a long list's chunk)."""
     data = document.build(meeting)
     data["signers"] = signing.required(meeting)
     bundle = evidence.dumps(evidence.bundle(meeting))
