@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from flask import request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import update
+from sqlalchemy.orm import joinedload
 
 from auth.models import User, UserSession
 from voting.extensions import db
@@ -47,7 +48,10 @@ def end_all_sessions(user: User) -> None:
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the user only while the cookie's session is alive."""
     sid = session.get("sid")
-    record = db.session.get(UserSession, sid) if sid else None
+    # one round trip: the session, its user and the user's roles and scopes (every policy check reads them)
+    record = db.session.get(UserSession, sid, options=[
+        joinedload(UserSession.user).joinedload(User.staff_roles),
+        joinedload(UserSession.user).joinedload(User.inspector_scopes)]) if sid else None
     now = datetime.now(UTC)
     if (record is None or record.ended_at is not None or str(record.user_id) != user_id
             or now - record.last_seen_at > IDLE or now - record.created_at > ABSOLUTE):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import date, datetime
@@ -25,7 +26,7 @@ from auth.keys import load_public_key, raw_to_der
 from auth.models import DeviceKey, Proxy, User
 from auth.policy import voting_rights
 from ballots import log
-from ballots.canonical import FloatRefusedError, canonical, digest
+from ballots.canonical import FloatRefusedError, canonical
 from ballots.chain import RECEIPT_TAG, receipt_body
 from ballots.models import LogEntry, LogHead
 from voting.errors import ConflictError, ForbiddenError, InvalidInputError
@@ -90,21 +91,26 @@ def _load(schema: Schema, value: Any, prefix: str) -> None:
         raise InvalidInputError(f"{field}: {message}", field=field) from None
 
 
-def parse(body: Any) -> tuple[dict[str, Any], bytes]:
-    """The payload and raw signature of a submission, or a 422 naming the field."""
+_SUBMISSION, _BALLOT = SubmissionSchema(), BallotSchema()  # stateless once made: made once
+
+
+def parse(body: Any) -> tuple[dict[str, Any], bytes, bytes]:
+    """The payload, its canonical (signed) bytes and the raw signature of a submission, or a 422 naming the field."""
+    _load(_SUBMISSION, body, "")
     try:
-        canonical(TAG, body)  # floats anywhere are refused with their path
+        message = canonical(TAG, body["payload"])  # floats anywhere are refused with their path
     except FloatRefusedError as error:
-        raise InvalidInputError(str(error), field=str(error).split(":")[0].removeprefix("$.")) from None
-    _load(SubmissionSchema(), body, "")
-    _load(BallotSchema(), body["payload"], "payload")
+        path, _colon, reason = str(error).partition(": ")
+        field = path.replace("$", "payload", 1)
+        raise InvalidInputError(f"{field}: {reason}", field=field) from None
+    _load(_BALLOT, body["payload"], "payload")
     if len(set(body["payload"]["premises"])) != len(body["payload"]["premises"]):
         raise InvalidInputError(_("payload.premises: помещение указано дважды"), field="payload.premises")
     try:
         signature = base64.b64decode(body["signature"], validate=True)
     except (ValueError, binascii.Error):
         raise InvalidInputError(_("signature: не base64"), field="signature") from None
-    return body["payload"], signature
+    return body["payload"], message, signature
 
 
 def receipt(entry: LogEntry) -> dict[str, Any]:
@@ -187,8 +193,8 @@ after_commit: Callable[[LogEntry], None] | None = None
 
 def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], bool]:
     """Record a ballot and return its receipt, and whether it is new (False: the same ballot was sent before)."""
-    payload, signature = parse(body)
-    ballot_hash = digest(TAG, payload)
+    payload, message, signature = parse(body)
+    ballot_hash = hashlib.sha256(message).hexdigest()
     existing = entry_by_hash(ballot_hash)
     if existing is not None:
         return receipt(existing), False
@@ -201,7 +207,7 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
         raise InvalidInputError(_("payload.manifest_hash: не совпадает с манифестом собрания"),
                                 field="payload.manifest_hash")
     device_key = active_key(user, payload["key_id"])
-    verify_signature(device_key, canonical(TAG, payload), signature)
+    verify_signature(device_key, message, signature)
     agenda, register = manifest_facts(meeting.id, head.manifest_hash)
     unknown = sorted(set(payload["answers"]) - agenda)
     if unknown:
@@ -228,19 +234,20 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
                                 field="payload.proxy")
     try:
         with write_transaction():
-            entry, new = _append(meeting, payload, signature, ballot_hash, device_key, user, proxy)
+            entry = _append(meeting, payload, signature, ballot_hash, device_key, user, proxy)
             db.session.commit()
-    except IntegrityError:  # the same ballot, or one with the same seq, committed by a parallel request first
+    except (IntegrityError, ConflictError) as error:
+        # a unique constraint or a refusal under the lock: a parallel request may have committed this very ballot
         db.session.rollback()
         existing = entry_by_hash(ballot_hash)
         if existing is not None:
             return receipt(existing), False
-        raise _seq_conflict(meeting.id, owner_id) from None
+        if isinstance(error, IntegrityError):
+            raise _seq_conflict(meeting.id, owner_id) from None
+        raise
     except Exception:
         db.session.rollback()  # a refusal under the lock: release it before the error page is made
         raise
-    if not new:
-        return receipt(entry), False
     if after_commit is not None:
         after_commit(entry)
     from voting import jobs
@@ -264,14 +271,11 @@ def last_ballot(meeting_id: int, owner_id: str) -> LogEntry | None:
 
 
 def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_hash: str, device_key: DeviceKey,
-            user: User, proxy: Proxy | None) -> tuple[LogEntry, bool]:
-    """Under the lock: state, time, chain; then the entry (with the key's binding first) and the decisions.
-    A ballot committed by a parallel request while this one waited for the lock is returned as it is."""
+            user: User, proxy: Proxy | None) -> LogEntry:
+    """Under the lock: state, time, chain; then the entry (with the key's binding first) and the decisions. (A
+    ballot committed by a parallel request while this one waited fails the chain check; `submit` then finds it.)"""
     head = log.lock_head(meeting.id)
     assert head is not None
-    existing = entry_by_hash(ballot_hash)
-    if existing is not None:
-        return existing, False
     now = log.database_now()
     assert meeting.opens_at is not None and meeting.closes_at is not None
     if head.closed or now >= meeting.closes_at:
@@ -298,7 +302,7 @@ def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_
                        ballot_hash=ballot_hash, owner_ref=owner_id, seq=payload["seq"])
     add_decisions(entry, payload, "online", now, user.id, representative, proxy.valid_until if proxy else None)
     db.session.flush()
-    return entry, True
+    return entry
 
 
 def add_decisions(entry: LogEntry, payload: dict[str, Any], source: str, received_at: datetime,

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from auth.models import User
 from auth.policy import (
@@ -56,7 +57,7 @@ ALLOWED_MATERIAL = ("application/pdf", "image/jpeg", "image/png", "application/z
 
 
 def load_meeting(meeting_id: int) -> Meeting | None:
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.building)])  # the policy reads it
     if meeting is not None and services.due(meeting):  # the announced instant has come: open or close it now
         meeting = services.advance_locked(meeting_id)
     return meeting
