@@ -21,6 +21,7 @@ from voting.errors import NotFoundError
 from voting.extensions import db, limiter
 from voting.meeting_views import load_meeting
 from voting.models import Meeting
+from voting.services import local_today
 
 bp = Blueprint("ballots_api", __name__, url_prefix="/api/v1")
 
@@ -51,7 +52,7 @@ def ballot_chains(meeting: Meeting, manifest: dict[str, Any] | None) -> list[dic
     if manifest is None:
         return []
     register = casting.register_owners(manifest)
-    today = log.database_now().astimezone(ZoneInfo(meeting.building.timezone)).date()
+    today = local_today(meeting, log.database_now())
     grouped: dict[tuple[str, str | None], list[str]] = {}
     for (owner_id, number), proxy in sorted(voting_rights(current_user, meeting.building, today, meeting.id).items()):
         if (owner_id, number) in register:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -33,6 +32,7 @@ from voting.errors import ConflictError, ForbiddenError, InvalidInputError
 from voting.extensions import db, write_transaction
 from voting.models import Meeting, MeetingDecision
 from voting.server_key import server_key
+from voting.services import local_today
 
 BALLOT = "ballot"
 TAG = log.PAYLOAD_TAGS[BALLOT]
@@ -214,7 +214,7 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
         raise InvalidInputError(_("payload.answers.%(item)s: такого вопроса нет в повестке", item=unknown[0]),
                                 field=f"payload.answers.{unknown[0]}")
     owner_id = payload["owner_id"]
-    today = log.database_now().astimezone(ZoneInfo(meeting.building.timezone)).date()
+    today = local_today(meeting, log.database_now())
     rights = voting_rights(user, meeting.building, today, meeting.id)
     proxies = set()
     for number in payload["premises"]:
