@@ -41,9 +41,9 @@ def parts(document: dict[str, Any], evidence: dict[str, str], signers: list[dict
 
 
 def _pool_context() -> Any:
-    """Workers forked from a small server that has WeasyPrint loaded, never from this (threaded) process."""
+    """Workers forked from a small server with WeasyPrint and ReportLab loaded, not from this (threaded) process."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["protocols.lists", "weasyprint"])
+    context.set_forkserver_preload(["protocols.typeset", "weasyprint"])
     return context
 
 

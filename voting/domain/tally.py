@@ -176,7 +176,7 @@ def tally(dossier: Dossier) -> Result:
         participating_parts[denominator] += numerator
         for item_id, answer in decision.answers.items():
             sums = parts.get(item_id)
-            if sums is None:
+            if sums is None or answer is None:
                 continue
             choice = answer if type(answer) is str else _choice(answer) or "void"  # several marks: void
             sums[choice][denominator] += numerator
