@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from auth.policy import BUILDING_VIEW, SIGNED_IN, policy, visible_buildings, voting_rights
-from ballots import casting, log
+from ballots import casting, chain, log
 from ballots.models import LogHead
 from registry.models import Building
 from voting.errors import NotFoundError
@@ -51,7 +51,7 @@ def ballot_chains(meeting: Meeting, manifest: dict[str, Any] | None) -> list[dic
     proxy, and the next `seq`/`prev`."""
     if manifest is None:
         return []
-    register = casting.register_owners(manifest)
+    register = chain.register_owners(manifest)
     today = local_today(meeting, log.database_now())
     grouped: dict[tuple[str, str | None], list[str]] = {}
     for (owner_id, number), proxy in sorted(voting_rights(current_user, meeting.building, today, meeting.id).items()):

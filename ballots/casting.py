@@ -24,10 +24,11 @@ from sqlalchemy.exc import IntegrityError
 from auth.keys import load_public_key, raw_to_der
 from auth.models import DeviceKey, Proxy, User
 from auth.policy import voting_rights
-from ballots import log
+from ballots import chain, log
 from ballots.canonical import FloatRefusedError, canonical
 from ballots.chain import RECEIPT_TAG, receipt_body
 from ballots.models import LogEntry, LogHead
+from voting.domain.dossier import CHOICES
 from voting.errors import ConflictError, ForbiddenError, InvalidInputError
 from voting.extensions import db, write_transaction
 from voting.models import Meeting, MeetingDecision
@@ -36,7 +37,6 @@ from voting.services import local_today
 
 BALLOT = "ballot"
 TAG = log.PAYLOAD_TAGS[BALLOT]
-CHOICES = ("for", "against", "abstain")
 HEX64 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be 64 lowercase hex digits")
 
 
@@ -130,12 +130,7 @@ def manifest_facts(meeting_id: int, manifest_hash: str) -> tuple[frozenset[str],
     """The agenda item ids and the (owner id, premises) pairs of a meeting's manifest, read once per process: the
     manifest entry never changes (the log is append-only), and its SHA-256 is part of the key."""
     manifest = manifest_of(meeting_id)
-    return frozenset(item["id"] for item in manifest["agenda"]), frozenset(register_owners(manifest))
-
-
-def register_owners(manifest: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    """(owner id, premises) → the owner's row in the frozen register."""
-    return {(o["id"], p["premises"]): o for p in manifest["register"] for o in p["owners"]}
+    return frozenset(item["id"] for item in manifest["agenda"]), frozenset(chain.register_owners(manifest))
 
 
 def manifest_of(meeting_id: int) -> dict[str, Any]:

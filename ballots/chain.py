@@ -25,6 +25,11 @@ def payload_tag(entry_type: str) -> str:
     return PAYLOAD_TAGS.get(entry_type, SERVER_TAG)
 
 
+def register_owners(manifest: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(owner id, premises) → the owner's row in the manifest's frozen register."""
+    return {(o["id"], p["premises"]): o for p in manifest["register"] for o in p["owners"]}
+
+
 def rfc3339(instant: datetime) -> str:
     """The one spelling of an instant in the log: UTC, microseconds, an explicit offset."""
     return instant.astimezone(UTC).isoformat(timespec="microseconds")

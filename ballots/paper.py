@@ -16,8 +16,9 @@ from sqlalchemy import select
 from auth.models import User
 from ballots import log
 from ballots.canonical import canonical, digest
-from ballots.casting import CHOICES, active_key, add_decisions, bind_key, manifest_facts, verify_signature
+from ballots.casting import active_key, add_decisions, bind_key, manifest_facts, verify_signature
 from ballots.models import LogEntry, LogHead, PaperScan
+from voting.domain.dossier import CHOICES
 from voting.errors import ConflictError, InvalidInputError
 from voting.extensions import db, write_transaction
 from voting.models import Meeting

@@ -23,7 +23,6 @@ from voting.domain import dossier as dossiers
 from voting.domain.tally import tally, to_json
 
 FORMAT = "oss-evidence/1"
-CHOICES = ("for", "against", "abstain")
 ENTRY_FIELDS = ("index", "prev", "type", "payload_hash", "server_time", "key_id", "signature", "payload")
 PDF_EVIDENCE_KEY = "/VecheEvidenceSHA256"  # the protocol PDF's metadata: the SHA-256 printed on its first page
 AFTER_CLOSE = {"close": {"paper_decision", "key_registered", "tally", "protocol"}, "tally": {"protocol"}}
@@ -239,7 +238,7 @@ def verify(bundle: dict[str, Any]) -> Report:
                for k in server.values()):
         report.add("manifest_signature", "not a valid server signature over the manifest")
     try:
-        register = {(o["id"], p["premises"]): o for p in manifest["register"] for o in p["owners"]}
+        register = chain.register_owners(manifest)
         agenda = {item["id"] for item in manifest["agenda"]}
         closes_at = datetime.fromisoformat(manifest["meeting"]["closes_at"])
         opens_at = datetime.fromisoformat(manifest["meeting"]["opens_at"])
@@ -346,7 +345,7 @@ def _decision(entry: dict[str, Any], body: bytes, where: str, position: int, sta
     answers = payload.get("answers") if isinstance(payload.get("answers"), dict) else {}
     for item, answer in answers.items():
         marks = answer if isinstance(answer, list) and kind == "paper_decision" else [answer]
-        if item not in state.agenda or not marks or any(m not in CHOICES for m in marks):
+        if item not in state.agenda or not marks or any(m not in dossiers.CHOICES for m in marks):
             report.add(f"{where}.payload.answers.{item}", "not an agenda item with a valid choice")
     representative = None
     if kind == "ballot":
