@@ -3,21 +3,19 @@ compared with the target exactly; "no meetings held" where the total is zero."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
-from importlib import resources
 
+from voting.domain.law import law
 from voting.domain.numbers import format_amount
 
 
 @cache
 def target(name: str) -> Decimal:
     """A target percentage from law.json (`online_share_target_percent`, `verified_residents_target_percent`)."""
-    law = json.loads(resources.files("voting.domain.data").joinpath("law.json").read_text(encoding="utf-8"))
-    return Decimal(law["indicators"][name]["value"])
+    return Decimal(law()["indicators"][name]["value"])
 
 
 @dataclass(frozen=True)

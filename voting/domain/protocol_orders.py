@@ -4,11 +4,11 @@ on the meeting's notice date."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
+
+from voting.domain.law import law
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class ProtocolOrder:
 
 @cache
 def orders() -> tuple[ProtocolOrder, ...]:
-    raw = json.loads(resources.files("voting.domain.data").joinpath("law.json").read_text(encoding="utf-8"))
+    raw = law()
     return tuple(sorted((ProtocolOrder(
         code=o["code"], title=o["title"], effective_from=date.fromisoformat(o["from"]),
         number_is_gis_id=o["number"] == "gis_id", initiator_passport=bool(o["initiator_passport"]),

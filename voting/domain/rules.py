@@ -6,13 +6,13 @@ cross-multiplication of Fractions ("more than half of all" is for·2 > total; "t
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 from functools import cache
-from importlib import resources
+
+from voting.domain.law import law
 
 
 class Rule(StrEnum):
@@ -71,7 +71,7 @@ def _edition(raw: dict[str, object]) -> Edition:
 
 @cache
 def _law() -> tuple[dict[str, Subject], tuple[QuorumEdition, ...]]:
-    raw = json.loads(resources.files("voting.domain.data").joinpath("law.json").read_text(encoding="utf-8"))
+    raw = law()
     subjects = {
         s["code"]: Subject(code=s["code"], point=s.get("point"), title=s["title"], description=s["description"],
                            editions=tuple(sorted((_edition(e) for e in s["editions"]),

@@ -7,25 +7,18 @@ into words by the pages.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
-from importlib import resources
 from zoneinfo import ZoneInfo
 
+from voting.domain.law import law
 from voting.domain.rules import UnknownSubjectError, subject
-
-
-@cache
-def _law() -> dict[str, object]:
-    return json.loads(resources.files("voting.domain.data").joinpath("law.json").read_text(encoding="utf-8"))
 
 
 def timeline(name: str) -> int:
     """A number of days from the timeline of law.json (e.g. `notice_days_before_opening`)."""
-    return int(_law()["timeline"][name]["value"])  # type: ignore[index]
+    return int(law()["timeline"][name]["value"])
 
 
 @dataclass(frozen=True)
@@ -101,7 +94,7 @@ def agenda_problems(agenda: tuple[tuple[str, str | None], ...], notice_date: dat
     if not agenda:
         return [Problem("agenda_empty", "agenda")]
     problems = []
-    forbidden = [str(t) for t in _law()["agenda"]["forbidden_titles"]]  # type: ignore[index]
+    forbidden = [str(t) for t in law()["agenda"]["forbidden_titles"]]
     for number, (title, code) in enumerate(agenda, start=1):
         where = {"item": str(number)}
         plain = " ".join(title.casefold().replace("ё", "е").split()).strip(" .:")
