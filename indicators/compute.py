@@ -8,8 +8,10 @@ by the database (GROUP BY); the shares are exact (voting.domain.indicator).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import distinct, func, select
@@ -105,20 +107,25 @@ def counts(start: date, end: date, organisation_id: int | None = None, form: Mee
     for municipality_id, meeting_form, number in db.session.execute(registered):
         add(municipality_id, meeting_form, number)
 
-    # platform meetings: the period's bounds are local midnights, so each time zone gets its own UTC bounds
+    conditions = [*([Building.organisation_id == organisation_id] if organisation_id is not None else []),
+                  *([Meeting.form == form] if form is not None else [])]
+    for municipality_id, meeting_form, number in _held(start, end, (Building.municipality_id, Meeting.form),
+                                                       conditions):
+        add(municipality_id, meeting_form, number)
+    return {m: (online[m], total[m]) for m in total}
+
+
+def _held(start: date, end: date, columns: tuple[Any, ...], conditions: list[Any]) -> Iterator[Any]:
+    """(columns…, count) of the platform's held meetings that closed within the period, grouped by the columns. The
+    period's bounds are local midnights, so each time zone of the buildings gets its own UTC bounds."""
     for zone in db.session.scalars(select(Building.timezone).distinct()):
         low, high = local_bounds(start, end, zone)
-        platform = (select(Building.municipality_id, Meeting.form, func.count()).join(Building)
-                    .where(Building.timezone == zone, Meeting.state.in_(HELD), Meeting.closes_at >= low,
-                           Meeting.closes_at < high)
-                    .group_by(Building.municipality_id, Meeting.form))
-        if organisation_id is not None:
-            platform = platform.where(Building.organisation_id == organisation_id)
-        if form is not None:
-            platform = platform.where(Meeting.form == form)
-        for municipality_id, meeting_form, number in db.session.execute(platform):
-            add(municipality_id, meeting_form, number)
-    return {m: (online[m], total[m]) for m in total}
+        yield from db.session.execute(
+            select(*columns, func.count()).select_from(Meeting).join(Building)
+            .outerjoin(Organisation, Organisation.id == Building.organisation_id)
+            .where(Building.timezone == zone, Meeting.state.in_(HELD), Meeting.closes_at >= low,
+                   Meeting.closes_at < high, *conditions)
+            .group_by(*columns))
 
 
 def verified_accounts() -> dict[int, int]:
@@ -176,16 +183,9 @@ def drill_down(municipality: Municipality, start: date, end: date) -> tuple[list
                   .group_by(Organisation.name, Building.address, RegisteredMeeting.form))
     for organisation, address, form, number in db.session.execute(registered):
         add(organisation, address, form, number)
-    for zone in db.session.scalars(select(Building.timezone).distinct()
-                                   .where(Building.municipality_id == municipality.id)):
-        low, high = local_bounds(start, end, zone)
-        platform = (select(Organisation.name, Building.address, Meeting.form, func.count()).select_from(Meeting)
-                    .join(Building).outerjoin(Organisation, Organisation.id == Building.organisation_id)
-                    .where(Building.municipality_id == municipality.id, Building.timezone == zone,
-                           Meeting.state.in_(HELD), Meeting.closes_at >= low, Meeting.closes_at < high)
-                    .group_by(Organisation.name, Building.address, Meeting.form))
-        for organisation, address, form, number in db.session.execute(platform):
-            add(organisation, address, form, number)
+    for organisation, address, form, number in _held(start, end, (Organisation.name, Building.address, Meeting.form),
+                                                     [Building.municipality_id == municipality.id]):
+        add(organisation, address, form, number)
 
     def slices(table: dict[str, list[int]]) -> list[Slice]:
         return sorted((Slice(label, online, total) for label, (online, total) in table.items()),
