@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from voting.command_input import read_or_exit
+
 
 @click.command("verify")
 @click.argument("evidence", type=click.Path(dir_okay=False, path_type=Path))
@@ -19,14 +21,7 @@ def verify_command(evidence: Path, as_json: bool) -> None:
     """
     from ballots.verify import MalformedError, verify_file
 
-    try:
-        report = verify_file(evidence.read_bytes())
-    except OSError as error:
-        click.echo(f"error: cannot read {evidence}: {error.strerror}", err=True)
-        sys.exit(2)
-    except MalformedError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+    report = read_or_exit(evidence, verify_file, MalformedError)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from voting.app import create_app
+from voting.command_input import read_or_exit
 from voting.extensions import db
 from voting.recount import recount_command
 
@@ -70,14 +71,9 @@ def import_register_command(building_id: int, file: Path, do_apply: bool) -> Non
     if building is None:
         click.echo(f"error: no building with id {building_id}", err=True)
         sys.exit(2)
+    limit = current_app.config["REGISTER_MAX_BYTES"]
     try:
-        register = read_register(file.name, file.read_bytes(), current_app.config["REGISTER_MAX_BYTES"])
-    except OSError as error:
-        click.echo(f"error: cannot read {file}: {error.strerror}", err=True)
-        sys.exit(2)
-    except RegisterFileError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+        register = read_or_exit(file, lambda data: read_register(file.name, data, limit), RegisterFileError)
     except RegisterRowsError as error:
         for row_error in error.errors:
             click.echo(str(row_error))

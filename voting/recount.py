@@ -4,10 +4,11 @@ time the web application needs)."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
+
+from voting.command_input import read_or_exit
 
 
 @click.command("recount")
@@ -21,14 +22,7 @@ def recount_command(dossier: Path, as_json: bool) -> None:
     from voting.domain import dossier as dossiers
     from voting.domain.tally import tally, to_json
 
-    try:
-        parsed = dossiers.loads(dossier.read_bytes())
-    except OSError as error:
-        click.echo(f"error: cannot read {dossier}: {error.strerror}", err=True)
-        sys.exit(2)
-    except dossiers.DossierError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+    parsed = read_or_exit(dossier, dossiers.loads, dossiers.DossierError)
     result = to_json(tally(parsed))
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
