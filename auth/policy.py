@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, null, or_, select, union_all
 
 from auth.models import Decision, GuestGrant, OwnershipLink, Proxy, User
 from registry.models import Building, Municipality, Ownership, Premises
@@ -43,26 +43,37 @@ def staff_organisations(user: User) -> set[int]:
     return {role.organisation_id for role in user.staff_roles}
 
 
-def owned_building_ids(user: User) -> Select[Any]:
-    """Buildings where the user holds a proven ownership."""
+def _owned(user_id: Any) -> Select[Any]:
+    """Buildings where the user (an id or a bound parameter) holds a proven ownership."""
     return (select(Premises.building_id).join(Ownership, Ownership.premises_id == Premises.id)
             .join(OwnershipLink, OwnershipLink.ownership_id == Ownership.id)
-            .where(OwnershipLink.user_id == user.id, OwnershipLink.ended_at.is_(None)))
+            .where(OwnershipLink.user_id == user_id, OwnershipLink.ended_at.is_(None)))
 
 
-def _guest_building_ids(user: User) -> Select[Any]:
-    owners = select(GuestGrant.owner_user_id).where(GuestGrant.guest_user_id == user.id,
+def _as_guest(user_id: Any) -> Select[Any]:
+    owners = select(GuestGrant.owner_user_id).where(GuestGrant.guest_user_id == user_id,
                                                     GuestGrant.ended_at.is_(None))
     return (select(Premises.building_id).join(Ownership, Ownership.premises_id == Premises.id)
             .join(OwnershipLink, OwnershipLink.ownership_id == Ownership.id)
             .where(OwnershipLink.user_id.in_(owners), OwnershipLink.ended_at.is_(None)))
 
 
-def _represented_building_ids(user: User, today: date) -> Select[Any]:
+def _represented(user_id: Any, today: Any) -> Select[Any]:
     return (select(Premises.building_id).join(Ownership, Ownership.premises_id == Premises.id)
             .join(Proxy, Proxy.ownership_id == Ownership.id)
-            .where(Proxy.representative_id == user.id, Proxy.status == Decision.APPROVED,
+            .where(Proxy.representative_id == user_id, Proxy.status == Decision.APPROVED,
                    Proxy.issued_on <= today, Proxy.valid_until >= today))
+
+
+def _stake(user_id: Any, today: Any) -> ColumnElement[bool]:
+    """A building where the user owns, is an owner's guest, or represents an owner under a proxy in force."""
+    return or_(Building.id.in_(_owned(user_id)), Building.id.in_(_as_guest(user_id)),
+               Building.id.in_(_represented(user_id, today)))
+
+
+# built once: asked on every request of an owner
+_HAS_STAKE = select(Building.id).where(Building.id == bindparam("building_id"),
+                                       _stake(bindparam("user_id"), bindparam("today")))
 
 
 def visible_buildings(user: User) -> Select[Any]:
@@ -70,9 +81,7 @@ def visible_buildings(user: User) -> Select[Any]:
     statement = select(Building)
     if user.is_operator:
         return statement
-    conditions: list[ColumnElement[bool]] = [
-        Building.id.in_(owned_building_ids(user)), Building.id.in_(_guest_building_ids(user)),
-        Building.id.in_(_represented_building_ids(user, datetime.now(UTC).date()))]
+    conditions: list[ColumnElement[bool]] = [_stake(user.id, datetime.now(UTC).date())]
     organisations = staff_organisations(user)
     if organisations:
         conditions.append(Building.organisation_id.in_(organisations))
@@ -126,8 +135,8 @@ def may(user: Any, action: str, obj: object = None) -> bool:
             return _administers(user, obj) or _inspects(user, obj)
         if action == BUILDING_VIEW:
             return (user.is_operator or _administers(user, obj) or _inspects(user, obj)
-                    or db.session.scalar(visible_buildings(user).where(Building.id == obj.id)
-                                         .with_only_columns(Building.id)) is not None)
+                    or db.session.scalar(_HAS_STAKE, {"building_id": obj.id, "user_id": user.id,
+                                                      "today": datetime.now(UTC).date()}) is not None)
     return False
 
 
@@ -156,23 +165,33 @@ def policy(action: str, load: Callable[..., Any] | None = None) -> Callable[[Vie
     return decorate
 
 
+# built once, asked with every ballot: (owner id, premises number, the proxy's id or None) the user may vote for
+_RIGHTS: CompoundSelect = union_all(
+    select(Ownership.owner_id, Premises.number, null().label("proxy_id"))
+    .join(Premises, Ownership.premises_id == Premises.id)
+    .join(OwnershipLink, OwnershipLink.ownership_id == Ownership.id)
+    .where(OwnershipLink.user_id == bindparam("user_id"), OwnershipLink.ended_at.is_(None),
+           Premises.building_id == bindparam("building_id")),
+    select(Ownership.owner_id, Premises.number, Proxy.id)
+    .join(Premises, Ownership.premises_id == Premises.id)
+    .join(Proxy, Proxy.ownership_id == Ownership.id)
+    .where(Proxy.representative_id == bindparam("user_id"), Premises.building_id == bindparam("building_id"),
+           or_(Proxy.meeting_id.is_(None), Proxy.meeting_id == bindparam("meeting_id"))))
+
+
 def voting_rights(user: User, building: Building, day: date, meeting_id: int) -> dict[tuple[str, str], Proxy | None]:
     """Whom the user may vote for in a building, as (owner id, premises number): their own proven ownerships (None)
     and those they represent under a proxy in force on `day` (the building's local date) for that meeting."""
+    rows: list[Any] = list(db.session.execute(  # one round trip: most voters hold no proxy
+        _RIGHTS, {"user_id": user.id, "building_id": building.id, "meeting_id": meeting_id}))
+    proxy_ids = [proxy_id for _o, _n, proxy_id in rows if proxy_id is not None]
+    proxies = {p.id: p for p in db.session.scalars(select(Proxy).where(Proxy.id.in_(proxy_ids)))} if proxy_ids else {}
     rights: dict[tuple[str, str], Proxy | None] = {}
-    for proxy in db.session.scalars(
-            select(Proxy).join(Ownership, Proxy.ownership_id == Ownership.id)
-            .join(Premises, Ownership.premises_id == Premises.id)
-            .where(Proxy.representative_id == user.id, Premises.building_id == building.id,
-                   or_(Proxy.meeting_id.is_(None), Proxy.meeting_id == meeting_id))):
-        if proxy.active_on(day):
-            rights[(str(proxy.ownership.owner_id), proxy.ownership.premises.number)] = proxy
-    for owner_id, number in db.session.execute(
-            select(Ownership.owner_id, Premises.number).join(Premises, Ownership.premises_id == Premises.id)
-            .join(OwnershipLink, OwnershipLink.ownership_id == Ownership.id)
-            .where(OwnershipLink.user_id == user.id, OwnershipLink.ended_at.is_(None),
-                   Premises.building_id == building.id)):
-        rights[(str(owner_id), number)] = None  # one's own ownership wins over a proxy for it
+    for owner_id, number, proxy_id in sorted(rows, key=lambda row: row[2] is None):
+        if proxy_id is None:
+            rights[(str(owner_id), number)] = None  # one's own ownership wins over a proxy for it
+        elif proxies[proxy_id].active_on(day):
+            rights[(str(owner_id), number)] = proxies[proxy_id]
     return rights
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apispec import APISpec
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import Schema, fields
@@ -27,7 +27,11 @@ bp = Blueprint("ballots_api", __name__, url_prefix="/api/v1")
 
 
 def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
+    """The rate limit's key: the account. Kept for the request: the limit headers ask again after the commit, which
+    would otherwise reload the user."""
+    if "limit_key" not in g:
+        g.limit_key = f"user:{current_user.get_id()}"
+    return str(g.limit_key)
 
 
 @bp.get("/meetings")

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
-from sqlalchemy import select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from auth.keys import load_public_key, raw_to_der
@@ -29,7 +29,7 @@ from ballots.canonical import FloatRefusedError, canonical
 from ballots.chain import RECEIPT_TAG, receipt_body
 from ballots.models import LogEntry, LogHead
 from voting.domain.dossier import CHOICES
-from voting.errors import ConflictError, ForbiddenError, InvalidInputError
+from voting.errors import ConflictError, ForbiddenError, InvalidInputError, VotingError
 from voting.extensions import db, write_transaction
 from voting.models import Meeting, MeetingDecision
 from voting.server_key import server_key
@@ -115,8 +115,15 @@ def parse(body: Any) -> tuple[dict[str, Any], bytes, bytes]:
 
 def receipt(entry: LogEntry) -> dict[str, Any]:
     """The signed receipt of a ballot's entry; Ed25519 is deterministic, so asking again gives identical bytes."""
+    return signed_receipt(receipt_of(entry))
+
+
+def receipt_of(entry: LogEntry) -> dict[str, Any]:
     assert entry.ballot_hash is not None
-    body = receipt_body(entry.ballot_hash, entry.index, entry.entry_hash, entry.server_time, entry.root)
+    return receipt_body(entry.ballot_hash, entry.index, entry.entry_hash, entry.server_time, entry.root)
+
+
+def signed_receipt(body: dict[str, Any]) -> dict[str, Any]:
     key = server_key()
     return body | {"signature": key.sign(canonical(RECEIPT_TAG, body)), "key_fingerprint": key.fingerprint}
 
@@ -140,25 +147,35 @@ def manifest_of(meeting_id: int) -> dict[str, Any]:
     return json.loads(entry.payload)  # type: ignore[no-any-return]
 
 
-def binding_entry(meeting_id: int, key_id: str, owner_id: str) -> LogEntry | None:
-    """The `key_registered` entry that binds a key to an owner in this meeting's log, if any."""
-    return db.session.scalar(select(LogEntry).where(
+def _binding(meeting_id: Any, key_id: Any, owner_id: Any) -> Select[str]:
+    """The payload of the latest `key_registered` entry binding a key to an owner in this meeting's log."""
+    return (select(LogEntry.payload).where(
         LogEntry.meeting_id == meeting_id, LogEntry.type == "key_registered", LogEntry.owner_ref == owner_id,
         LogEntry.bound_key == key_id).order_by(LogEntry.index.desc()).limit(1))
 
 
+def bound_premises(meeting_id: int, key_id: str, owner_id: str) -> list[str]:
+    """The premises a key may already sign for an owner in this meeting (none before its first entry for them)."""
+    return _premises_of(db.session.scalar(_binding(meeting_id, key_id, owner_id)))
+
+
+def _premises_of(binding: str | None) -> list[str]:
+    return json.loads(binding)["premises"] if binding else []
+
+
 def bind_key(head: LogHead, key_id: str, public_key: str, owner_id: str, premises: list[str], holder: str,
-             at: datetime, name: str | None = None, proxy: dict[str, str] | None = None) -> None:
+             at: datetime, name: str | None = None, proxy: dict[str, str] | None = None,
+             bound: list[str] | None = None) -> None:
     """Record in the log, before a key's first entry for an owner, that the key may sign for them (and how: as the
-    owner, as an officer keying in paper, or as a representative under the proxy {sha256, valid_until})."""
-    existing = binding_entry(head.meeting_id, key_id, owner_id)
-    if existing is not None:
-        bound = json.loads(existing.payload)
-        if set(premises) <= set(bound["premises"]):
-            return
-        premises = sorted(set(premises) | set(bound["premises"]))  # a premises proven since: bound again, wider
+    owner, as an officer keying in paper, or as a representative under the proxy {sha256, valid_until}); `bound`:
+    the premises it is bound to already, when the caller has read them."""
+    if bound is None:
+        bound = bound_premises(head.meeting_id, key_id, owner_id)
+    if set(premises) <= set(bound):
+        return
     payload: dict[str, Any] = {"type": "key_registered", "key_id": key_id, "public_key": public_key,
-                               "owner_id": owner_id, "premises": sorted(premises), "holder": holder}
+                               "owner_id": owner_id, "premises": sorted(set(premises) | set(bound)),
+                               "holder": holder}  # a premises proven since the last binding: bound again, wider
     if proxy is not None:
         payload["proxy"] = proxy | {"representative": name}
     elif name is not None:
@@ -166,7 +183,7 @@ def bind_key(head: LogHead, key_id: str, public_key: str, owner_id: str, premise
     log.append_signed(head, "key_registered", payload, at, owner_ref=owner_id, bound_key=key_id)
 
 
-def verify_signature(device_key: DeviceKey, message: bytes, signature: bytes) -> None:
+def verify_signature(device_key: DeviceKey | Row[Any], message: bytes, signature: bytes) -> None:
     try:
         load_public_key(device_key.public_key).verify(raw_to_der(signature), message, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
@@ -175,11 +192,16 @@ def verify_signature(device_key: DeviceKey, message: bytes, signature: bytes) ->
 
 def active_key(user: User, key_id: str) -> DeviceKey:
     device_key = db.session.scalar(select(DeviceKey).where(DeviceKey.key_id == key_id))
+    _refuse_unless_active(user, key_id, device_key)
+    assert device_key is not None
+    return device_key
+
+
+def _refuse_unless_active(user: User, key_id: str, device_key: DeviceKey | Row[Any] | None) -> None:
     if device_key is None or device_key.user_id != user.id:
         raise ForbiddenError(_("Ключ %(key)s не принадлежит вашей учётной записи.", key=key_id), field="payload.key_id")
     if device_key.revoked_at is not None:
         raise ForbiddenError(_("Ключ %(key)s отозван.", key=key_id), field="payload.key_id")
-    return device_key
 
 
 # a test may make the process "crash" right after the commit, before the receipt is sent
@@ -190,27 +212,55 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
     """Record a ballot and return its receipt, and whether it is new (False: the same ballot was sent before)."""
     payload, message, signature = parse(body)
     ballot_hash = hashlib.sha256(message).hexdigest()
-    existing = entry_by_hash(ballot_hash)
-    if existing is not None:
-        return receipt(existing), False
+    user_id = user.id
+    try:
+        device_key, proxy = _admissible(user, meeting, payload, message, signature)
+        with write_transaction():
+            entry = _append(meeting, payload, signature, ballot_hash, device_key, user, proxy)
+            answer, entry_id = receipt_of(entry), entry.id  # read before the commit expires them
+            db.session.commit()
+    except (VotingError, IntegrityError) as error:
+        # refused (late, a seq taken, …) or a unique constraint hit: it may be this very ballot, recorded before or
+        # by a parallel request, and the same bytes get the same receipt (looked for only here, off the hot path)
+        db.session.rollback()
+        existing = entry_by_hash(ballot_hash)
+        if existing is not None:
+            return receipt(existing), False
+        if isinstance(error, IntegrityError):
+            raise _seq_conflict(meeting.id, payload["owner_id"]) from None
+        raise
+    except Exception:
+        db.session.rollback()  # release the lock before the error page is made
+        raise
+    if after_commit is not None:
+        after_commit(entry)
+    from voting import jobs
+
+    jobs.run("mail_receipt", entry_id=entry_id, user_id=user_id)
+    return signed_receipt(answer), True
+
+
+def _admissible(user: User, meeting: Meeting, payload: dict[str, Any], message: bytes,
+                signature: bytes) -> tuple[Row[Any], Proxy | None]:
+    """The checks that need no lock: the meeting, its manifest, the signer's key and signature, the agenda, the
+    register and the user's right to vote for the owner; the key, and the proxy the user votes under (or None)."""
     if payload["meeting_id"] != meeting.id:
         raise InvalidInputError(_("payload.meeting_id: бюллетень другого собрания"), field="payload.meeting_id")
-    head = db.session.get(LogHead, meeting.id)
-    if head is None:
+    standing = db.session.execute(_STANDING, {"meeting_id": meeting.id, "key_id": payload["key_id"]}).first()
+    if standing is None:
         raise ConflictError(_("Голосование по этому собранию ещё не открыто."))
-    if payload["manifest_hash"] != head.manifest_hash:
+    if payload["manifest_hash"] != standing.manifest_hash:
         raise InvalidInputError(_("payload.manifest_hash: не совпадает с манифестом собрания"),
                                 field="payload.manifest_hash")
-    device_key = active_key(user, payload["key_id"])
-    verify_signature(device_key, message, signature)
-    agenda, register = manifest_facts(meeting.id, head.manifest_hash)
+    _refuse_unless_active(user, payload["key_id"], standing if standing.key_id is not None else None)
+    verify_signature(standing, message, signature)
+    agenda, register = manifest_facts(meeting.id, standing.manifest_hash)
     unknown = sorted(set(payload["answers"]) - agenda)
     if unknown:
         raise InvalidInputError(_("payload.answers.%(item)s: такого вопроса нет в повестке", item=unknown[0]),
                                 field=f"payload.answers.{unknown[0]}")
     owner_id = payload["owner_id"]
-    today = local_today(meeting, log.database_now())
-    rights = voting_rights(user, meeting.building, today, meeting.id)
+    rights = voting_rights(user, meeting.building, local_today(meeting, log.clock_time(standing.now)), meeting.id)
     proxies = set()
     for number in payload["premises"]:
         if (owner_id, number) not in register:
@@ -227,28 +277,7 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
     if (proxy.scan_sha256 if proxy else None) != payload.get("proxy"):
         raise InvalidInputError(_("payload.proxy: укажите SHA-256 доверенности, по которой вы голосуете"),
                                 field="payload.proxy")
-    try:
-        with write_transaction():
-            entry = _append(meeting, payload, signature, ballot_hash, device_key, user, proxy)
-            db.session.commit()
-    except (IntegrityError, ConflictError) as error:
-        # a unique constraint or a refusal under the lock: a parallel request may have committed this very ballot
-        db.session.rollback()
-        existing = entry_by_hash(ballot_hash)
-        if existing is not None:
-            return receipt(existing), False
-        if isinstance(error, IntegrityError):
-            raise _seq_conflict(meeting.id, owner_id) from None
-        raise
-    except Exception:
-        db.session.rollback()  # a refusal under the lock: release it before the error page is made
-        raise
-    if after_commit is not None:
-        after_commit(entry)
-    from voting import jobs
-
-    jobs.run("mail_receipt", entry_id=entry.id, user_id=user.id)
-    return receipt(entry), True
+    return standing, proxy
 
 
 def _seq_conflict(meeting_id: int, owner_id: str) -> ConflictError:
@@ -259,28 +288,44 @@ def _seq_conflict(meeting_id: int, owner_id: str) -> ConflictError:
                          current_hash=last.ballot_hash if last else None)
 
 
+def _owner_ballots(meeting_id: Any, owner_id: Any) -> Select[LogEntry]:
+    return (select(LogEntry).where(LogEntry.meeting_id == meeting_id, LogEntry.type == BALLOT,
+                                   LogEntry.owner_ref == owner_id).order_by(LogEntry.seq.desc()).limit(1))
+
+
 def last_ballot(meeting_id: int, owner_id: str) -> LogEntry | None:
-    return db.session.scalar(select(LogEntry).where(LogEntry.meeting_id == meeting_id, LogEntry.type == BALLOT,
-                                                    LogEntry.owner_ref == owner_id)
-                             .order_by(LogEntry.seq.desc()).limit(1))
+    return db.session.scalar(_owner_ballots(meeting_id, owner_id))
 
 
-def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_hash: str, device_key: DeviceKey,
+# built once, run with every ballot (the meeting, owner and key as bound parameters)
+_STANDING = (  # before the lock, one round trip: the log head, the key (if any) and the clock
+    select(LogHead.manifest_hash, DeviceKey.key_id, DeviceKey.public_key, DeviceKey.user_id, DeviceKey.revoked_at,
+           log.Clock().label("now"))
+    .outerjoin(DeviceKey, DeviceKey.key_id == bindparam("key_id")).where(LogHead.meeting_id == bindparam("meeting_id")))
+_last = _owner_ballots(bindparam("meeting_id"), bindparam("owner_id")).subquery()
+_CHAIN = select(  # under the lock, one round trip: the clock, the owner's last ballot, the key's binding
+    log.Clock().label("now"), select(_last.c.seq).scalar_subquery().label("seq"),
+    select(_last.c.ballot_hash).scalar_subquery().label("prev"),
+    _binding(bindparam("meeting_id"), bindparam("key_id"), bindparam("owner_id")).scalar_subquery().label("binding"))
+
+
+def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_hash: str,
+            device_key: DeviceKey | Row[Any],
             user: User, proxy: Proxy | None) -> LogEntry:
     """Under the lock: state, time, chain; then the entry (with the key's binding first) and the decisions. (A
     ballot committed by a parallel request while this one waited fails the chain check; `submit` then finds it.)"""
     head = log.lock_head(meeting.id)
     assert head is not None
-    now = log.database_now()
+    owner_id = payload["owner_id"]
+    state = db.session.execute(_CHAIN, {"meeting_id": meeting.id, "owner_id": owner_id,
+                                        "key_id": device_key.key_id}).one()
+    now = log.clock_time(state.now)
     assert meeting.opens_at is not None and meeting.closes_at is not None
     if head.closed or now >= meeting.closes_at:
         raise ConflictError(_("Голосование закрыто: бюллетень не принят."), field="closes_at", reason="late")
     if now < meeting.opens_at:
         raise ConflictError(_("Голосование ещё не началось."), field="opens_at", reason="before_opening")
-    owner_id = payload["owner_id"]
-    last = last_ballot(meeting.id, owner_id)
-    if payload["seq"] != (last.seq + 1 if last and last.seq else 1) or payload["prev"] != (
-            last.ballot_hash if last else None):
+    if payload["seq"] != (state.seq or 0) + 1 or payload["prev"] != state.prev:
         raise _seq_conflict(meeting.id, owner_id)
     representative = None
     if proxy is not None:
@@ -292,7 +337,8 @@ def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_
         representative = user.full_name or user.email
     bind_key(head, device_key.key_id, device_key.public_key, owner_id, payload["premises"],
              "representative" if proxy else "owner", now, representative,
-             {"sha256": proxy.scan_sha256, "valid_until": proxy.valid_until.isoformat()} if proxy else None)
+             {"sha256": proxy.scan_sha256, "valid_until": proxy.valid_until.isoformat()} if proxy else None,
+             bound=_premises_of(state.binding))
     entry = log.append(head, BALLOT, payload, base64.b64encode(signature).decode(), device_key.key_id, now,
                        ballot_hash=ballot_hash, owner_ref=owner_id, seq=payload["seq"])
     add_decisions(entry, payload, "online", now, user.id, representative, proxy.valid_until if proxy else None)

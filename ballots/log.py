@@ -9,7 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from ballots.canonical import canonical, digest
 from ballots.chain import (
@@ -35,19 +38,38 @@ CHECKPOINT_EVERY = 100  # entries between the periodic checkpoints while voting
 
 # --- time and locking -----------------------------------------------------------------------------------------
 
-def database_now() -> datetime:
-    """The database's clock (one clock for every app server); tests may put their own in `veche.clock`."""
+class Clock(FunctionElement[Any]):
+    """The database's clock as a column, to read it in the same round trip as other facts (`clock_time`)."""
+
+    inherit_cache = True
+
+
+@compiles(Clock, "postgresql")
+def _postgresql_clock(_element: Clock, _compiler: SQLCompiler, **_kw: Any) -> str:
+    return "clock_timestamp()"  # the time now, not the transaction's start
+
+
+@compiles(Clock)
+def _sqlite_clock(_element: Clock, _compiler: SQLCompiler, **_kw: Any) -> str:
+    return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+
+
+def clock_time(value: datetime | str) -> datetime:
+    """A `Clock` column's value as an aware datetime; tests may put their own clock in `veche.clock`."""
     clock: Callable[[], datetime] | None = current_app.extensions.get("veche.clock")
     if clock is not None:
         return clock()
-    if db.session.get_bind().dialect.name == "postgresql":
-        return db.session.scalar(text("SELECT clock_timestamp()"))  # type: ignore[no-any-return]
-    value = db.session.scalar(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"))
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def database_now() -> datetime:
+    """The database's clock (one clock for every app server)."""
+    return clock_time(db.session.scalar(select(Clock())))
 
 
 def lock_head(meeting_id: int) -> LogHead | None:
-    """The meeting's log head, locked until the transaction ends (`SELECT … FOR UPDATE`)."""
+    """The meeting's log head, locked until the transaction ends (`SELECT … FOR UPDATE`); read the clock after this
+    returns, so that an entry's time is never earlier than the entries before it."""
     return db.session.scalar(select(LogHead).where(LogHead.meeting_id == meeting_id)
                              .with_for_update().execution_options(populate_existing=True))
 
@@ -70,8 +92,7 @@ def append(head: LogHead, entry_type: str, payload: dict[str, Any], signature: s
     head.size, head.head_hash, head.frontier = head.size + 1, hashed, frontier_to_json(frontier)
     if entry_type in ("ballot", "paper_decision") and head.size % CHECKPOINT_EVERY == 0:
         checkpoint(head, entry.root, at)
-    db.session.flush()
-    return entry
+    return entry  # flushed with whatever else the transaction writes (a key's binding and its ballot: one INSERT)
 
 
 def append_signed(head: LogHead, entry_type: str, payload: dict[str, Any], at: datetime,

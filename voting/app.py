@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Flask, Response, has_request_context, session
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from voting import template_helpers
 from voting.config import from_environment
@@ -88,7 +87,7 @@ def _locale() -> str:
 
 def _security_headers(response: Response) -> Response:
     """Headers every response carries, errors included; nothing personal is kept in caches."""
-    if current_user and current_user.is_authenticated:
+    if "sid" in session:  # signed in (the session's record, not the user, is read: it may be expired by a commit)
         response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
