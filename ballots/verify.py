@@ -7,8 +7,12 @@ import base64
 import binascii
 import hashlib
 import json
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -18,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from ballots import chain
-from ballots.canonical import FloatRefusedError, canonical
+from ballots.canonical import MAX_INTEGER, FloatRefusedError, canonical, canonical_read
 from voting.domain import dossier as dossiers
 from voting.domain.tally import tally, to_json
 
@@ -70,12 +74,19 @@ def _no_float(text: str) -> Any:
     raise MalformedError("$", f"floats are not allowed ({text})")
 
 
+def _exact_integer(text: str) -> int:
+    number = int(text)
+    if abs(number) > MAX_INTEGER:
+        raise MalformedError("$", f"integers beyond ±2^53−1 are not exact in RFC 8785 ({text})")
+    return number
+
+
 def loads(data: bytes) -> dict[str, Any]:
     """A bundle from JSON, or from a protocol PDF that carries one as an attachment."""
     if data.startswith(b"%PDF"):
         data = read_pdf(data)[0]
     try:
-        bundle = json.loads(data, parse_float=_no_float)
+        bundle = json.loads(data, parse_float=_no_float, parse_int=_exact_integer)
     except MalformedError:
         raise
     except (ValueError, UnicodeDecodeError) as error:
@@ -207,6 +218,8 @@ class _State:
     decisions: list[dict[str, Any]] = field(default_factory=list)
     after: str | None = None  # "close" or "tally" once seen
     hashes: list[str] = field(default_factory=list)  # every entry's hash, in order
+    # the entries' signatures, checked after the walk on every core: (check, where, what it means if it fails)
+    signatures: list[tuple[Callable[[], bool], str, str]] = field(default_factory=list)
 
 
 def verify(bundle: dict[str, Any]) -> Report:
@@ -226,7 +239,7 @@ def verify(bundle: dict[str, Any]) -> Report:
     manifest = bundle["manifest"]
     entries = bundle["entries"]
     try:
-        manifest_bytes = canonical(chain.PAYLOAD_TAGS["manifest"], manifest)
+        manifest_bytes = canonical_read(chain.PAYLOAD_TAGS["manifest"], manifest)
     except FloatRefusedError as error:
         raise MalformedError("manifest", str(error)) from None
     manifest_hash = hashlib.sha256(manifest_bytes).hexdigest()
@@ -246,6 +259,7 @@ def verify(bundle: dict[str, Any]) -> Report:
         raise MalformedError("manifest", f"not a meeting manifest ({error})") from None
     state = _State(server, manifest_hash, register, agenda)
     _walk(entries, state, report, opens_at, closes_at)
+    _check_signatures(state.signatures, report)
     _checkpoints(bundle, report, state.hashes)
     _retally(bundle, manifest, state, report)
     return report
@@ -262,13 +276,13 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
         if entry["prev"] != prev:
             report.add(f"{where}.prev", "does not name the previous entry's hash (the chain is broken)")
         try:
-            body = canonical(chain.payload_tag(kind), payload)  # hashed here, and the signed message below
+            body = canonical_read(chain.payload_tag(kind), payload)  # hashed here, and the signed message below
         except FloatRefusedError as error:
             raise MalformedError(f"{where}.payload", str(error)) from None
         if entry["payload_hash"] != hashlib.sha256(body).hexdigest():
             report.add(f"{where}.payload_hash", "does not match the payload (the payload was changed)")
-        hashed = chain.entry_hash(chain.entry_core(entry["index"], entry["prev"], kind, entry["payload_hash"],
-                                                   entry["server_time"]))
+        hashed = hashlib.sha256(canonical_read(chain.ENTRY_TAG, chain.entry_core(
+            entry["index"], entry["prev"], kind, entry["payload_hash"], entry["server_time"]))).hexdigest()
         if entry.get("entry_hash") not in (None, hashed):
             report.add(f"{where}.entry_hash", "does not match the entry")
         prev = hashed
@@ -280,8 +294,11 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
             report.add(where, f"a {kind} entry after the {state.after} entry")
         if kind in chain.SIGNED_BY_SERVER:
             public = state.server.get(entry["key_id"])
-            if public is None or not _ed25519(public, entry["signature"], body):
-                report.add(f"{where}.signature", f"not a valid server signature over the {kind} entry")
+            unsigned = f"{where}.signature", f"not a valid server signature over the {kind} entry"
+            if public is None:
+                report.add(*unsigned)
+            else:
+                state.signatures.append((partial(_ed25519, public, entry["signature"], body), *unsigned))
         if kind == "manifest" and position != 0:
             report.add(where, "a second manifest")
         elif kind == "key_registered":
@@ -299,6 +316,19 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
             report.add(f"{where}.type", f"unknown entry type {kind!r}")
     report.ballots = sum(1 for e in entries if e["type"] == "ballot")
     report.paper = sum(1 for e in entries if e["type"] == "paper_decision")
+
+
+def _check_signatures(checks: list[tuple[Callable[[], bool], str, str]], report: Report) -> None:
+    """Run the checks in one slice per core (the signature arithmetic releases the GIL), and report the failures in
+    log order."""
+    slices = max(1, min(os.cpu_count() or 1, len(checks) // 500))
+    size = max(1, -(-len(checks) // slices))
+    parts = [checks[i:i + size] for i in range(0, len(checks), size)]
+    with ThreadPoolExecutor(max_workers=slices) as pool:
+        passed = [ok for part in pool.map(lambda part: [check() for check, _w, _m in part], parts) for ok in part]
+    for ok, (_check, where, what) in zip(passed, checks, strict=True):
+        if not ok:
+            report.add(where, what)
 
 
 def _protocol_signatures(payload: dict[str, Any], where: str, report: Report) -> None:
@@ -331,8 +361,11 @@ def _decision(entry: dict[str, Any], body: bytes, where: str, position: int, sta
         report.add(f"{where}.payload.premises", "outside what the key was registered to sign for")
     if entry["key_id"] in state.revoked and state.revoked[entry["key_id"]] < position:
         report.add(f"{where}.key_id", "the key was revoked before this entry")
-    if binding is None or binding.public is None or not _ecdsa(binding.public, entry["signature"], body):
-        report.add(f"{where}.signature", f"not a valid signature of key {entry['key_id']} over the {kind}")
+    unsigned = f"{where}.signature", f"not a valid signature of key {entry['key_id']} over the {kind}"
+    if binding is None or binding.public is None:
+        report.add(*unsigned)
+    else:
+        state.signatures.append((partial(_ecdsa, binding.public, entry["signature"], body), *unsigned))
     if payload.get("key_id") != entry["key_id"]:
         report.add(f"{where}.payload.key_id", "differs from the key that signed the entry")
     if payload.get("manifest_hash") != state.manifest_hash:

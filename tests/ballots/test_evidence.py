@@ -141,6 +141,7 @@ def test_every_single_mutation_is_found(client, session) -> None:
     (b'{"format": "oss-evidence/1", "server_keys": [], "manifest": {}, "entries": [], "checkpoints": [], '
      b'"owner_keys": [], "manifest_hash": ""}', "entries"),
     (b'{"format": "oss-evidence/1", "x": 1.5}', "$"),
+    (b'{"format": "oss-evidence/1", "x": 9007199254740992}', "$"),  # 2^53: not exact in RFC 8785
     (b"%PDF-1.7\n%%EOF", "$"),
 ])
 def test_malformed_input_exits_2_naming_where(tmp_path: Path, data: bytes, where: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ballots.canonical import FloatRefusedError, canonical, digest
+from ballots.canonical import MAX_INTEGER, FloatRefusedError, canonical, canonical_read, digest
 from ballots.merkle import leaf_hash, node_hash, root
 
 CT_INPUTS = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
@@ -64,3 +64,31 @@ def test_canonical_bytes_ignore_key_order_and_refuse_floats() -> None:
         canonical("OSS-BALLOT-v1", {"answers": {"area": 54.3}})
     with pytest.raises(ValueError):
         canonical("two\nlines", {})
+
+
+TEXT = st.characters(exclude_categories=())  # surrogates too
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-MAX_INTEGER, MAX_INTEGER) | st.text(TEXT),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(TEXT, max_size=6), inner, max_size=4),
+    max_leaves=12)
+
+
+@given(JSON_VALUES)
+def test_the_verifiers_fast_canonical_bytes_are_rfc_8785s(value: object) -> None:
+    """Any text (controls, quotes, Cyrillic, lone surrogates, characters beyond the BMP), integers, nesting."""
+    try:
+        expected = canonical("OSS-BALLOT-v1", value)
+    except Exception as error:  # RFC 8785 cannot express a lone surrogate: the fast path refuses it the same way
+        with pytest.raises(type(error)):
+            canonical_read("OSS-BALLOT-v1", value)
+        return
+    assert canonical_read("OSS-BALLOT-v1", value) == expected
+
+
+@pytest.mark.parametrize("value", [
+    {"\ue000": 1, "\U0001f600": 2},  # code point order puts U+E000 first, UTF-16 (RFC 8785) the emoji
+    {"a": "\x00\x1f\x7f\u2028\"\\\b\f\n\r\t"},  # escapes exactly as RFC 8785 writes them
+    {"z": [True, False, None, MAX_INTEGER, -MAX_INTEGER, 0]},
+])
+def test_fast_canonical_bytes_at_the_edges(value: object) -> None:
+    assert canonical_read("OSS-ENTRY-v1", value) == canonical("OSS-ENTRY-v1", value)
