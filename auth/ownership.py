@@ -25,6 +25,7 @@ from auth.models import (
 )
 from auth.security_log import log_event
 from registry.models import Building, Ownership, Premises
+from registry.register_file import folded
 from voting.errors import InvalidInputError
 from voting.extensions import db
 from voting.links import public_url
@@ -127,11 +128,11 @@ def end_link(link: OwnershipLink, by: User, reason: str | None) -> None:
 def building_by_address(address: str) -> Building:
     """The building with this address, compared without regard to case and spacing (in Python: SQLite's
     lower() knows only Latin letters)."""
-    wanted = " ".join(address.split()).casefold()
+    wanted = folded(address)
     building = db.session.scalar(select(Building).where(Building.address == address.strip()))
     if building is None:
         matches = [id_ for id_, text in db.session.execute(select(Building.id, Building.address))
-                   if " ".join(text.split()).casefold() == wanted]
+                   if folded(text) == wanted]
         building = db.session.get(Building, matches[0]) if len(matches) == 1 else None
     if building is None:
         raise InvalidInputError(_("Дом с таким адресом не найден: выберите адрес из подсказки."), field="address")

@@ -7,7 +7,16 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
-from registry.register_file import Cell, Formula, RegisterFileError, RowError, read_table
+from registry.register_file import (
+    Cell,
+    Formula,
+    RegisterFileError,
+    RegisterRowsError,
+    RowError,
+    calendar_date,
+    folded,
+    read_table,
+)
 from voting.models import MeetingForm, MeetingKind
 
 COLUMNS = {"здание": "building", "дом": "building", "building": "building", "вид": "kind", "kind": "kind",
@@ -24,10 +33,8 @@ FORMS = {"очное": MeetingForm.IN_PERSON, "in_person": MeetingForm.IN_PERSON
          "заочное с использованием системы": MeetingForm.ELECTRONIC}
 
 
-class MeetingsFileError(ValueError):
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
+class MeetingsFileError(RegisterRowsError):
+    """The meetings file was read, but rows were refused; `errors` lists every one of them."""
 
 
 @dataclass(frozen=True)
@@ -49,15 +56,6 @@ def _text(cell: Cell) -> str:
     return str(cell).strip()
 
 
-def _date(text: str) -> date | None:
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - calendar dates
-        except ValueError:
-            continue
-    return None
-
-
 def read_meetings(filename: str, data: bytes, max_bytes: int) -> list[HeldMeeting]:
     """Check every row; raises RegisterFileError (unreadable) or MeetingsFileError (rows refused)."""
     rows = iter(read_table(filename, data, max_bytes))
@@ -68,7 +66,7 @@ def read_meetings(filename: str, data: bytes, max_bytes: int) -> list[HeldMeetin
     positions: dict[str, int] = {}
     errors: list[RowError] = []
     for index, cell in enumerate(cells):
-        key = COLUMNS.get(" ".join(_text(cell).split()).casefold())
+        key = COLUMNS.get(folded(_text(cell)))
         if key:
             positions[key] = index
     for key in ("building", "kind", "form", "started_on", "ended_on"):
@@ -87,7 +85,7 @@ def read_meetings(filename: str, data: bytes, max_bytes: int) -> list[HeldMeetin
             return _text(cell)
 
         building, kind, form = value("building"), value("kind").casefold(), value("form").casefold()
-        started, ended = _date(value("started_on")), _date(value("ended_on"))
+        started, ended = calendar_date(value("started_on")), calendar_date(value("ended_on"))
         before = len(errors)
         if not building:
             errors.append(RowError(number, HEADERS["building"], _("не указан дом")))

@@ -9,7 +9,7 @@ from auth.models import User
 from indicators.models import RegisteredMeeting
 from indicators.register_file import HeldMeeting, MeetingsFileError
 from registry.models import Building
-from registry.register_file import RowError
+from registry.register_file import RowError, folded
 from voting.extensions import db
 
 
@@ -28,10 +28,10 @@ def register_file(organisation_ids: set[int], rows: list[HeldMeeting], by: User)
     """All rows or none: each names a building of the user's organisations by cadastral number or address."""
     buildings = db.session.scalars(select(Building).where(Building.organisation_id.in_(organisation_ids))).all()
     by_key = {b.cadastral_number: b for b in buildings if b.cadastral_number}
-    by_key |= {" ".join(b.address.split()).casefold(): b for b in buildings}
+    by_key |= {folded(b.address): b for b in buildings}
     errors, resolved = [], []
     for row in rows:
-        building = by_key.get(row.building) or by_key.get(" ".join(row.building.split()).casefold())
+        building = by_key.get(row.building) or by_key.get(folded(row.building))
         if building is None:
             errors.append(RowError(row.row, "Дом", _("дом «%(value)s» не найден среди домов вашей организации",
                                                      value=row.building)))

@@ -115,7 +115,7 @@ class RegisterRowsError(ValueError):
     """The file was read, but rows were refused; `errors` lists every one of them."""
 
     def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} error(s) in the register file")
+        super().__init__(f"{len(errors)} error(s) in the file's rows")
         self.errors = errors
 
 
@@ -162,12 +162,27 @@ class Register:
     ownerships: list[OwnershipRecord]
 
 
+def folded(text: str) -> str:
+    """Text as people compare it: runs of white space as one space, case ignored."""
+    return " ".join(text.split()).casefold()
+
+
 def normalise_name(name: str) -> str:
-    return " ".join(name.replace("ё", "е").replace("Ё", "Е").split()).casefold()
+    return folded(name.replace("ё", "е").replace("Ё", "Е"))
 
 
 def _normalise_header(text: str) -> str:
-    return " ".join(text.replace("*", " ").split()).casefold()
+    return folded(text.replace("*", " "))
+
+
+def calendar_date(text: str, patterns: tuple[str, ...] = ("%d.%m.%Y", "%Y-%m-%d")) -> date | None:
+    """A date written in one of the patterns (ДД.ММ.ГГГГ first), or None."""
+    for pattern in patterns:
+        try:
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date, no instant
+        except ValueError:
+            continue
+    return None
 
 
 _HEADERS = {_normalise_header(name): column for column in COLUMNS
@@ -456,13 +471,10 @@ class _Checker:
     def _date(self, row: int, text: str | None) -> date | None:
         if text is None:
             return None
-        for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
-            try:
-                return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date, no instant
-            except ValueError:
-                continue
-        self.fail(row, "registered_on", _("дата «%(value)s» не в формате ДД.ММ.ГГГГ", value=text))
-        return None
+        day = calendar_date(text, ("%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"))
+        if day is None:
+            self.fail(row, "registered_on", _("дата «%(value)s» не в формате ДД.ММ.ГГГГ", value=text))
+        return day
 
     def _add_ownership(self, record: OwnershipRecord) -> None:
         owner_at = (record.premises, record.owner.key)
