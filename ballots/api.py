@@ -4,7 +4,6 @@ each owner's ballot chain, ballot submission and receipt lookup. Described in /a
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from apispec import APISpec
 from flask import Blueprint, g, request
@@ -21,7 +20,7 @@ from voting.errors import NotFoundError
 from voting.extensions import db, limiter
 from voting.meeting_views import load_meeting
 from voting.models import Meeting
-from voting.services import local_today
+from voting.services import local_today, summary
 
 bp = Blueprint("ballots_api", __name__, url_prefix="/api/v1")
 
@@ -39,15 +38,7 @@ def _user_key() -> str:
 def meetings() -> ResponseReturnValue:
     buildings = visible_buildings(current_user).with_only_columns(Building.id)
     rows = db.session.scalars(select(Meeting).where(Meeting.building_id.in_(buildings)).order_by(Meeting.id))
-    return {"meetings": [_summary(m) for m in rows]}
-
-
-def _summary(meeting: Meeting) -> dict[str, Any]:
-    zone = ZoneInfo(meeting.building.timezone)
-    return {"id": meeting.id, "building": meeting.building.address, "form": meeting.form.value,
-            "state": meeting.state.value,
-            "opens_at": meeting.opens_at.astimezone(zone).isoformat() if meeting.opens_at else None,
-            "closes_at": meeting.closes_at.astimezone(zone).isoformat() if meeting.closes_at else None}
+    return {"meetings": [summary(m) for m in rows]}
 
 
 def ballot_chains(meeting: Meeting, manifest: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -76,7 +67,7 @@ def ballot_chains(meeting: Meeting, manifest: dict[str, Any] | None) -> list[dic
 def manifest(meeting: Meeting) -> ResponseReturnValue:
     head = db.session.get(LogHead, meeting.id)
     document = casting.manifest_of(meeting.id) if head else None
-    return _summary(meeting) | {
+    return summary(meeting) | {
         "manifest_hash": head.manifest_hash if head else None, "manifest": document,
         "ballots": ballot_chains(meeting, document)}
 

@@ -98,29 +98,18 @@ def import_register_command(building_id: int, file: Path, do_apply: bool) -> Non
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def meetings_command(as_json: bool) -> None:
     """List meetings with their building, form, state and voting window."""
+    from voting import services
     from voting.models import Meeting
 
     meetings = db.session.scalars(select(Meeting).options(selectinload(Meeting.building))
                                   .order_by(Meeting.id)).all()
-    rows = [{"id": m.id, "building": m.building.address, "form": m.form.value, "state": m.state.value,
-             "opens_at": _local_instant(m.opens_at, m.building.timezone),
-             "closes_at": _local_instant(m.closes_at, m.building.timezone)} for m in meetings]
+    rows = [services.summary(m) for m in meetings]
     if as_json:
         _echo_json(rows)
         return
     for row in rows:
         click.echo(f"{row['id']:>5}  {row['state']:<10} {row['form']:<11} {row['opens_at'] or '—':<26} "
                    f"{row['closes_at'] or '—':<26} {row['building']}")
-
-
-def _local_instant(value: object, timezone: str) -> str | None:
-    """An instant as RFC 3339 with the building's offset."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    if not isinstance(value, datetime):
-        return None
-    return value.astimezone(ZoneInfo(timezone)).isoformat()
 
 
 @cli.command("demo")

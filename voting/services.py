@@ -53,6 +53,15 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def summary(meeting: Meeting) -> dict[str, Any]:
+    """A meeting as the API and `veche meetings` list it: instants in RFC 3339 with the building's offset."""
+    zone = ZoneInfo(meeting.building.timezone)
+    return {"id": meeting.id, "building": meeting.building.address, "form": meeting.form.value,
+            "state": meeting.state.value,
+            "opens_at": meeting.opens_at.astimezone(zone).isoformat() if meeting.opens_at else None,
+            "closes_at": meeting.closes_at.astimezone(zone).isoformat() if meeting.closes_at else None}
+
+
 def local_today(meeting: Meeting, at: datetime | None = None) -> date:
     return local_date(at or now(), meeting.building.timezone)
 
