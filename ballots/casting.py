@@ -310,8 +310,7 @@ _CHAIN = select(  # under the lock, one round trip: the clock, the owner's last 
 
 
 def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_hash: str,
-            device_key: DeviceKey | Row[Any],
-            user: User, proxy: Proxy | None) -> LogEntry:
+            device_key: DeviceKey | Row[Any], user: User, proxy: Proxy | None) -> LogEntry:
     """Under the lock: state, time, chain; then the entry (with the key's binding first) and the decisions. (A
     ballot committed by a parallel request while this one waited fails the chain check; `submit` then finds it.)"""
     head = log.lock_head(meeting.id)

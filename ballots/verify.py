@@ -281,8 +281,8 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
             raise MalformedError(f"{where}.payload", str(error)) from None
         if entry["payload_hash"] != hashlib.sha256(body).hexdigest():
             report.add(f"{where}.payload_hash", "does not match the payload (the payload was changed)")
-        hashed = hashlib.sha256(canonical_read(chain.ENTRY_TAG, chain.entry_core(
-            entry["index"], entry["prev"], kind, entry["payload_hash"], entry["server_time"]))).hexdigest()
+        hashed = chain.entry_hash(chain.entry_core(entry["index"], entry["prev"], kind, entry["payload_hash"],
+                                                   entry["server_time"]), canonical_read)
         if entry.get("entry_hash") not in (None, hashed):
             report.add(f"{where}.entry_hash", "does not match the entry")
         prev = hashed
