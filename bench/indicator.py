@@ -1,7 +1,8 @@
 """Benchmark: the regional indicator over 100,000 meetings in the 43 municipalities (PostgreSQL by default).
 
 In one run on a fresh schema: the indicator (every municipality, registered and platform meetings, verified
-accounts), the CSV export, and the baseline: one raw `GROUP BY` over the same registered meetings.
+accounts), the CSV export, and the baseline: one raw `GROUP BY` over the same registered meetings; the dashboard's
+monthly trend over the year against working it out as twelve indicators, one per month.
 
     python bench/indicator.py [--meetings 100000] [--database-url postgresql://postgres@127.0.0.1:5432/test]
 """
@@ -44,7 +45,7 @@ def main() -> None:
     from sqlalchemy import insert, select, text
 
     from indicators import exports
-    from indicators.compute import indicator
+    from indicators.compute import indicator, monthly, months_of
     from indicators.models import RegisteredMeeting
     from registry.demo import REGION, seed_register
     from registry.models import Municipality, Region
@@ -77,12 +78,17 @@ def main() -> None:
             raw_s = best(lambda: db.session.execute(raw, {"a": period[0], "b": period[1]}).all())
             query_s = best(lambda: indicator(region, *period))
             csv_s = best(lambda: exports.to_csv(indicator(region, *period)))
+            trend_s = best(lambda: monthly(*period))
+            per_month_s = best(lambda: [indicator(region, *month) for month in months_of(*period)])
+            assert [(o, t) for _m, o, t in monthly(*period)] == [
+                (i.online, i.total) for i in (indicator(region, *month) for month in months_of(*period))]
             data = indicator(region, *period)
             db.engine.dispose()
     print(json.dumps({"database": args.database_url.split(":")[0] or "sqlite", "meetings": args.meetings,
                       "in_period": data.total, "raw_group_by_ms": round(raw_s * 1000, 1),
                       "indicator_ms": round(query_s * 1000, 1), "csv_export_ms": round(csv_s * 1000, 1),
-                      "indicator_vs_raw": round(query_s / raw_s, 1)}))
+                      "indicator_vs_raw": round(query_s / raw_s, 1), "trend_ms": round(trend_s * 1000, 1),
+                      "trend_as_12_indicators_ms": round(per_month_s * 1000, 1)}))
 
 
 if __name__ == "__main__":

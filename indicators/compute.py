@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import case, distinct, func, select
 
 from auth.models import OwnershipLink
 from indicators.models import RegisteredMeeting
@@ -97,35 +97,83 @@ def counts(start: date, end: date, organisation_id: int | None = None, form: Mee
         if meeting_form is MeetingForm.ELECTRONIC:
             online[municipality_id] += number
 
-    registered = (select(RegisteredMeeting.municipality_id, RegisteredMeeting.form, func.count())
-                  .where(RegisteredMeeting.ended_on >= start, RegisteredMeeting.ended_on <= end)
-                  .group_by(RegisteredMeeting.municipality_id, RegisteredMeeting.form))
-    if organisation_id is not None:
-        registered = registered.where(RegisteredMeeting.organisation_id == organisation_id)
-    if form is not None:
-        registered = registered.where(RegisteredMeeting.form == form)
-    for municipality_id, meeting_form, number in db.session.execute(registered):
+    registered, conditions = _filters(organisation_id, form)
+    for municipality_id, meeting_form, number in db.session.execute(
+            select(RegisteredMeeting.municipality_id, RegisteredMeeting.form, func.count())
+            .where(RegisteredMeeting.ended_on >= start, RegisteredMeeting.ended_on <= end, *registered)
+            .group_by(RegisteredMeeting.municipality_id, RegisteredMeeting.form)):
         add(municipality_id, meeting_form, number)
-
-    conditions = [*([Building.organisation_id == organisation_id] if organisation_id is not None else []),
-                  *([Meeting.form == form] if form is not None else [])]
     for municipality_id, meeting_form, number in _held(start, end, (Building.municipality_id, Meeting.form),
                                                        conditions):
         add(municipality_id, meeting_form, number)
     return {m: (online[m], total[m]) for m in total}
 
 
-def _held(start: date, end: date, columns: tuple[Any, ...], conditions: list[Any]) -> Iterator[Any]:
-    """(columns…, count) of the platform's held meetings that closed within the period, grouped by the columns. The
-    period's bounds are local midnights, so each time zone of the buildings gets its own UTC bounds."""
+def _filters(organisation_id: int | None, form: MeetingForm | None) -> tuple[list[Any], list[Any]]:
+    """The conditions on registered meetings and on the platform's meetings of one organisation and one form."""
+    registered, platform = [], []
+    if organisation_id is not None:
+        registered.append(RegisteredMeeting.organisation_id == organisation_id)
+        platform.append(Building.organisation_id == organisation_id)
+    if form is not None:
+        registered.append(RegisteredMeeting.form == form)
+        platform.append(Meeting.form == form)
+    return registered, platform
+
+
+def _held(start: date, end: date, columns: tuple[Any, ...], conditions: list[Any],
+          months: list[tuple[date, date]] | None = None) -> Iterator[Any]:
+    """(columns…, count) of the platform's held meetings that closed within the period, grouped by the columns, and
+    with `months` first by the index of the month they closed in. The bounds are local midnights, so each time zone
+    of the buildings gets its own UTC bounds."""
     for zone in db.session.scalars(select(Building.timezone).distinct()):
         low, high = local_bounds(start, end, zone)
+        keys = columns
+        if months is not None:
+            keys = (_index(Meeting.closes_at, [local_bounds(first, last, zone)[1] for first, last in months]),
+                    *columns)
         yield from db.session.execute(
-            select(*columns, func.count()).select_from(Meeting).join(Building)
+            select(*keys, func.count()).select_from(Meeting).join(Building)
             .outerjoin(Organisation, Organisation.id == Building.organisation_id)
             .where(Building.timezone == zone, Meeting.state.in_(HELD), Meeting.closes_at >= low,
                    Meeting.closes_at < high, *conditions)
-            .group_by(*columns))
+            .group_by(*keys))
+
+
+def _index(column: Any, highs: list[Any]) -> Any:
+    """Which of consecutive spans a value falls in: the number of the first span whose (exclusive) end is after it."""
+    return case(*((column < high, number) for number, high in enumerate(highs)))
+
+
+def months_of(start: date, end: date, most: int = 36) -> list[tuple[date, date]]:
+    """The calendar months of a period as (first day, last day), clipped to it; at most `most` of them."""
+    spans: list[tuple[date, date]] = []
+    cursor = date(start.year, start.month, 1)
+    while cursor <= end and len(spans) < most:
+        following = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+        spans.append((max(cursor, start), min(end, following - timedelta(days=1))))
+        cursor = following
+    return spans
+
+
+def monthly(start: date, end: date, organisation_id: int | None = None, form: MeetingForm | None = None
+            ) -> list[tuple[date, int, int]]:
+    """(first day, online, total) for each month of the period (at most 36), counted as `counts` counts, in one
+    query for registered meetings and one per time zone."""
+    months = months_of(start, end)
+    online, total = [0] * len(months), [0] * len(months)
+    last = months[-1][1]
+    registered, conditions = _filters(organisation_id, form)
+    month = _index(RegisteredMeeting.ended_on, [month_end + timedelta(days=1) for _first, month_end in months])
+    for number, meeting_form, found in (
+            *db.session.execute(select(month, RegisteredMeeting.form, func.count())
+                                .where(RegisteredMeeting.ended_on >= start, RegisteredMeeting.ended_on <= last,
+                                       *registered)
+                                .group_by(month, RegisteredMeeting.form)),
+            *_held(start, last, (Meeting.form,), conditions, months)):
+        total[number] += found
+        online[number] += found if meeting_form is MeetingForm.ELECTRONIC else 0
+    return [(first, online[n], total[n]) for n, (first, _last) in enumerate(months)]
 
 
 def verified_accounts() -> dict[int, int]:

@@ -22,7 +22,7 @@ from auth.policy import (
     staff_organisations,
 )
 from indicators import exports, feed, services
-from indicators.compute import Indicator, PeriodError, drill_down, indicator, parse_period
+from indicators.compute import Indicator, PeriodError, drill_down, indicator, monthly, parse_period
 from indicators.models import RegisteredMeeting
 from indicators.register_file import HeldMeeting, MeetingsFileError, read_meetings
 from registry.models import Building, Municipality, Organisation, Region
@@ -51,17 +51,10 @@ def _region() -> Region | None:
     return db.session.scalars(select(Region).order_by(Region.id)).first()
 
 
-def _monthly(region: Region, start: date, end: date, **filters: object) -> list[tuple[str, int, int]]:
+def _monthly(start: date, end: date, **filters: object) -> list[tuple[str, int, int]]:
     """(month, online, total) for each month of the period, for the trend chart."""
-    months: list[tuple[str, int, int]] = []
-    cursor = date(start.year, start.month, 1)
-    while cursor <= end and len(months) < 36:
-        following = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
-        data = indicator(region, max(cursor, start), min(end, date.fromordinal(following.toordinal() - 1)),
-                         **filters)  # type: ignore[arg-type]
-        months.append((f"{cursor:%m.%Y}", data.online, data.total))
-        cursor = following
-    return months
+    return [(f"{first:%m.%Y}", online, total)
+            for first, online, total in monthly(start, end, **filters)]  # type: ignore[arg-type]
 
 
 @bp.get("/indicators/")
@@ -81,7 +74,7 @@ def dashboard() -> ResponseReturnValue:
                                        .order_by(Organisation.name)).all()
     return render_template("indicators/dashboard.html", data=data, rows=rows, sort=sort, forms=list(MeetingForm),
                            organisations=organisations, organisation_id=organisation_id, form=form,
-                           trend=_monthly(region, start, end, **filters))
+                           trend=_monthly(start, end, **filters))
 
 
 @bp.get("/indicators/municipalities/<int:municipality_id>")

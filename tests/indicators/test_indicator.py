@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from indicators.compute import indicator
+from indicators.compute import indicator, monthly, months_of
 from indicators.models import RegisteredMeeting
 from registry.demo import published_figures
 from registry.models import Region
@@ -102,3 +102,33 @@ def test_period_edges_for_registered_and_platform_meetings(session) -> None:
                if r.municipality_id == item.municipality_id)
     assert (row.online, row.total) == (1, 2)
     assert row.share.percent == "50.00" and row.share.meets_target is False
+
+
+def test_monthly_trend_counts_each_month_as_the_indicator_does(session) -> None:
+    ural = building(rows=[flat("1")])
+    moscow = building("г. Челябинск, ул. Мира, д. 2", rows=[flat("1")])
+    moscow.timezone, moscow.municipality = "Europe/Moscow", ural.municipality
+    local = ZoneInfo(ural.timezone)
+    db.session.add_all([
+        RegisteredMeeting(municipality=ural.municipality, kind=MeetingKind.ANNUAL, form=form,
+                          started_on=ended - timedelta(days=10), ended_on=ended)
+        for ended, form in ((date(2026, 1, 31), MeetingForm.ABSENTEE), (date(2026, 2, 1), MeetingForm.ELECTRONIC),
+                            (date(2026, 3, 31), MeetingForm.ELECTRONIC), (date(2026, 4, 1), MeetingForm.IN_PERSON))])
+    for item, closes, form in (
+            (ural, datetime(2026, 1, 31, 23, 59, tzinfo=local), MeetingForm.ELECTRONIC),       # January, local
+            (ural, datetime(2026, 2, 1, 0, 0, tzinfo=local), MeetingForm.ELECTRONIC),          # February, local
+            (moscow, datetime(2026, 1, 31, 23, 30, tzinfo=ZoneInfo("Europe/Moscow")), MeetingForm.ABSENTEE),
+            (moscow, datetime(2026, 3, 1, 0, 30, tzinfo=ZoneInfo("Europe/Moscow")), MeetingForm.ELECTRONIC),
+            (ural, datetime(2026, 3, 15, 12, 0, tzinfo=local), MeetingForm.ABSENTEE)):
+        db.session.add(Meeting(building=item, kind=MeetingKind.ANNUAL, form=form, state=MeetingState.CLOSED,
+                               opens_at=closes - timedelta(days=8), closes_at=closes))
+    db.session.flush()
+    region = ural.municipality.region
+    trend = monthly(date(2026, 1, 15), date(2026, 3, 31))
+    assert trend == [(date(2026, 1, 15), 1, 3), (date(2026, 2, 1), 2, 2), (date(2026, 3, 1), 2, 3)]
+    for first, online, total in trend:
+        whole = indicator(region, first, months_of(first, date(2026, 3, 31))[0][1])
+        assert (whole.online, whole.total) == (online, total)
+    assert monthly(date(2026, 1, 1), date(2026, 3, 31), form=MeetingForm.ABSENTEE) == [
+        (date(2026, 1, 1), 0, 2), (date(2026, 2, 1), 0, 0), (date(2026, 3, 1), 0, 1)]
+    assert len(months_of(date(2020, 1, 1), date(2026, 12, 31))) == 36
