@@ -81,12 +81,17 @@ def _exact_integer(text: str) -> int:
     return number
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return dossiers.unique_keys(pairs, lambda message: MalformedError("$", message))
+
+
 def loads(data: bytes) -> dict[str, Any]:
     """A bundle from JSON, or from a protocol PDF that carries one as an attachment."""
     if data.startswith(b"%PDF"):
         data = read_pdf(data)[0]
     try:
-        bundle = json.loads(data, parse_float=_no_float, parse_int=_exact_integer)
+        bundle = json.loads(data, parse_float=_no_float, parse_int=_exact_integer,
+                            object_pairs_hook=_unique_keys)
     except MalformedError:
         raise
     except (ValueError, UnicodeDecodeError) as error:

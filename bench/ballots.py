@@ -465,8 +465,10 @@ def pgbench_script(sample: dict[str, Any], frontier: str) -> str:
         "COMMIT;", ""])
 
 
-def pgbench(url: str, meeting_id: int, script: str, clients: int, seconds: int, folder: Path) -> dict[str, Any]:
-    """Run the script with `clients` connections; tps, and latencies from pgbench's per-transaction log."""
+def pgbench(url: str, meeting_id: int, script: str, clients: int, seconds: int, folder: Path,
+            server_pid: int) -> dict[str, Any]:
+    """Run the script with `clients` connections; tps, latencies from pgbench's per-transaction log, and the CPU time
+    of PostgreSQL and of pgbench itself per transaction."""
     from sqlalchemy import make_url
 
     parsed = make_url(url)
@@ -480,7 +482,9 @@ def pgbench(url: str, meeting_id: int, script: str, clients: int, seconds: int, 
                "-j", "2", "-T", str(seconds), "-f", str(folder / "append.sql"), "-D", f"m={meeting_id}",
                "-l", "--log-prefix", str(folder / "pgbench_log"), "-h", parsed.host or "127.0.0.1",
                "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres", parsed.database or "postgres"]
+    before, children = cpu_now(server_pid), os.times()
     done = subprocess.run(command, capture_output=True, text=True, env=env)
+    after, reaped = cpu_now(server_pid), os.times()
     if done.returncode != 0:
         raise RuntimeError(f"pgbench failed: {done.stderr[-2000:]}")
     tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", done.stdout)
@@ -494,7 +498,10 @@ def pgbench(url: str, meeting_id: int, script: str, clients: int, seconds: int, 
 
     return {"per_s": round(float(tps[1]), 1), "p50_ms": percentile(0.5), "p95_ms": percentile(0.95),
             "p99_ms": percentile(0.99), "transactions": len(latencies), "failed": int(failed[1]) if failed else 0,
-            "clients": clients}
+            "clients": clients, "cpu_ms_per_transaction": {
+                "db": round((after["db"] - before["db"]) / len(latencies) * 1000, 2),
+                "pgbench": round((reaped.children_user + reaped.children_system - children.children_user
+                                  - children.children_system) / len(latencies) * 1000, 2)}}
 
 
 # --- the 10,000-ballot bundle -----------------------------------------------------------------------------------
@@ -682,6 +689,7 @@ def main() -> None:
 
     from flask_migrate import upgrade
     from register_import import database
+    from sqlalchemy import text
 
     from voting.app import create_app
     from voting.extensions import db
@@ -704,6 +712,8 @@ def main() -> None:
             target = open_meeting(house("г. Челябинск, бенчмарк pgbench, д. 1", 1, "pgbench")[0]).id
             db.session.commit()
             sign_in(app, voters)
+            db.session.commit()
+            db.session.execute(text("ANALYZE"))  # the statistics autovacuum keeps in production: plans as there
             db.session.commit()
             prepared = time.perf_counter()
             one_voters = [dataclasses.replace(v, meeting_id=one, bodies=[]) for v in voters]
@@ -736,7 +746,8 @@ def main() -> None:
                 load(port, server.pid, [Static() for _ in range(args.clients)], 2)
                 trivial = load(port, server.pid, [Static() for _ in range(args.clients)], args.baseline_seconds)
                 result["trivial"] = trivial.summary() | {"path": TRIVIAL_PATH}
-                result["pgbench"] = pgbench(url, target, script, args.clients, args.pgbench_seconds, folder)
+                result["pgbench"] = pgbench(url, target, script, args.clients, args.pgbench_seconds, folder,
+                                             server.pid)
                 for label, group in (("one", one_voters), ("many", many_voters)):
                     sources = [Ballots(group[c::args.clients], cookie_name) for c in range(args.clients)]
                     load(port, server.pid, sources, args.warmup)
@@ -775,6 +786,12 @@ def main() -> None:
                         "many_to_pgbench": round(many_rate / result["pgbench"]["per_s"], 3),
                         "many_to_trivial": round(many_rate / result["trivial"]["per_s"], 3),
                         "many_to_one": round(many_rate / one_rate, 2)}
+    # the most a ballot could reach if it cost no more CPU than the trivial request plus pgbench's transaction (and
+    # nothing of its own: no session, JSON, signature, checks, receipt), with every core of the machine busy
+    floor_ms = sum(result["trivial"]["cpu_ms_per_request"].values()) + sum(
+        result["pgbench"]["cpu_ms_per_transaction"].values())
+    result["bound"] = {"cpu_ms": round(floor_ms, 2), "per_s": round((os.cpu_count() or 1) * 1000 / floor_ms, 1),
+                       "to_pgbench": round((os.cpu_count() or 1) * 1000 / floor_ms / result["pgbench"]["per_s"], 3)}
     result["targets"] = {
         "one_at_least_half_of_pgbench": result["ratios"]["one_to_pgbench"] >= 0.5,
         "p95_under_100_ms": result["one"]["p95_ms"] < 100 and result["many"]["p95_ms"] < 100,

@@ -142,6 +142,8 @@ def test_every_single_mutation_is_found(client, session) -> None:
      b'"owner_keys": [], "manifest_hash": ""}', "entries"),
     (b'{"format": "oss-evidence/1", "x": 1.5}', "$"),
     (b'{"format": "oss-evidence/1", "x": 9007199254740992}', "$"),  # 2^53: not exact in RFC 8785
+    # a key twice: a reader keeping the first value and one keeping the last would see different ballots
+    (b'{"format": "oss-evidence/1", "entries": [{"payload": {"answers": {"1": "for", "1": "against"}}}]}', "$"),
     (b"%PDF-1.7\n%%EOF", "$"),
 ])
 def test_malformed_input_exits_2_naming_where(tmp_path: Path, data: bytes, where: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -117,11 +117,17 @@ def _no_float(text: str) -> Any:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return unique_keys(pairs, lambda message: DossierError("$", message))
+
+
+def unique_keys(pairs: list[tuple[str, Any]], refuse: Callable[[str], Exception]) -> dict[str, Any]:
+    """An `object_pairs_hook`: the object, or `refuse(message)` raised when a key appears twice (I-JSON, RFC 7493,
+    which RFC 8785 assumes: readers that keep the first or the last value would see different documents)."""
     result = dict(pairs)
     if len(result) != len(pairs):
         seen: set[str] = set()
         duplicate = next(key for key, _value in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
-        raise DossierError("$", f"duplicate key {duplicate!r}")
+        raise refuse(f"duplicate key {duplicate!r}")
     return result
 
 
