@@ -25,7 +25,7 @@ from auth.keys import load_public_key, raw_to_der
 from auth.models import DeviceKey, Proxy, User
 from auth.policy import voting_rights
 from ballots import chain, log
-from ballots.canonical import FloatRefusedError, canonical
+from ballots.canonical import CanonicalError, canonical
 from ballots.chain import RECEIPT_TAG, receipt_body
 from ballots.models import LogEntry, LogHead
 from voting.domain.dossier import CHOICES
@@ -98,8 +98,8 @@ def parse(body: Any) -> tuple[dict[str, Any], bytes, bytes]:
     """The payload, its canonical (signed) bytes and the raw signature of a submission, or a 422 naming the field."""
     _load(_SUBMISSION, body, "")
     try:
-        message = canonical(TAG, body["payload"])  # floats anywhere are refused with their path
-    except FloatRefusedError as error:
+        message = canonical(TAG, body["payload"])  # a float, a huge integer, a lone surrogate: refused with its path
+    except CanonicalError as error:
         path, _colon, reason = str(error).partition(": ")
         field = path.replace("$", "payload", 1)
         raise InvalidInputError(f"{field}: {reason}", field=field) from None

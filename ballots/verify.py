@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from ballots import chain
-from ballots.canonical import MAX_INTEGER, FloatRefusedError, canonical, canonical_read
+from ballots.canonical import MAX_INTEGER, CanonicalError, canonical, canonical_read
 from voting.domain import dossier as dossiers
 from voting.domain.tally import tally, to_json
 
@@ -245,7 +245,7 @@ def verify(bundle: dict[str, Any]) -> Report:
     entries = bundle["entries"]
     try:
         manifest_bytes = canonical_read(chain.PAYLOAD_TAGS["manifest"], manifest)
-    except FloatRefusedError as error:
+    except CanonicalError as error:
         raise MalformedError("manifest", str(error)) from None
     manifest_hash = hashlib.sha256(manifest_bytes).hexdigest()
     if entries[0]["type"] != "manifest" or entries[0]["payload"] != manifest:
@@ -282,7 +282,7 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
             report.add(f"{where}.prev", "does not name the previous entry's hash (the chain is broken)")
         try:
             body = canonical_read(chain.payload_tag(kind), payload)  # hashed here, and the signed message below
-        except FloatRefusedError as error:
+        except CanonicalError as error:
             raise MalformedError(f"{where}.payload", str(error)) from None
         if entry["payload_hash"] != hashlib.sha256(body).hexdigest():
             report.add(f"{where}.payload_hash", "does not match the payload (the payload was changed)")

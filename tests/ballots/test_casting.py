@@ -23,7 +23,8 @@ from voting.server_key import server_key, verify
 
 def submit(client, state: Open, body: dict, voter: Voter | None = None):
     token = csrf_token(client, f"/meetings/{state.meeting.id}")
-    response = client.post(f"/api/v1/meetings/{state.meeting.id}/ballots", json=body, headers={"X-CSRFToken": token})
+    response = client.post(f"/api/v1/meetings/{state.meeting.id}/ballots", data=json.dumps(body),  # \u-escapes
+                           content_type="application/json", headers={"X-CSRFToken": token})
     if voter is not None and response.status_code in (200, 201):
         voter.ballots.append(body)
     return response
@@ -81,6 +82,10 @@ def _tamper_signature(body: dict) -> dict:
     return body | {"signature": base64.b64encode(bytes(raw)).decode()}
 
 
+def _changed(body: dict, **payload: object) -> dict:
+    return body | {"payload": body["payload"] | payload}  # after signing: what RFC 8785 cannot write is refused first
+
+
 def _float_seq(body: dict) -> dict:
     return body | {"payload": body["payload"] | {"seq": 1.0}}  # as JSON: "seq": 1.0
 
@@ -94,6 +99,8 @@ REFUSALS = {
     "unknown option": (lambda s, v: ballot(s, v, {"1": "maybe"}), 422, "payload.answers.1"),
     "unknown item": (lambda s, v: ballot(s, v, {"9": "for"}), 422, "payload.answers.9"),
     "float in the payload": (lambda s, v: _float_seq(ballot(s, v, {"1": "for"})), 422, "payload.seq"),
+    "integer beyond 2^53": (lambda s, v: _changed(ballot(s, v, {"1": "for"}), seq=2**53), 422, "payload.seq"),
+    "lone surrogate": (lambda s, v: _changed(ballot(s, v, {"1": "for"}), owner_id="\ud800"), 422, "payload.owner_id"),
     "unknown field": (lambda s, v: ballot(s, v, {"1": "for"}, weight="100"), 422, "payload.weight"),
     "premises not held": (lambda s, v: ballot(s, v, {"1": "for"}, premises=["3"]), 403, "payload.premises"),
     "no answers": (lambda s, v: ballot(s, v, {}), 422, "payload.answers"),

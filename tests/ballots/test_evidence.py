@@ -171,3 +171,12 @@ def test_the_shipped_bundle_verifies_and_a_changed_copy_does_not(tmp_path: Path)
     changed.write_text(json.dumps(bundle))
     result = CliRunner().invoke(verify_command, [str(changed)])
     assert result.exit_code == 1 and "FINDING entries[" in result.output
+
+
+def test_a_lone_surrogate_in_a_payload_is_malformed_not_a_crash(tmp_path: Path) -> None:
+    bundle = json.loads(GOLDEN.read_bytes())
+    bundle["entries"][1]["payload"]["owner_id"] = "\ud800"  # written as the JSON escape \ud800: not Unicode text
+    changed = tmp_path / "surrogate.json"
+    changed.write_text(json.dumps(bundle))
+    result = CliRunner().invoke(verify_command, [str(changed)])
+    assert result.exit_code == 2 and "entries[1].payload" in result.output and "surrogate" in result.output
