@@ -21,11 +21,12 @@ from ballots.models import LogEntry
 from registry.identifiers import mask_passport, mask_snils
 from registry.models import Owner, Ownership, Premises
 from voting import services
+from voting.domain.dossier import Dossier
 from voting.domain.numbers import format_amount
 from voting.domain.protocol_orders import ProtocolOrder, order_on
 from voting.domain.rules import quorum_reference, subject
 from voting.domain.schedule import protocol_due
-from voting.domain.tally import tally
+from voting.domain.tally import Result, tally
 from voting.errors import ConflictError
 from voting.extensions import db
 from voting.models import Meeting, MeetingDecision, MeetingState
@@ -76,8 +77,9 @@ def protocol_number(meeting: Meeting, order: ProtocolOrder) -> tuple[str, bool]:
     return str(ordinal), False
 
 
-def build(meeting: Meeting) -> dict[str, Any]:
-    """Everything the protocol says, as plain JSON values (amounts as decimal strings)."""
+def build(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) -> dict[str, Any]:
+    """Everything the protocol says, as plain JSON values (amounts as decimal strings); `counted`: the meeting's
+    dossier and tally, when the caller has them."""
     if meeting.state not in COUNTED_STATES or not meeting.result or meeting.notice_date is None:
         raise ConflictError("Протокол составляется после подсчёта голосов.")
     assert meeting.opens_at and meeting.closes_at and meeting.counted_at
@@ -98,7 +100,8 @@ def build(meeting: Meeting) -> dict[str, Any]:
         for owner in premises["owners"]:
             register_rows.append([premises["premises"], owner["name"], owner.get("document") or "",
                                   premises["area"], owner["share"], format_amount(Fraction(owner["weight"]))])
-    decisions, participants, rejected = _decisions(meeting, order, owners, zone)
+    decisions, participants, rejected = _decisions(meeting, order, owners, zone,
+                                                       *(counted or tallied(meeting)))
     items = [_item(item, entry, meeting, participating, total)
              for item, entry in zip(meeting.agenda, result["items"], strict=True)]
     officers = [{"role": o.role.value, "title": ROLES[o.role.value], "name": o.name} for o in meeting.officers]
@@ -210,12 +213,16 @@ def _initiator(meeting: Meeting, order: ProtocolOrder, owners: dict[int, Owner])
     return person
 
 
-def _decisions(meeting: Meeting, order: ProtocolOrder, owners: dict[int, Owner],
-               zone: ZoneInfo) -> tuple[list[dict[str, Any]], list[list[str]], list[list[str]]]:
+def tallied(meeting: Meeting) -> tuple[Dossier, Result]:
+    """The meeting's dossier and its tally (the counted decisions, which the stored result only counts)."""
+    dossier = services.dossier_of(meeting)
+    return dossier, tally(dossier)
+
+
+def _decisions(meeting: Meeting, order: ProtocolOrder, owners: dict[int, Owner], zone: ZoneInfo, dossier: Dossier,
+               result: Result) -> tuple[list[dict[str, Any]], list[list[str]], list[list[str]]]:
     """Each counted decision laid out as its ballot (with the receipt tracker or the scan it was keyed from), the
     participants' list, and the decisions not counted with the reason."""
-    dossier = services.dossier_of(meeting)
-    result = tally(dossier)
     origin = _origins(meeting.id)
     decisions, participants = [], []
     for counted in result.counted:

@@ -89,8 +89,9 @@ def render_now(meeting_id: int) -> Protocol:
 def prepare(meeting: Meeting) -> tuple[dict[str, Any], bytes, list[typeset.Part]]:
     """What a protocol is rendered from: the document (with its signers and evidence facts), the evidence bundle's
     bytes and every part (HTML, or a long list's chunk)."""
-    data = document.build(meeting)
-    data["signers"] = signing.required(meeting)
+    counted = document.tallied(meeting)
+    data = document.build(meeting, counted)
+    data["signers"] = signing.required(meeting, counted)
     bundle = evidence.dumps(evidence.bundle(meeting))
     digest = hashlib.sha256(bundle).hexdigest()
     final = db.session.scalar(select(Checkpoint.root).where(Checkpoint.meeting_id == meeting.id)

@@ -21,15 +21,15 @@ from ballots.canonical import canonical
 from ballots.casting import active_key, verify_signature
 from ballots.chain import PROTOCOL_TAG
 from ballots.models import LogHead
-from protocols.document import ROLES
+from protocols.document import ROLES, tallied
 from protocols.models import Protocol, ProtocolSignature, RenderState
 from registry.models import Ownership
+from voting.domain.dossier import Dossier
 from voting.domain.rules import subject
-from voting.domain.tally import tally
+from voting.domain.tally import Result
 from voting.errors import ConflictError, ForbiddenError
 from voting.extensions import db, write_transaction
 from voting.models import Meeting, MeetingDecision, MeetingState
-from voting.services import dossier_of
 
 RANKS = {"chair": 0, "secretary": 1, "counter": 2, "initiator": 3, "owner": 4}
 
@@ -43,8 +43,9 @@ def _owner_users(owner_ids: set[int]) -> dict[int, set[int]]:
     return users
 
 
-def required(meeting: Meeting) -> list[dict[str, Any]]:
-    """The signers of the protocol in signing order: role, title, name and the accounts that may sign for it."""
+def required(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) -> list[dict[str, Any]]:
+    """The signers of the protocol in signing order: role, title, name and the accounts that may sign for it
+    (`counted`: the meeting's dossier and tally, when the caller has them)."""
     officers = sorted(meeting.officers, key=lambda o: (RANKS[o.role.value], o.id))
     signers: list[dict[str, Any]] = [
         {"role": o.role.value, "name": o.name, "user_ids": [o.user_id] if o.user_id else []} for o in officers]
@@ -62,14 +63,12 @@ def required(meeting: Meeting) -> list[dict[str, Any]]:
     notice = meeting.notice_date
     all_for = {str(i.number) for i in meeting.agenda if subject(i.subject).edition_on(notice).signed_by_all_for}
     if all_for:
-        signers += _voters_for(meeting, all_for)
+        signers += _voters_for(meeting, all_for, *(counted or tallied(meeting)))
     return [s | {"title": ROLES[str(s["role"])], "rank": RANKS[str(s["role"])]} for s in signers]
 
 
-def _voters_for(meeting: Meeting, items: set[str]) -> list[dict[str, Any]]:
+def _voters_for(meeting: Meeting, items: set[str], dossier: Dossier, result: Result) -> list[dict[str, Any]]:
     """Every owner whose counted decision says "for" on one of the items (a ТСЖ's creation, LEGAL.md §5)."""
-    dossier = dossier_of(meeting)
-    result = tally(dossier)
     voters = {c.decision.owner for c in result.counted if any(c.decision.answers.get(i) == "for" for i in items)}
     owner_ids = {int(o) for o in voters if o.isdigit()}
     linked = _owner_users(owner_ids)
