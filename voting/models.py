@@ -89,9 +89,11 @@ class Meeting(BaseModel):
     counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
-    snapshot: Mapped[str | None] = mapped_column(Text)  # the frozen register, canonical JSON
+    # the frozen register (canonical JSON: a long text in a big building) and oss-result/1 at counting: read when
+    # asked for, not with every load of the meeting (each ballot loads it)
+    snapshot: Mapped[str | None] = mapped_column(Text, deferred=True)
     snapshot_hash: Mapped[str | None] = mapped_column(String(64))
-    result: Mapped[str | None] = mapped_column(Text)  # oss-result/1 at counting
+    result: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     building: Mapped[Building] = relationship()
     initiator_organisation: Mapped[Organisation | None] = relationship()

@@ -80,7 +80,7 @@ def test_canonical_bytes_are_rfc_8785s_or_refused_where_it_refuses(value: object
     """Any text (controls, quotes, Cyrillic, lone surrogates, characters beyond the BMP), any integer, nesting."""
     try:
         expected = b"OSS-BALLOT-v1\n" + rfc8785.dumps(value)
-    except rfc8785.CanonicalizationError:
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError):  # a lone surrogate in a key: rfc8785 fails to encode it
         with pytest.raises(CanonicalError, match=r"^\$"):
             canonical("OSS-BALLOT-v1", value)
         return
@@ -92,7 +92,7 @@ def test_the_verifiers_canonical_bytes_without_the_walk_are_rfc_8785s(value: obj
     """What the verifier's `loads` admits (no floats, no integers beyond ±2^53−1)."""
     try:
         expected = b"OSS-BALLOT-v1\n" + rfc8785.dumps(value)
-    except rfc8785.CanonicalizationError:
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError):  # a lone surrogate in a key: rfc8785 fails to encode it
         with pytest.raises(CanonicalError):
             canonical_read("OSS-BALLOT-v1", value)
         return
@@ -103,6 +103,7 @@ def test_the_verifiers_canonical_bytes_without_the_walk_are_rfc_8785s(value: obj
     ({"answers": {"area": 54.3}}, r"\$\.answers\.area: floats"),
     ({"seq": 2**53}, r"\$\.seq: integers beyond"),
     ({"premises": ["1", "\ud800"]}, r"\$\.premises\[1\]: a lone surrogate"),
+    ({"a": {"\ud800": 1}}, r"\$\.a\.\\ud800: a lone surrogate"),  # the key, written with its escape
     ({"a": {1: "x"}}, r"\$\.a: keys must be strings"),
     ({"a": {"b": {1, 2}}}, r"\$\.a\.b: set is not JSON"),
 ])
