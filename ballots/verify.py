@@ -337,14 +337,19 @@ def _check_signatures(checks: list[tuple[Callable[[], bool], str, str]], report:
 
 
 def _protocol_signatures(payload: dict[str, Any], where: str, report: Report) -> None:
-    """Each signer's device-key signature over the protocol's hash, their role and name."""
+    """Each signer's device-key signature over the protocol's hash, their role and name (a handwritten signature:
+    the keying officer's, over that and the scan's hash and their name)."""
     signatures = payload.get("signatures")
     if not isinstance(signatures, list) or not signatures:
         report.add(f"{where}.payload.signatures", "the protocol entry names no signatures")
         return
     for i, signed in enumerate(signatures):
+        if not isinstance(signed, dict):
+            report.add(f"{where}.payload.signatures[{i}]", "not an object")
+            continue
         body = {"type": "protocol_signature", "v": 1, "meeting_id": payload.get("meeting_id"),
-                "sha256": payload.get("sha256"), "role": signed.get("role"), "name": signed.get("name")}
+                "sha256": payload.get("sha256"), "role": signed.get("role"), "name": signed.get("name")} | {
+            field: signed[field] for field in chain.PROTOCOL_PAPER_FIELDS if field in signed}
         public = _device_key(str(signed.get("public_key")))
         if public is None or not _ecdsa(public, str(signed.get("signature")), canonical(chain.PROTOCOL_TAG, body)):
             report.add(f"{where}.payload.signatures[{i}]", f"not a valid signature of the {signed.get('role')} "

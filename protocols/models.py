@@ -75,7 +75,8 @@ class Protocol(BaseModel):
 
 
 class ProtocolSignature(BaseModel):
-    """A signer's device-key signature over the protocol's SHA-256 (tag OSS-PROTOCOL-v1)."""
+    """A signer's device-key signature over the protocol's SHA-256 (tag OSS-PROTOCOL-v1), or their handwritten one on
+    the printed protocol, keyed in with the scan of the signed page and signed by the officer who keyed it in."""
 
     __tablename__ = "protocol_signatures"
 
@@ -83,11 +84,12 @@ class ProtocolSignature(BaseModel):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("protocols.meeting_id"), index=True)
     role: Mapped[str] = mapped_column(String(20))  # chair, secretary, counter, initiator, owner
     name: Mapped[str] = mapped_column(String(300))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # the signer, or the officer keying in paper
     key_id: Mapped[str] = mapped_column(String(64))
     public_key: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)  # what was signed, canonical JSON
     signature: Mapped[str] = mapped_column(Text)
+    paper_scan: Mapped[str | None] = mapped_column(String(64))  # the SHA-256 of the signed page's scan
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
 
     protocol: Mapped[Protocol] = relationship(back_populates="signatures")

@@ -2,13 +2,16 @@
 
 The chair signs first, then the secretary, then the counting commission (without a commission, the initiator);
 a protocol creating a ТСЖ is also signed by every owner who voted for it. Each signs the protocol's SHA-256 with
-their device key in the browser (tag OSS-PROTOCOL-v1). When the last has signed, the `protocol` entry (the PDF's hash,
-the bundle's hash and every signature) is appended to the meeting's log, and the meeting becomes `signed`."""
+their device key in the browser (tag OSS-PROTOCOL-v1), or signs the printed protocol by hand: then the administrator
+or a counting-commission member keys the signature in with the scan of the signed page, and signs that (the scan's
+SHA-256 and their own name included) with their device key. When the last has signed, the `protocol` entry (the PDF's
+hash, the bundle's hash and every signature) is appended to the meeting's log, and the meeting becomes `signed`."""
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,15 +22,15 @@ from auth.models import OwnershipLink, StaffRole, User
 from ballots import log
 from ballots.canonical import canonical
 from ballots.casting import active_key, verify_signature
-from ballots.chain import PROTOCOL_TAG
-from ballots.models import LogHead
+from ballots.chain import PROTOCOL_PAPER_FIELDS, PROTOCOL_TAG
+from ballots.models import LogHead, PaperScan
 from protocols.document import ROLES, tallied
 from protocols.models import Protocol, ProtocolSignature, RenderState
 from registry.models import Ownership
 from voting.domain.dossier import Dossier
 from voting.domain.rules import subject
 from voting.domain.tally import Result
-from voting.errors import ConflictError, ForbiddenError
+from voting.errors import ConflictError, ForbiddenError, InvalidInputError
 from voting.extensions import db, write_transaction
 from voting.models import Meeting, MeetingDecision, MeetingState
 
@@ -83,10 +86,16 @@ def _voters_for(meeting: Meeting, items: set[str], dossier: Dossier, result: Res
             for owner in sorted(owner_ids)]
 
 
-def payload(protocol: Protocol, signer: dict[str, Any]) -> dict[str, Any]:
-    """What a signer signs: the protocol's hash, their role and name."""
+def payload(protocol: Protocol, signer: dict[str, Any], paper: dict[str, str] | None = None) -> dict[str, Any]:
+    """What a signer signs: the protocol's hash, their role and name (`paper`: for a handwritten signature keyed in,
+    the scan's SHA-256 and who keyed it in, {"paper_scan", "keyed_by"})."""
     return {"type": "protocol_signature", "v": 1, "meeting_id": protocol.meeting_id, "sha256": protocol.sha256,
-            "role": signer["role"], "name": signer["name"]}
+            "role": signer["role"], "name": signer["name"]} | (paper or {})
+
+
+def on_paper(user: User, scan_sha256: str) -> dict[str, str]:
+    """The `paper` part of a handwritten signature's payload, as `user` keys it in."""
+    return {"paper_scan": scan_sha256, "keyed_by": user.full_name or user.email}
 
 
 def signers(protocol: Protocol) -> list[dict[str, Any]]:
@@ -101,18 +110,40 @@ def signers(protocol: Protocol) -> list[dict[str, Any]]:
     return out
 
 
-def next_for(protocol: Protocol, user: User) -> dict[str, Any] | None:
-    """The signer this user may sign as now: theirs, unsigned, and every earlier rank signed."""
-    pending = [s for s in signers(protocol) if s["signature"] is None]
+def awaited(protocol: Protocol) -> dict[int, dict[str, Any]]:
+    """The signers whose turn it is, by their place in the list: unsigned, with every earlier rank signed."""
     if protocol.render_state is not RenderState.READY or protocol.meeting.state is not MeetingState.COUNTED:
-        return None
-    lowest = min((s["rank"] for s in pending), default=None)
-    return next((s for s in pending if user.id in s["user_ids"] and s["rank"] == lowest), None)
+        return {}
+    pending = {i: s for i, s in enumerate(signers(protocol)) if s["signature"] is None}
+    lowest = min((s["rank"] for s in pending.values()), default=None)
+    return {i: s for i, s in pending.items() if s["rank"] == lowest}
+
+
+def next_for(protocol: Protocol, user: User) -> dict[str, Any] | None:
+    """The signer this user may sign as now: theirs, and their turn."""
+    return next((s for s in awaited(protocol).values() if user.id in s["user_ids"]), None)
 
 
 def sign(protocol: Protocol, user: User, key_id: str, signature_b64: str) -> ProtocolSignature:
-    """Record the user's signature as the next signer they stand for; the last one completes the protocol. Runs
-    under the meeting log's lock, so two signers never complete (or sign as one signer) twice."""
+    """Record the user's signature as the next signer they stand for; the last one completes the protocol."""
+    return _record(protocol, user, key_id, signature_b64, lambda: next_for(protocol, user))
+
+
+def sign_on_paper(protocol: Protocol, user: User, place: int, scan_sha256: str, key_id: str,
+                  signature_b64: str) -> ProtocolSignature:
+    """Record the handwritten signature of the signer at `place`, keyed in by `user` (the administrator or a
+    counting-commission member) with the kept scan of the signed page; the last one completes the protocol."""
+    if db.session.scalar(select(PaperScan.id).where(PaperScan.meeting_id == protocol.meeting_id,
+                                                    PaperScan.sha256 == scan_sha256)) is None:
+        raise InvalidInputError(_("Скан подписанной страницы не найден: приложите его снова."), field="scan")
+    return _record(protocol, user, key_id, signature_b64, lambda: awaited(protocol).get(place),
+                   on_paper(user, scan_sha256))
+
+
+def _record(protocol: Protocol, user: User, key_id: str, signature_b64: str,
+            whose_turn: Callable[[], dict[str, Any] | None], paper: dict[str, str] | None = None) -> ProtocolSignature:
+    """Check and keep a signature for the signer `whose_turn` names. Runs under the meeting log's lock, so two
+    signers never complete (or sign as one signer) twice."""
     device_key = active_key(user, key_id)
     try:
         signature = base64.b64decode(signature_b64, validate=True)
@@ -123,14 +154,16 @@ def sign(protocol: Protocol, user: User, key_id: str, signature_b64: str) -> Pro
         if head is None:
             raise ConflictError(_("У собрания нет журнала голосования."))
         db.session.refresh(protocol)
-        signer = next_for(protocol, user)
+        signer = whose_turn()
         if signer is None:
-            raise ForbiddenError(_("Сейчас не ваша очередь подписывать этот протокол (или вы не подписант)."))
-        body = payload(protocol, signer)
+            raise ForbiddenError(_("Сейчас не ваша очередь подписывать этот протокол (или вы не подписант).")
+                                 if paper is None else _("Этот подписант сейчас не подписывает протокол."))
+        body = payload(protocol, signer, paper)
         verify_signature(device_key, canonical(PROTOCOL_TAG, body), signature)
         record = ProtocolSignature(protocol=protocol, role=signer["role"], name=signer["name"], user_id=user.id,
                                    key_id=device_key.key_id, public_key=device_key.public_key,
-                                   payload=json.dumps(body, ensure_ascii=False), signature=signature_b64)
+                                   payload=json.dumps(body, ensure_ascii=False), signature=signature_b64,
+                                   paper_scan=paper and paper["paper_scan"])
         db.session.add(record)
         db.session.flush()
         if all(s["signature"] is not None for s in signers(protocol)):
@@ -142,9 +175,16 @@ def _complete(protocol: Protocol, head: LogHead) -> None:
     """Every signer has signed: the protocol enters the log, and the meeting is `signed`."""
     body = {"type": "protocol", "meeting_id": protocol.meeting_id, "number": protocol.number, "sha256": protocol.sha256,
             "evidence_sha256": protocol.evidence_sha256,
-            "signatures": [{"role": s.role, "name": s.name, "key_id": s.key_id, "public_key": s.public_key,
-                            "signature": s.signature} for s in protocol.signatures]}
+            "signatures": [_entry_signature(s) for s in protocol.signatures]}
     entry = log.append_signed(head, "protocol", body, log.database_now())
     log.checkpoint(head, entry.root, log.database_now())
     protocol.meeting.move(MeetingState.SIGNED)
     protocol.signed_at = datetime.now(UTC)
+
+
+def _entry_signature(signature: ProtocolSignature) -> dict[str, Any]:
+    """A signature as the `protocol` entry lists it: enough to check it offline (a paper one: with what was keyed)."""
+    signed = json.loads(signature.payload)
+    return {"role": signature.role, "name": signature.name, "key_id": signature.key_id,
+            "public_key": signature.public_key, "signature": signature.signature} | {
+        field: signed[field] for field in PROTOCOL_PAPER_FIELDS if field in signed}

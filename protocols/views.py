@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -12,7 +14,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from auth.policy import BUILDING_ADMINISTER, PROTOCOL_INSPECT, PROTOCOL_VIEW, PUBLIC, may, policy
+from auth.policy import (
+    BUILDING_ADMINISTER,
+    BUILDING_PERSONAL_DATA,
+    MEETING_KEY_IN_PAPER,
+    PROTOCOL_INSPECT,
+    PROTOCOL_VIEW,
+    PUBLIC,
+    may,
+    policy,
+)
+from ballots import paper
 from ballots.chain import PROTOCOL_TAG
 from protocols import gis, services, signing
 from protocols.models import Protocol, ProtocolNote, RenderState
@@ -43,11 +55,18 @@ def _to_page(protocol: Protocol, anchor: str = "") -> ResponseReturnValue:
 @bp.get("/meetings/<int:meeting_id>/protocol")
 @policy(PROTOCOL_VIEW, load_protocol)
 def show(protocol: Protocol) -> ResponseReturnValue:
+    return _page(protocol)
+
+
+def _page(protocol: Protocol, paper: dict[str, Any] | None = None) -> ResponseReturnValue:
+    """The protocol's page (`paper`: a handwritten signature whose scan is kept, for the officer to sign)."""
     meeting = protocol.meeting
     signer = signing.next_for(protocol, current_user) if protocol.document else None
     return render_template(
         "protocols/show.html", protocol=protocol, meeting=meeting, signers=signing.signers(protocol),
         signer=signer, payload=signing.payload(protocol, signer) if signer else None, tag=PROTOCOL_TAG,
+        paper=paper, on_paper=signing.awaited(protocol) if may(current_user, MEETING_KEY_IN_PAPER, protocol) else {},
+        scans=may(current_user, BUILDING_PERSONAL_DATA, meeting),
         administer=may(current_user, BUILDING_ADMINISTER, meeting),
         inspect=may(current_user, PROTOCOL_INSPECT, protocol),
         stale=protocol.document is not None and meeting.state is MeetingState.COUNTED and not protocol.signatures
@@ -92,14 +111,52 @@ def progress(protocol: Protocol) -> ResponseReturnValue:
 @limiter.limit("30/minute")
 @policy(PROTOCOL_VIEW, load_protocol)
 def sign(protocol: Protocol) -> ResponseReturnValue:
+    return _signed(protocol, lambda: signing.sign(
+        protocol, current_user, request.form.get("key_id", ""), request.form.get("signature", "")),
+        _("Протокол подписан вами."))
+
+
+@bp.post("/meetings/<int:meeting_id>/protocol/paper")
+@limiter.limit("30/minute")
+@policy(MEETING_KEY_IN_PAPER, load_protocol)
+def paper_scan(protocol: Protocol) -> ResponseReturnValue:
+    """A handwritten signature, step one: keep the scan of the signed page, then show what the officer signs."""
+    place = request.form.get("signer", -1, type=int)
+    signer = signing.awaited(protocol).get(place)
     try:
-        signing.sign(protocol, current_user, request.form.get("key_id", ""), request.form.get("signature", ""))
+        if signer is None:
+            raise InvalidInputError(_("Подписант: выберите того, чья очередь подписывать."), field="signer")
+        upload = request.files.get("scan")
+        scan = paper.keep_scan(protocol.meeting, current_user, upload.read() if upload else b"")
+    except VotingError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return _to_page(protocol, "#signatures")
+    db.session.commit()  # the scan is kept; the signature is recorded once the officer has signed it
+    return _page(protocol, {"place": place, "signer": signer, "scan": scan.sha256, "payload": signing.payload(
+        protocol, signer, signing.on_paper(current_user, scan.sha256))})
+
+
+@bp.post("/meetings/<int:meeting_id>/protocol/paper/sign")
+@limiter.limit("30/minute")
+@policy(MEETING_KEY_IN_PAPER, load_protocol)
+def paper_sign(protocol: Protocol) -> ResponseReturnValue:
+    """A handwritten signature, step two: the officer's signature over it; recorded as the signer's."""
+    form = request.form
+    return _signed(protocol, lambda: signing.sign_on_paper(
+        protocol, current_user, form.get("signer", -1, type=int), form.get("paper_scan", ""), form.get("key_id", ""),
+        form.get("signature", "")), _("Подпись с бумаги внесена."))
+
+
+def _signed(protocol: Protocol, record: Callable[[], object], done: str) -> ResponseReturnValue:
+    try:
+        record()
     except VotingError as error:
         db.session.rollback()
         flash(error.message, "warning")
     else:
         db.session.commit()
-        flash(_("Протокол подписан вами.") if protocol.meeting.state is MeetingState.COUNTED
+        flash(done if protocol.meeting.state is MeetingState.COUNTED
               else _("Все подписи собраны: протокол подписан и внесён в журнал."), "success")
     return _to_page(protocol, "#signatures")
 

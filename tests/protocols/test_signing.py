@@ -4,19 +4,23 @@ log (verifiable, signatures included); a signed protocol never changes; then it 
 from __future__ import annotations
 
 import copy
+import html
+import io
+import json
+import re
 from typing import Any
 
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from ballots import evidence
+from ballots import evidence, paper
 from ballots.chain import PROTOCOL_TAG
 from ballots.verify import verify
 from protocols import services, signing
 from protocols.models import Protocol
 from tests.ballots.helpers import add_key
 from tests.ballots.test_evidence import counted_meeting
-from tests.factories import staff_of
+from tests.factories import csrf_token, login, staff_of
 from voting import services as meetings
 from voting.errors import ConflictError, ForbiddenError, InvalidInputError
 from voting.extensions import db
@@ -109,3 +113,84 @@ def test_a_tszh_protocol_is_signed_by_every_owner_who_voted_for(client, session)
     # item 1: the first owner re-voted against, the second voted for, the third's paper mark is void
     assert [s["name"] for s in owners] == ["Петров Пётр Петрович"]
     assert owners[0]["user_ids"] == [state.voters[1].user.id]
+
+
+@pytest.fixture
+def tszh(client, session) -> tuple[Protocol, Any, Any, Any]:
+    """A ТСЖ's creation: a chair without an account (signs on paper), then the owner who voted for; an officer."""
+    state, _bundle = counted_meeting(client, agenda=(("Создать товарищество собственников жилья", "136.1"),
+                                                     ("Утвердить план", "44.2.4")))
+    meetings.add_officer(state.meeting, OfficerRole.CHAIR, "Сидорова Анна Андреевна", "")
+    officer = staff_of(state.building.organisation)
+    db.session.flush()
+    return services.render_now(state.meeting.id), state.voters[1], officer, add_key(officer)
+
+
+def keyed_on_paper(protocol: Protocol, officer: Any, signer: Any, place: int, scan: bytes) -> None:
+    kept = paper.keep_scan(protocol.meeting, officer, scan)
+    body = signing.payload(protocol, signing.signers(protocol)[place], signing.on_paper(officer, kept.sha256))
+    signing.sign_on_paper(protocol, officer, place, kept.sha256, signer.key_id, signer.sign(PROTOCOL_TAG, body))
+
+
+def test_a_handwritten_signature_is_keyed_in_with_its_scan_and_verifies(tszh) -> None:
+    protocol, owner, officer, officer_key = tszh
+    listed = signing.signers(protocol)
+    assert [(s["role"], s["name"], s["user_ids"]) for s in listed] == [
+        ("chair", "Сидорова Анна Андреевна", []), ("owner", "Петров Пётр Петрович", [owner.user.id])]
+    assert list(signing.awaited(protocol)) == [0]  # the chair first: the owner's turn has not come
+    with pytest.raises(ForbiddenError):
+        keyed_on_paper(protocol, officer, officer_key, 1, b"%PDF-1.7 the owner's page")
+    scan = paper.keep_scan(protocol.meeting, officer, b"%PDF-1.7 the chair's page").sha256
+    unkept = signing.on_paper(officer, "ab" * 32)
+    with pytest.raises(InvalidInputError, match="Скан"):  # a scan never uploaded
+        signing.sign_on_paper(protocol, officer, 0, "ab" * 32, officer_key.key_id, officer_key.sign(
+            PROTOCOL_TAG, signing.payload(protocol, listed[0], unkept)))
+    with pytest.raises(InvalidInputError):  # signed without the scan's hash: not what is recorded
+        signing.sign_on_paper(protocol, officer, 0, scan, officer_key.key_id,
+                              officer_key.sign(PROTOCOL_TAG, signing.payload(protocol, listed[0])))
+    keyed_on_paper(protocol, officer, officer_key, 0, b"%PDF-1.7 the chair's page")
+    assert protocol.meeting.state is MeetingState.COUNTED
+    signed_by(protocol, owner.user, owner.signer)
+    assert protocol.meeting.state is MeetingState.SIGNED
+
+    bundle = evidence.bundle(protocol.meeting)
+    chair, by_owner = bundle["entries"][-1]["payload"]["signatures"]
+    assert chair["paper_scan"] == scan and chair["keyed_by"] == (officer.full_name or officer.email)
+    assert chair["key_id"] == officer_key.key_id and "paper_scan" not in by_owner
+    report = verify(bundle)
+    assert report.valid, [str(f) for f in report.findings]
+    for change in ({"paper_scan": "cd" * 32}, {"keyed_by": "Кто-то другой"}):
+        forged = copy.deepcopy(bundle)
+        forged["entries"][-1]["payload"]["signatures"][0] |= change
+        where = f"entries[{len(bundle['entries']) - 1}].payload.signatures[0]"  # besides the entry's own hash
+        assert where in [f.where for f in verify(forged).findings], change
+
+
+def test_a_handwritten_signature_through_the_page(client, tszh) -> None:
+    protocol, owner, officer, officer_key = tszh
+    url = f"/meetings/{protocol.meeting_id}/protocol"
+    login(client, owner.user)
+    assert "Подпись на бумаге" not in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/paper", data={"csrf_token": csrf_token(client, url)}).status_code == 404
+    client.get("/auth/logout")
+    login(client, officer)
+    page = client.get(url).get_data(as_text=True)
+    assert "Подпись на бумаге" in page and "Председатель собрания: Сидорова Анна Андреевна" in page
+    refused = client.post(f"{url}/paper", data={"csrf_token": csrf_token(client, url), "signer": "0",
+                                                "scan": (io.BytesIO(b"MZ\x90 not a scan"), "scan.pdf")},
+                          content_type="multipart/form-data", follow_redirects=True)
+    assert "PDF, JPEG или PNG" in refused.get_data(as_text=True)
+    shown = client.post(f"{url}/paper", data={"csrf_token": csrf_token(client, url), "signer": "0",
+                                              "scan": (io.BytesIO(b"\x89PNG\r\n\x1a\n page"), "page.png")},
+                        content_type="multipart/form-data")
+    text = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and "Подписать внесение" in text
+    body = json.loads(html.unescape(re.search(r'name="payload" value="([^"]+)"', text)[1]))
+    scan = re.search(r'name="paper_scan" value="([0-9a-f]{64})"', text)[1]
+    assert body["paper_scan"] == scan and body["role"] == "chair"
+    done = client.post(f"{url}/paper/sign", data={
+        "csrf_token": csrf_token(client, url), "signer": "0", "paper_scan": scan, "key_id": officer_key.key_id,
+        "signature": officer_key.sign(PROTOCOL_TAG, body)}, follow_redirects=True).get_data(as_text=True)
+    assert "Подпись с бумаги внесена" in done and "подписано на бумаге" in done
+    assert f"/paper/scans/{scan}" in done
+    assert [s.paper_scan for s in protocol.signatures] == [scan]
