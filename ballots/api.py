@@ -12,7 +12,15 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from auth.policy import BUILDING_VIEW, SIGNED_IN, policy, visible_buildings, voting_rights
+from auth.policy import (
+    BUILDING_PERSONAL_DATA,
+    BUILDING_VIEW,
+    SIGNED_IN,
+    may,
+    policy,
+    visible_buildings,
+    voting_rights,
+)
 from ballots import casting, chain, log
 from ballots.models import LogHead
 from registry.models import Building
@@ -68,8 +76,18 @@ def manifest(meeting: Meeting) -> ResponseReturnValue:
     head = db.session.get(LogHead, meeting.id)
     document = casting.manifest_of(meeting.id) if head else None
     return summary(meeting) | {
-        "manifest_hash": head.manifest_hash if head else None, "manifest": document,
+        "manifest_hash": head.manifest_hash if head else None,
+        "manifest": document if document is None or may(current_user, BUILDING_PERSONAL_DATA, meeting)
+        else without_personal_data(document),
         "ballots": ballot_chains(meeting, document)}
+
+
+def without_personal_data(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest for those who may not see the register's personal data (an owner, a guest): the owners' names
+    and ЕГРН records left out (the names of those the user votes for are in `ballots`)."""
+    return manifest | {"register": [premises | {"owners": [
+        {key: value for key, value in owner.items() if key not in ("name", "document")}
+        for owner in premises["owners"]]} for premises in manifest["register"]], "personal_data": "withheld"}
 
 
 @bp.post("/meetings/<int:meeting_id>/ballots")
@@ -84,7 +102,8 @@ def submit(meeting: Meeting) -> ResponseReturnValue:
 @policy(SIGNED_IN)
 def receipt(ballot_hash: str) -> ResponseReturnValue:
     entry = casting.entry_by_hash(ballot_hash)
-    if entry is None or entry.type != casting.BALLOT:
+    if entry is None or entry.type != casting.BALLOT or not may(
+            current_user, BUILDING_VIEW, db.session.get(Meeting, entry.meeting_id)):
         raise NotFoundError("no ballot with this hash")
     return casting.receipt(entry)
 
@@ -120,7 +139,9 @@ def describe(api: APISpec) -> None:
         "responses": {"200": {"description": "meetings", "content": {"application/json": {
             "schema": {"type": "object"}}}}}}})
     api.path(path="/api/v1/meetings/{meeting_id}", operations={"get": {
-        "summary": "A meeting's signed manifest and the user's next seq/prev for each owner they may vote for",
+        "summary": "A meeting's signed manifest (for those who may not see the register's personal data, without "
+                   "the owners' names and ЕГРН records: `personal_data` is then \"withheld\") and the user's next "
+                   "seq/prev for each owner they may vote for",
         "parameters": meeting_id, "responses": {"200": {"description": "manifest"}, "404": error}}})
     api.path(path="/api/v1/meetings/{meeting_id}/ballots", operations={"post": {
         "summary": "Cast a signed ballot; the same bytes again return the same receipt",

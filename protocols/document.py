@@ -26,7 +26,7 @@ from voting.domain.numbers import format_amount
 from voting.domain.protocol_orders import ProtocolOrder, order_on
 from voting.domain.rules import quorum_reference, subject
 from voting.domain.schedule import protocol_due
-from voting.domain.tally import Result, tally
+from voting.domain.tally import Result, choice, tally
 from voting.errors import ConflictError
 from voting.extensions import db
 from voting.models import Meeting, MeetingDecision, MeetingState
@@ -233,7 +233,7 @@ def _decisions(meeting: Meeting, order: ProtocolOrder, owners: dict[int, Owner],
         identity = _identity(owner)
         snils = identity if order.decision_snils else None
         votes = format_amount(counted.votes)
-        answers = [[item.id, CHOICES.get(str(decision.answers.get(item.id)), "недействителен")
+        answers = [[item.id, CHOICES.get(str(choice(decision.answers[item.id])), "недействителен")
                     if item.id in decision.answers else "нет ответа"] for item in dossier.agenda]
         decisions.append({"owner": owner.name if owner else decision.owner, "premises": decision.premises,
                           "votes": votes, "source": SOURCES[decision.source],

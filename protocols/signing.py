@@ -29,7 +29,7 @@ from protocols.models import Protocol, ProtocolSignature, RenderState
 from registry.models import Ownership
 from voting.domain.dossier import Dossier
 from voting.domain.rules import subject
-from voting.domain.tally import Result
+from voting.domain.tally import Result, choice
 from voting.errors import ConflictError, ForbiddenError, InvalidInputError
 from voting.extensions import db, write_transaction
 from voting.models import Meeting, MeetingDecision, MeetingState
@@ -72,7 +72,8 @@ def required(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) ->
 
 def _voters_for(meeting: Meeting, items: set[str], dossier: Dossier, result: Result) -> list[dict[str, Any]]:
     """Every owner whose counted decision says "for" on one of the items (a ТСЖ's creation, LEGAL.md §5)."""
-    voters = {c.decision.owner for c in result.counted if any(c.decision.answers.get(i) == "for" for i in items)}
+    voters = {c.decision.owner for c in result.counted
+              if any(choice(c.decision.answers.get(i)) == "for" for i in items)}
     owner_ids = {int(o) for o in voters if o.isdigit()}
     linked = _owner_users(owner_ids)
     online = db.session.execute(select(MeetingDecision.owner_ref, MeetingDecision.user_id).where(

@@ -14,7 +14,7 @@ from auth.models import Decision, Proxy
 from ballots import casting
 from ballots.models import LogEntry
 from tests.ballots.helpers import Open, Voter, add_key, ballot, open_meeting
-from tests.factories import csrf_token, login, user
+from tests.factories import csrf_token, login, staff_of, user
 from voting import services
 from voting.extensions import db
 from voting.models import MeetingDecision
@@ -205,3 +205,25 @@ def test_the_log_is_append_only_in_the_database(client, session) -> None:
         db.session.execute(text("DELETE FROM ballot_log_entries WHERE meeting_id = :m"), {"m": state.meeting.id})
     assert json.loads(db.session.scalar(select(LogEntry.payload).where(
         LogEntry.meeting_id == state.meeting.id, LogEntry.index == 0)))["type"] == "manifest"
+
+
+def test_the_manifest_withholds_personal_data_and_receipts_stay_in_their_building(client, session) -> None:
+    state = open_meeting()
+    voter = state.voters[0]
+    login(client, voter.user)
+    shown = client.get(f"/api/v1/meetings/{state.meeting.id}").json
+    owners = [o for p in shown["manifest"]["register"] for o in p["owners"]]
+    assert shown["manifest"]["personal_data"] == "withheld" and len(owners) == 3
+    assert not any("name" in o or "document" in o for o in owners)
+    assert [c["name"] for c in shown["ballots"]] == ["Иванов Иван Иванович"]  # whom they vote for: named
+    receipt = submit(client, state, ballot(state, voter, {"1": "for"}), voter).json
+    client.get("/auth/logout")
+
+    elsewhere = open_meeting(address="г. Челябинск, ул. Другая, д. 2")
+    login(client, elsewhere.voters[0].user)
+    assert client.get(f"/api/v1/receipts/{receipt['ballot_hash']}").status_code == 404
+    client.get("/auth/logout")
+    login(client, staff_of(state.building.organisation))
+    full = client.get(f"/api/v1/meetings/{state.meeting.id}").json["manifest"]
+    assert "personal_data" not in full and full["register"][0]["owners"][0]["name"] == "Иванов Иван Иванович"
+    assert client.get(f"/api/v1/receipts/{receipt['ballot_hash']}").json == receipt

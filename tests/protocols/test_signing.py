@@ -8,6 +8,7 @@ import html
 import io
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,10 +17,10 @@ from sqlalchemy.exc import DBAPIError
 from ballots import evidence, paper
 from ballots.chain import PROTOCOL_TAG
 from ballots.verify import verify
-from protocols import services, signing
+from protocols import document, services, signing
 from protocols.models import Protocol
-from tests.ballots.helpers import add_key
-from tests.ballots.test_evidence import counted_meeting
+from tests.ballots.helpers import add_key, open_meeting
+from tests.ballots.test_evidence import counted_meeting, key_in_paper
 from tests.factories import csrf_token, login, staff_of
 from voting import services as meetings
 from voting.errors import ConflictError, ForbiddenError, InvalidInputError
@@ -194,3 +195,15 @@ def test_a_handwritten_signature_through_the_page(client, tszh) -> None:
     assert "Подпись с бумаги внесена" in done and "подписано на бумаге" in done
     assert f"/paper/scans/{scan}" in done
     assert [s.paper_scan for s in protocol.signatures] == [scan]
+
+
+def test_the_same_option_marked_twice_is_one_choice_for_the_tally_the_protocol_and_its_signers(session) -> None:
+    state = open_meeting(agenda=(("Создать товарищество собственников жилья", "136.1"), ("Утвердить план", "44.2.4")))
+    officer = staff_of(state.building.organisation)
+    key_in_paper(state, officer, add_key(officer), state.voters[2].owner_id, "3", {"1": ["for", "for"], "2": "for"})
+    assert meetings.advance(state.meeting, at=state.meeting.closes_at)
+    meetings.count(state.meeting)
+    db.session.flush()
+    assert document.tallied(state.meeting)[1].items[0].votes_for == Decimal("10")
+    assert [d["answers"] for d in document.build(state.meeting)["decisions"]] == [[["1", "за"], ["2", "за"]]]
+    assert [s["name"] for s in signing.required(state.meeting) if s["role"] == "owner"] == ["Сидоров Семён Семёнович"]

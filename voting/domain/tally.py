@@ -91,8 +91,9 @@ def _arrival(decisions: tuple[Decision, ...]) -> list[tuple[tuple[Any, ...], Dec
     return keyed
 
 
-def _choice(answer: Answer | None) -> str | None:
-    """The single choice of an answer; None when absent or when several different options were marked."""
+def choice(answer: Answer | None) -> str | None:
+    """The single choice of an answer (the same option marked twice is one choice); None when absent or when
+    several different options were marked (void for that item)."""
     if answer is None or isinstance(answer, str):
         return answer
     marks = set(answer)
@@ -178,9 +179,9 @@ def tally(dossier: Dossier) -> Result:
             sums = parts.get(item_id)
             if sums is None or answer is None:
                 continue
-            choice = answer if type(answer) is str else _choice(answer) or "void"  # several marks: void
-            sums[choice][denominator] += numerator
-            if choice == "for" and item_id in entrance_items and (
+            marked = answer if type(answer) is str else choice(answer) or "void"  # several marks: void
+            sums[marked][denominator] += numerator
+            if marked == "for" and item_id in entrance_items and (
                     entrance_of.get(decision.premises) == entrance_items[item_id]):
                 sums["for_in_entrance"][denominator] += numerator
     participating = _exact(participating_parts)
