@@ -72,7 +72,7 @@ def premises_count(meeting: Meeting) -> int:
 
 def plan_of(meeting: Meeting) -> Plan:
     return Plan(form=meeting.form.value, timezone=meeting.building.timezone, opens_at=meeting.opens_at,
-                closes_at=meeting.closes_at, agenda=tuple((i.title, i.subject) for i in meeting.agenda),
+                closes_at=meeting.closes_at, agenda=tuple((i.title, i.subject, i.entrance) for i in meeting.agenda),
                 place=meeting.place, paper_address=meeting.paper_address,
                 administrator=meeting.administrator.email if meeting.administrator else None,
                 premises_count=premises_count(meeting))

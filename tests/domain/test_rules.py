@@ -7,7 +7,17 @@ from fractions import Fraction
 
 import pytest
 
-from voting.domain.rules import Rule, UnknownSubjectError, catalogue, has_quorum, rule_holds, search, subject
+from voting.domain.rules import (
+    Rule,
+    UnknownSubjectError,
+    catalogue,
+    has_quorum,
+    quorum_edition,
+    quorum_on,
+    rule_holds,
+    search,
+    subject,
+)
 
 TOTAL = Fraction(1000)
 EPS = Fraction(1, 100)  # one hundredth of a vote: the smallest step of an area
@@ -21,7 +31,19 @@ EPS = Fraction(1, 100)  # one hundredth of a vote: the smallest step of an area
     (Fraction(0), False),
 ])
 def test_quorum_is_more_than_half_of_all(participating: Fraction, expected: bool) -> None:
-    assert has_quorum(participating, TOTAL) is expected
+    assert has_quorum(participating, TOTAL, date(2026, 3, 1)) is expected
+
+
+@pytest.mark.parametrize(("raw", "participating", "expected"), [
+    ({"at_least": "1/4"}, TOTAL / 4, True),           # a rule of "at least a quarter": exactly a quarter is enough
+    ({"at_least": "1/4"}, TOTAL / 4 - EPS, False),
+    ({"more_than": "1/3"}, TOTAL / 3, False),         # "more than a third": exactly a third is not
+    ({"more_than": "1/3"}, TOTAL / 3 + EPS, True),
+])
+def test_the_quorum_rule_is_data_with_a_date(raw: dict[str, str], participating: Fraction, expected: bool) -> None:
+    edition = quorum_edition({"from": "2027-01-01", "reference": "ЖК РФ ст. 45 ч. 3 (ред. 2027)"} | raw)
+    assert edition.effective_from == date(2027, 1, 1) and edition.holds(participating, TOTAL) is expected
+    assert quorum_on(date(2026, 3, 1)).share == Fraction(1, 2) and quorum_on(date(2026, 3, 1)).strict
 
 
 @pytest.mark.parametrize(("rule", "votes_for", "participating", "expected"), [

@@ -13,7 +13,7 @@ TODAY = date(2026, 3, 1)
 
 
 def plan(opens: datetime | None, closes: datetime | None, form: str = "electronic", **extra) -> Plan:
-    values = {"agenda": (("Избрать председателя и секретаря собрания", "44.2.5"),), "paper_address": "офис УК",
+    values = {"agenda": (("Избрать председателя и секретаря собрания", "44.2.5", None),), "paper_address": "офис УК",
               "administrator": "uk@demo.veche", "premises_count": 10, **extra}
     return Plan(form=form, timezone="Asia/Yekaterinburg", opens_at=opens, closes_at=closes, **values)
 
@@ -65,12 +65,21 @@ def test_protocol_is_due_ten_calendar_days_after_the_local_close() -> None:
     ("Утвердить размер платы 25,40 руб. за 1 м²", None),
 ])
 def test_one_question_per_item_and_no_miscellaneous(title: str, code: str | None) -> None:
-    assert codes(agenda_problems(((title, "44.2.5"),), TODAY)) == ([code] if code else [])
+    assert codes(agenda_problems(((title, "44.2.5", None),), TODAY)) == ([code] if code else [])
+
+
+@pytest.mark.parametrize(("code", "entrance", "problems"), [
+    ("44.2.4.5", None, ["agenda_no_entrance"]), ("44.2.4.5", "", ["agenda_no_entrance"]), ("44.2.4.5", "2", []),
+    ("44.2.5", None, []),
+])
+def test_converting_a_flat_names_the_entrance_whose_owners_must_agree(code: str, entrance: str | None,
+                                                                       problems: list[str]) -> None:
+    assert codes(agenda_problems((("Согласовать перевод квартиры 5 в нежилое", code, entrance),), TODAY)) == problems
 
 
 def test_readiness_lists_everything_that_blocks_announcing() -> None:
     problems = readiness(Plan(form="mixed", timezone="Asia/Yekaterinburg", opens_at=None, closes_at=None,
-                              agenda=(("Выбрать УК", None),)), TODAY)
+                              agenda=(("Выбрать УК", None, None),)), TODAY)
     assert codes(problems) == ["missing", "missing", "agenda_no_subject", "missing", "missing", "register_empty"]
     assert [p.field for p in problems if p.code == "missing"] == ["opens_at", "closes_at", "place", "paper_address"]
     opens = datetime(2026, 3, 12, 9, tzinfo=YEKT)

@@ -59,8 +59,24 @@ class Subject:
 
 @dataclass(frozen=True)
 class QuorumEdition:
+    """The quorum in force from `effective_from`: the share of all votes that must take part — more than it
+    (`strict`), or at least it."""
+
     effective_from: date
+    share: Fraction
+    strict: bool
     reference: str
+
+    def holds(self, participating: Fraction, total: Fraction) -> bool:
+        """Whether the votes that took part make the meeting competent, exactly."""
+        needed = total * self.share
+        return total > 0 and (participating > needed if self.strict else participating >= needed)
+
+
+def quorum_edition(raw: dict[str, str]) -> QuorumEdition:
+    """A quorum edition of the law's data: {"from", "more_than" or "at_least": a fraction of all votes, "reference"}."""
+    (kind, share), = ((k, raw[k]) for k in ("more_than", "at_least") if k in raw)
+    return QuorumEdition(date.fromisoformat(raw["from"]), Fraction(share), kind == "more_than", raw["reference"])
 
 
 def _edition(raw: dict[str, object]) -> Edition:
@@ -79,7 +95,7 @@ def _law() -> tuple[dict[str, Subject], tuple[QuorumEdition, ...]]:
                            verify=bool(s.get("verify")))
         for s in raw["subjects"]
     }
-    quorum = tuple(QuorumEdition(date.fromisoformat(q["from"]), q["reference"]) for q in raw["quorum"])
+    quorum = tuple(quorum_edition(q) for q in raw["quorum"])
     return subjects, quorum
 
 
@@ -102,16 +118,22 @@ def search(query: str) -> list[Subject]:
             if all(w in f"{s.code} {s.title} {s.description}".casefold() for w in words)]
 
 
-def quorum_reference(notice_date: date) -> str:
+def quorum_on(notice_date: date) -> QuorumEdition:
+    """The quorum rule in force on the notice date."""
     editions = [q for q in _law()[1] if q.effective_from <= notice_date]
     if not editions:
         raise UnknownSubjectError(f"no quorum rule in force on {notice_date.isoformat()}")
-    return max(editions, key=lambda q: q.effective_from).reference
+    return max(editions, key=lambda q: q.effective_from)
 
 
-def has_quorum(participating: Fraction, total: Fraction) -> bool:
-    """More than half of all votes took part (ЖК РФ art. 45 p.3)."""
-    return total > 0 and participating * 2 > total
+def quorum_reference(notice_date: date) -> str:
+    return quorum_on(notice_date).reference
+
+
+def has_quorum(participating: Fraction, total: Fraction, notice_date: date) -> bool:
+    """Whether the meeting is competent by the quorum rule in force on its notice date (ЖК РФ art. 45 p.3: more
+    than half of all votes)."""
+    return quorum_on(notice_date).holds(participating, total)
 
 
 def rule_holds(rule: Rule, votes_for: Fraction, participating: Fraction, total: Fraction) -> bool:

@@ -38,7 +38,7 @@ class Plan:
     timezone: str
     opens_at: datetime | None
     closes_at: datetime | None
-    agenda: tuple[tuple[str, str | None], ...]  # (title, subject code)
+    agenda: tuple[tuple[str, str | None, str | None], ...]  # (title, subject code, entrance)
     place: str | None = None
     paper_address: str | None = None
     administrator: str | None = None
@@ -89,13 +89,14 @@ def schedule_problems(plan: Plan, notice_date: date) -> list[Problem]:
 _SEVERAL = re.compile(r";|\?.*\?|(^|\s)2[.)]\s")
 
 
-def agenda_problems(agenda: tuple[tuple[str, str | None], ...], notice_date: date) -> list[Problem]:
-    """No empty agenda, no "разное", one question per item, a subject in force for every item."""
+def agenda_problems(agenda: tuple[tuple[str, str | None, str | None], ...], notice_date: date) -> list[Problem]:
+    """No empty agenda, no "разное", one question per item, a subject in force for every item, and the entrance
+    named where the subject's rule also asks the entrance's owners (converting a flat: 44.2.4.5)."""
     if not agenda:
         return [Problem("agenda_empty", "agenda")]
     problems = []
     forbidden = [str(t) for t in law()["agenda"]["forbidden_titles"]]
-    for number, (title, code) in enumerate(agenda, start=1):
+    for number, (title, code, entrance) in enumerate(agenda, start=1):
         where = {"item": str(number)}
         plain = " ".join(title.casefold().replace("ё", "е").split()).strip(" .:")
         if plain in forbidden or plain.startswith(("разное", "прочее")):
@@ -106,9 +107,12 @@ def agenda_problems(agenda: tuple[tuple[str, str | None], ...], notice_date: dat
             problems.append(Problem("agenda_no_subject", f"agenda.{number}", where))
         else:
             try:
-                subject(code).edition_on(notice_date)
+                edition = subject(code).edition_on(notice_date)
             except UnknownSubjectError:
                 problems.append(Problem("agenda_unknown_subject", f"agenda.{number}", {**where, "subject": code}))
+            else:
+                if edition.entrance_majority and not entrance:
+                    problems.append(Problem("agenda_no_entrance", f"agenda.{number}", where))
     return problems
 
 

@@ -185,7 +185,7 @@ def tally(dossier: Dossier) -> Result:
                     entrance_of.get(decision.premises) == entrance_items[item_id]):
                 sums["for_in_entrance"][denominator] += numerator
     participating = _exact(participating_parts)
-    quorum = has_quorum(participating, total)
+    quorum = has_quorum(participating, total, dossier.meeting.notice_date)
     items = tuple(_item(item, {name: _exact(p) for name, p in parts[item.id].items()}, participating, total, quorum,
                         dossier) for item in dossier.agenda)
     return Result(total, participating, quorum, items,
