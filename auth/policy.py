@@ -30,7 +30,7 @@ BUILDING_ADMINISTER = "building.administer"      # register import, codes, claim
 # whole-system actions (no object)
 BUILDINGS_LIST = "buildings.list"
 OPERATE = "operate"                              # organisations, inspectors, municipalities, keys, audit
-INDICATORS = "indicators"                        # the regional indicator with drill-down (inspectors, operator)
+INDICATORS = "indicators"                        # the regional indicator; a Municipality's drill-down: in scope
 # actions on a meeting (anything with `.building` and `.officers`)
 MEETING_KEY_IN_PAPER = "meeting.key_in_paper"    # enter paper decisions: the administrators and the counting commission
 # actions on a protocol (anything with `.building`, `.officers` and `.signer_user_ids`)
@@ -95,8 +95,12 @@ def visible_buildings(user: User) -> Select[Any]:
 
 
 def _inspects(user: User, building: Building) -> bool:
-    return any(scope.municipality_id == building.municipality_id
-               or scope.region_id == building.municipality.region_id for scope in user.inspector_scopes)
+    return _inspects_municipality(user, building.municipality)
+
+
+def _inspects_municipality(user: User, municipality: Municipality) -> bool:
+    return any(scope.municipality_id == municipality.id or scope.region_id == municipality.region_id
+               for scope in user.inspector_scopes)
 
 
 def _administers(user: User, building: Building) -> bool:
@@ -114,6 +118,8 @@ def may(user: Any, action: str, obj: object = None) -> bool:
     if action == OPERATE:
         return bool(user.is_operator)
     if action == INDICATORS:
+        if isinstance(obj, Municipality):  # one municipality's drill-down: only within the inspector's scopes
+            return bool(user.is_operator or _inspects_municipality(user, obj))
         return bool(user.is_operator or user.inspector_scopes)
     if action == INSPECTION:
         return bool(user.inspector_scopes)

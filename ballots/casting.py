@@ -75,7 +75,7 @@ def _first_error(messages: Any, path: str) -> tuple[str, str]:
     """The first (path, message) of marshmallow's nested error dict."""
     if isinstance(messages, dict):
         key, value = next(iter(messages.items()))
-        if key == "value":  # marshmallow's dict errors say {key: {"value": [...]}}: the key is the field
+        if key in ("value", "_schema"):  # {key: {"value": [...]}} for a dict's value, "_schema" for a nested whole
             return _first_error(value, path)
         return _first_error(value, f"{path}.{key}" if path else str(key))
     if isinstance(messages, list) and messages:
@@ -83,9 +83,10 @@ def _first_error(messages: Any, path: str) -> tuple[str, str]:
     return path, str(messages)
 
 
-def _load(schema: Schema, value: Any, prefix: str) -> None:
+def load(schema: Schema, value: Any, prefix: str) -> Any:
+    """The value as the schema loads it, or a 422 naming the first field in error (under `prefix`)."""
     try:
-        schema.load(value if isinstance(value, dict) else {})
+        return schema.load(value if isinstance(value, dict) else {})
     except ValidationError as error:
         field, message = _first_error(error.messages, prefix)
         raise InvalidInputError(f"{field}: {message}", field=field) from None
@@ -96,14 +97,14 @@ _SUBMISSION, _BALLOT = SubmissionSchema(), BallotSchema()  # stateless once made
 
 def parse(body: Any) -> tuple[dict[str, Any], bytes, bytes]:
     """The payload, its canonical (signed) bytes and the raw signature of a submission, or a 422 naming the field."""
-    _load(_SUBMISSION, body, "")
+    load(_SUBMISSION, body, "")
     try:
         message = canonical(TAG, body["payload"])  # a float, a huge integer, a lone surrogate: refused with its path
     except CanonicalError as error:
         path, _colon, reason = str(error).partition(": ")
         field = path.replace("$", "payload", 1)
         raise InvalidInputError(f"{field}: {reason}", field=field) from None
-    _load(_BALLOT, body["payload"], "payload")
+    load(_BALLOT, body["payload"], "payload")
     if len(set(body["payload"]["premises"])) != len(body["payload"]["premises"]):
         raise InvalidInputError(_("payload.premises: помещение указано дважды"), field="payload.premises")
     try:

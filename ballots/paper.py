@@ -5,18 +5,20 @@ They may be keyed in after the close (paper arrives by then, counting follows), 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import select
 
 from auth.models import User
 from ballots import log
-from ballots.canonical import canonical, digest
-from ballots.casting import active_key, add_decisions, bind_key, manifest_facts, verify_signature
+from ballots.canonical import CanonicalError, canonical, digest
+from ballots.casting import active_key, add_decisions, bind_key, load, manifest_facts, verify_signature
 from ballots.models import LogEntry, LogHead, PaperScan
 from voting.domain.dossier import CHOICES
 from voting.errors import ConflictError, InvalidInputError
@@ -28,6 +30,7 @@ PAPER = "paper_decision"
 TAG = log.PAYLOAD_TAGS[PAPER]
 SCAN_TYPES = ("application/pdf", "image/jpeg", "image/png")
 SCAN_MAX_BYTES = 10 * 1024 * 1024
+
 
 
 def keep_scan(meeting: Meeting, user: User, content: bytes) -> PaperScan:
@@ -65,9 +68,13 @@ def payload(meeting: Meeting, key_id: str, owner_id: str, premises: str, receive
             raise InvalidInputError(_("Вопрос %(item)s: неверная отметка.", item=item), field=f"answers.{item}")
     if not answers:
         raise InvalidInputError(_("В решении нет ни одной отметки."), field="answers")
+    try:
+        received = log.rfc3339(received_at)
+    except (OverflowError, ValueError):  # a date at the calendar's edge that UTC would push past it
+        raise InvalidInputError(_("Дата получения вне допустимого диапазона."), field="received_at") from None
     body: dict[str, Any] = {
         "type": PAPER, "v": 1, "meeting_id": meeting.id, "manifest_hash": head.manifest_hash, "owner_id": owner_id,
-        "premises": [premises], "answers": answers, "received_at": log.rfc3339(received_at),
+        "premises": [premises], "answers": answers, "received_at": received,
         "scan_sha256": scan_sha256, "key_id": key_id}
     if representative:
         body["representative"] = {"name": representative, **(
@@ -77,18 +84,70 @@ def payload(meeting: Meeting, key_id: str, owner_id: str, premises: str, receive
     return body
 
 
-def record(meeting: Meeting, user: User, body: dict[str, Any], signature_b64: str) -> LogEntry:
+class RepresentativeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True)
+    proxy_valid_until = fields.Date()
+
+
+class PaperSchema(Schema):
+    """A signed paper decision's shape, checked before anything reads it (the rest: rebuilt and compared)."""
+
+    class Meta:
+        unknown = RAISE
+
+    type = fields.String(required=True)
+    v = fields.Integer(required=True, strict=True)
+    meeting_id = fields.Integer(required=True, strict=True)
+    manifest_hash = fields.String(required=True)
+    owner_id = fields.String(required=True)
+    premises = fields.List(fields.String(), required=True, validate=validate.Length(equal=1))
+    answers = fields.Dict(required=True)
+    received_at = fields.AwareDateTime(required=True, format="iso")
+    scan_sha256 = fields.String(required=True)
+    key_id = fields.String(required=True)
+    representative = fields.Nested(RepresentativeSchema)
+    check_of = fields.Integer(strict=True)
+
+
+_PAPER = PaperSchema()
+
+
+def _read(body: Any) -> tuple[datetime, str | None, date | None]:
+    """A signed decision's time of receipt (in UTC, as signed) and its representative's name and proxy term; a 422
+    naming the key when its shape is wrong."""
+    if not isinstance(body, dict):
+        raise InvalidInputError(_("Решение должно быть объектом JSON."), field="payload")
+    loaded = load(_PAPER, body, "payload")
+    try:
+        received_at = loaded["received_at"].astimezone(UTC)
+    except OverflowError:  # a date at the calendar's edge that UTC would push past it
+        raise InvalidInputError(_("Дата получения не читается."), field="payload.received_at") from None
+    representative = loaded.get("representative") or {}
+    return received_at, representative.get("name"), representative.get("proxy_valid_until")
+
+
+def record(meeting: Meeting, user: User, body: Any, signature_b64: str) -> LogEntry:
     """Check the officer's signature over the payload they were shown, and append it; the caller commits."""
-    signature = base64.b64decode(signature_b64)
-    device_key = active_key(user, str(body.get("key_id")))
-    verify_signature(device_key, canonical(TAG, body), signature)
-    if body.get("meeting_id") != meeting.id or body.get("type") != PAPER:
+    received_at, representative_name, proxy_valid_until = _read(body)
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+    except (ValueError, binascii.Error):
+        raise InvalidInputError(_("Подпись не в base64."), field="signature") from None
+    device_key = active_key(user, body["key_id"])
+    try:
+        message = canonical(TAG, body)
+    except CanonicalError as error:  # a float, a huge integer, a lone surrogate: refused with its path
+        path, _colon, reason = str(error).partition(": ")
+        raise InvalidInputError(_("Решение не читается: %(reason)s", reason=reason),
+                                field=path.replace("$", "payload", 1)) from None
+    verify_signature(device_key, message, signature)
+    if body["meeting_id"] != meeting.id or body["type"] != PAPER:
         raise InvalidInputError(_("Решение относится к другому собранию."), field="payload")
-    rebuilt = payload(meeting, body["key_id"], body["owner_id"], body["premises"][0],
-                      datetime.fromisoformat(body["received_at"]), body["answers"], body["scan_sha256"],
-                      (body.get("representative") or {}).get("name"),
-                      date.fromisoformat(body["representative"]["proxy_valid_until"])
-                      if (body.get("representative") or {}).get("proxy_valid_until") else None, body.get("check_of"))
+    rebuilt = payload(meeting, body["key_id"], body["owner_id"], body["premises"][0], received_at, body["answers"],
+                      body["scan_sha256"], representative_name, proxy_valid_until, body.get("check_of"))
     if rebuilt != body:
         raise InvalidInputError(_("Подписанное решение не совпадает с введённым."), field="payload")
     if db.session.scalar(select(PaperScan.id).where(PaperScan.meeting_id == meeting.id,
@@ -106,10 +165,7 @@ def record(meeting: Meeting, user: User, body: dict[str, Any], signature_b64: st
         entry = log.append(head, PAPER, body, signature_b64, device_key.key_id, now,
                            ballot_hash=digest(TAG, body), owner_ref=body["owner_id"])
         if body.get("check_of") is None:  # a second entry only checks the first; it is not counted again
-            representative = body.get("representative") or {}
-            until = representative.get("proxy_valid_until")
-            add_decisions(entry, body, "paper", datetime.fromisoformat(body["received_at"]), user.id,
-                          representative.get("name"), date.fromisoformat(until) if until else None)
+            add_decisions(entry, body, "paper", received_at, user.id, representative_name, proxy_valid_until)
         db.session.flush()
     return entry
 

@@ -84,6 +84,12 @@ def paper_entry(meeting: Meeting) -> ResponseReturnValue:
                 received_at = datetime.fromisoformat(form.get("received_at", "")).replace(tzinfo=zone)
             except ValueError:
                 raise InvalidInputError(_("Дата получения: укажите дату и время."), field="received_at") from None
+            until = form.get("proxy_valid_until") or None
+            try:
+                proxy_valid_until = datetime.fromisoformat(until).date() if until else None
+            except ValueError:
+                raise InvalidInputError(_("Доверенность действует по: укажите дату."),
+                                        field="proxy_valid_until") from None
             answers: dict[str, str | list[str]] = {}
             for item in manifest["agenda"]:
                 marks = form.getlist(f"item-{item['id']}")
@@ -93,11 +99,9 @@ def paper_entry(meeting: Meeting) -> ResponseReturnValue:
             casting.active_key(current_user, key_id)
             scan_file = request.files.get("scan")
             scan = paper.keep_scan(meeting, current_user, scan_file.read() if scan_file else b"")
-            until = form.get("proxy_valid_until") or None
             check_of = form.get("check_of") or None
             signed = paper.payload(meeting, key_id, owner_id, premises, received_at, answers, scan.sha256,
-                                   form.get("representative") or None,
-                                   datetime.fromisoformat(until).date() if until else None,
+                                   form.get("representative") or None, proxy_valid_until,
                                    int(check_of) if check_of and check_of.isdigit() else None)
             db.session.commit()  # the scan is kept; the decision enters the log once it is signed
         except InvalidInputError as error:
@@ -118,7 +122,7 @@ def _keys() -> list[DeviceKey]:
 def paper_sign(meeting: Meeting) -> ResponseReturnValue:
     try:
         body = json.loads(request.form.get("payload", ""))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise InvalidInputError(_("Решение не читается."), field="payload") from None
     entry = paper.record(meeting, current_user, body, request.form.get("signature", ""))
     db.session.commit()

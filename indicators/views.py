@@ -18,6 +18,7 @@ from auth.policy import (
     PUBLIC,
     SIGNED_IN,
     load_building,
+    may,
     policy,
     staff_organisations,
 )
@@ -35,16 +36,30 @@ from voting.server_key import server_key
 bp = Blueprint("indicators", __name__)
 SORTS = {"share": lambda r: (r.share.exact is None, -(r.share.exact or 0), r.name),
          "total": lambda r: (-r.total, r.name), "name": lambda r: r.name}
+# the years a period may span: the platform's meetings and any plan lie well within, and a time zone's shift of a
+# day near the calendar's ends (year 1, year 9999) would fall outside it
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _within_years(start: date, end: date) -> tuple[date, date]:
+    """The period, or a 422 naming `from` or `to` when that day lies outside FIRST_YEAR…LAST_YEAR."""
+    for field, day in (("from", start), ("to", end)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise InvalidInputError(_("%(field)s: укажите дату с %(first)s-01-01 по %(last)s-12-31.", field=field,
+                                      first=FIRST_YEAR, last=LAST_YEAR), field=field)
+    return start, end
 
 
 def _period() -> tuple[date, date]:
+    """The pages' `from`…`to`: this year so far when absent or unreadable; a day out of the years is refused."""
     today = datetime.now(UTC).date()
     start = request.args.get("from") or f"{today.year}-01-01"
     end = request.args.get("to") or today.isoformat()
     try:
-        return parse_period(f"{start}:{end}")
+        period = parse_period(f"{start}:{end}")
     except PeriodError:
         return date(today.year, 1, 1), today
+    return _within_years(*period)
 
 
 def _region() -> Region | None:
@@ -72,17 +87,20 @@ def dashboard() -> ResponseReturnValue:
     rows = sorted(data.rows, key=SORTS.get(sort, SORTS["share"]), reverse=request.args.get("dir") == "asc")
     organisations = db.session.scalars(select(Organisation).where(Organisation.region_id == region.id)
                                        .order_by(Organisation.name)).all()
+    drillable = {m.id for m in db.session.scalars(select(Municipality).where(Municipality.region_id == region.id))
+                 if may(current_user, INDICATORS, m)}
     return render_template("indicators/dashboard.html", data=data, rows=rows, sort=sort, forms=list(MeetingForm),
                            organisations=organisations, organisation_id=organisation_id, form=form,
-                           trend=_monthly(start, end, **filters))
+                           trend=_monthly(start, end, **filters), drillable=drillable)
+
+
+def load_municipality(municipality_id: int) -> Municipality | None:
+    return db.session.get(Municipality, municipality_id)
 
 
 @bp.get("/indicators/municipalities/<int:municipality_id>")
-@policy(INDICATORS)
-def municipality(municipality_id: int) -> ResponseReturnValue:
-    place = db.session.get(Municipality, municipality_id)
-    if place is None:
-        return Response(status=404)
+@policy(INDICATORS, load_municipality)
+def municipality(place: Municipality) -> ResponseReturnValue:
     start, end = _period()
     by_organisation, by_building = drill_down(place, start, end)
     return render_template("indicators/municipality.html", place=place, start=start, end=end,
@@ -124,7 +142,7 @@ def export(extension: str) -> ResponseReturnValue:
 def _api_indicator() -> dict[str, object]:
     """oss-indicator/1 for the `from`…`to` query parameters; a bad period or no region is the client's error."""
     try:
-        start, end = parse_period(f"{request.args.get('from', '')}:{request.args.get('to', '')}")
+        start, end = _within_years(*parse_period(f"{request.args.get('from', '')}:{request.args.get('to', '')}"))
     except PeriodError as error:
         raise InvalidInputError(str(error), field="from") from None
     region = _region()

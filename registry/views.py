@@ -60,19 +60,21 @@ def building(item: Building) -> str:
         log_event("personal_data_viewed", current_user, item.address, "register page")
         db.session.commit()
     query = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     statement = select(Premises).where(Premises.building_id == item.id)
     if query:
         matching_owner = (select(Ownership.premises_id).join(Owner)
                           .where(Owner.building_id == item.id, Owner.name.ilike(f"%{query}%")))
         statement = statement.where(or_(Premises.number == query, Premises.id.in_(matching_owner)))
     count = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(1, -(-count // PAGE_SIZE))
+    # a page past the end (or beyond what the database's offset can hold) shows the last one, as below 1 the first
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     premises = db.session.scalars(
         statement.order_by(func.length(Premises.number), Premises.number).offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE).options(selectinload(Premises.ownerships).selectinload(Ownership.owner))).all()
     return render_template("registry/building.html", building=item, summary=services.summarise(item),
-                           premises=premises, query=query, page=page, pages=max(1, -(-count // PAGE_SIZE)),
-                           count=count, unmasked=unmasked,
+                           premises=premises, query=query, page=page, pages=pages, count=count,
+                           unmasked=unmasked,
                            may_unmask=may(current_user, BUILDING_PERSONAL_DATA, item),
                            may_administer=may(current_user, BUILDING_ADMINISTER, item))
 

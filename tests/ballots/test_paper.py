@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from ballots.models import LogEntry
+from ballots.models import LogEntry, PaperScan
 from tests.ballots.helpers import Open, add_key, open_meeting
 from tests.factories import csrf_token, login, staff_of
 from voting import services
@@ -77,3 +77,66 @@ def test_owners_cannot_key_in_paper(client, session) -> None:
     state = open_meeting()
     login(client, state.voters[0].user)
     assert client.get(f"/meetings/{state.meeting.id}/paper").status_code == 404
+
+
+def entries(state: Open) -> int:
+    return len(db.session.scalars(select(LogEntry.id).where(LogEntry.meeting_id == state.meeting.id,
+                                                            LogEntry.type == "paper_decision")).all())
+
+
+def test_a_broken_signature_or_payload_is_refused_naming_the_field(client, session) -> None:
+    state = open_meeting()
+    officer = staff_of(state.building.organisation)
+    signer = add_key(officer)
+    login(client, officer)
+    page = key_in(client, state, signer.key_id, f"{state.voters[0].owner_id}|1", b"%PDF-1.7 scan", **{"1": ["for"]})
+    payload = json.loads(html.unescape(re.search(r'name="payload" value="([^"]+)"', page.get_data(as_text=True))[1]))
+    token = csrf_token(client, f"/meetings/{state.meeting.id}/paper")
+
+    def sign(body: object, signature: str | None = None) -> tuple[int, str | None]:
+        response = client.post(f"/meetings/{state.meeting.id}/paper/sign", headers={"Accept": "application/json"},
+                               data={"csrf_token": token, "payload": json.dumps(body),
+                                     "signature": signature or signer.sign("OSS-PAPER-v1", body)})
+        return response.status_code, (response.json or {}).get("field")
+
+    assert sign(payload, "not base64!") == (422, "signature")
+    assert sign(payload, "////") == (422, "signature")  # base64, but not 64 bytes
+    assert sign([payload]) == (422, "payload")
+    assert sign("decision") == (422, "payload")
+    for key in ("key_id", "owner_id", "premises", "answers", "received_at", "meeting_id"):
+        assert sign({k: v for k, v in payload.items() if k != key}) == (422, f"payload.{key}"), key
+    for key, value in (("premises", "1"), ("premises", []), ("answers", ["for"]), ("owner_id", ["x"]),
+                       ("meeting_id", True), ("key_id", 7), ("received_at", "вчера"), ("check_of", "1"),
+                       ("representative", "Петров")):
+        assert sign(payload | {key: value}) == (422, f"payload.{key}"), (key, value)
+    assert sign(payload | {"premises": [1]}) == (422, "payload.premises.0")
+    assert sign(payload | {"extra": 1}) == (422, "payload.extra")  # signed but never checked: refused
+    assert sign(payload | {"representative": {"name": 7}}) == (422, "payload.representative.name")
+    assert sign(payload | {"representative": {"name": "Петров П. П.", "proxy_valid_until": "31.12.2026"}}) == (
+        422, "payload.representative.proxy_valid_until")
+    assert sign(payload | {"received_at": "0001-01-01T00:00:00+05:00"}) == (422, "payload.received_at")
+    nested = client.post(f"/meetings/{state.meeting.id}/paper/sign", headers={"Accept": "application/json"},
+                         data={"csrf_token": token, "payload": "[" * 100_000, "signature": "AAAA"})
+    assert nested.status_code == 422 and nested.json["field"] == "payload"
+    assert entries(state) == 0
+    assert sign(payload) == (302, None)
+    assert entries(state) == 1
+
+
+def test_a_bad_date_on_the_paper_form_is_refused_naming_the_field(client, session) -> None:
+    state = open_meeting()
+    officer = staff_of(state.building.organisation)
+    signer = add_key(officer)
+    login(client, officer)
+    meeting_id = state.meeting.id
+    for field, value, message in (("proxy_valid_until", "31.12.2026", "Доверенность действует по: укажите дату"),
+                                  ("proxy_valid_until", "2026-02-30", "Доверенность действует по: укажите дату"),
+                                  ("received_at", "0001-01-01T00:00:00", "Дата получения вне допустимого диапазона")):
+        data = {"csrf_token": csrf_token(client, f"/meetings/{meeting_id}/paper"), "key_id": signer.key_id,
+                "holder": f"{state.voters[0].owner_id}|1", "item-1": ["for"], "representative": "Петров П. П.",
+                "received_at": "2026-03-01T10:00:00", "scan": (io.BytesIO(b"%PDF-1.7 scan"), "scan.pdf")}
+        response = client.post(f"/meetings/{meeting_id}/paper", data=data | {field: value},
+                               content_type="multipart/form-data")
+        assert response.status_code == 422 and message in response.get_data(as_text=True), (field, value)
+    assert entries(state) == 0  # and the scan was not kept either
+    assert db.session.scalar(select(PaperScan.id).where(PaperScan.meeting_id == meeting_id)) is None

@@ -107,3 +107,47 @@ def test_drill_down_by_organisation_and_building(client) -> None:
                      page)
     assert re.search(rf"{re.escape(item.address)}</th><td class=\"num\">2</td><td class=\"num\">3</td>", page)
     assert re.search(r"—</th><td class=\"num\">0</td><td class=\"num\">1</td><td class=\"num\">0.00", page)
+
+
+def test_a_period_outside_2000_to_2100_is_refused_naming_the_field(client) -> None:
+    item = building(rows=[flat("1")])  # a region and a building's time zone: where the bounds overflowed
+    json_client = {"Accept": "application/json"}
+    widest = {"from": "0001-01-01", "to": "9999-12-31"}
+    public = client.get("/indicators/public", query_string=widest)
+    assert public.status_code == 422 and "2000-01-01" in public.get_data(as_text=True)
+    assert client.get("/indicators/public", query_string=widest, headers=json_client).json["field"] == "from"
+    for url in ("/api/v1/indicators/feed", "/api/v1/indicators/online-share"):
+        for period, field in ((widest, "from"), ({"from": "2026-01-01", "to": "9999-12-31"}, "to"),
+                              ({"from": "1999-12-31", "to": "2026-01-01"}, "from"),
+                              ({"from": "2026-01-01", "to": "2101-01-01"}, "to")):
+            refused = client.get(url, query_string=period)
+            assert refused.status_code == 422 and refused.json["field"] == field, (url, period)
+            assert "2100-12-31" in refused.json["message"]
+        assert client.get(url, query_string={"from": "2000-01-01", "to": "2100-12-31"}).status_code == 200
+    assert client.get("/indicators/public", query_string={"from": "2000-01-01", "to": "2100-12-31"}).status_code == 200
+    login(client, inspector_of(municipality=item.municipality))
+    drill_down = client.get(f"/indicators/municipalities/{item.municipality_id}", query_string=widest,
+                            headers=json_client)
+    assert drill_down.status_code == 422 and drill_down.json["field"] == "from"
+    assert client.get("/indicators/", query_string={"from": "2026-01-01", "to": "9999-12-31"}).status_code == 422
+
+
+def test_drill_down_only_within_the_inspectors_scope(client, app) -> None:
+    from registry.models import Municipality
+
+    mine = building("г. Челябинск, ул. А, д. 1", rows=[flat("1")])
+    other = Municipality(region=mine.municipality.region, name="Копейский городской округ",
+                         short_name="Копейский ГО", population=1)
+    db.session.add(other)
+    db.session.flush()
+    login(client, inspector_of(municipality=mine.municipality))
+    assert client.get(f"/indicators/municipalities/{mine.municipality_id}", query_string=PERIOD).status_code == 200
+    assert client.get(f"/indicators/municipalities/{other.id}", query_string=PERIOD).status_code == 404
+    assert client.get("/indicators/municipalities/999999999", query_string=PERIOD).status_code == 404
+    dashboard = client.get("/indicators/", query_string=PERIOD).get_data(as_text=True)
+    assert f"/indicators/municipalities/{mine.municipality_id}?" in dashboard
+    assert f"/indicators/municipalities/{other.id}?" not in dashboard and "Копейский городской округ" in dashboard
+    # a region's inspector sees every municipality of that region
+    regional = app.test_client()
+    login(regional, inspector_of(region=mine.municipality.region))
+    assert regional.get(f"/indicators/municipalities/{other.id}", query_string=PERIOD).status_code == 200

@@ -65,6 +65,20 @@ def test_building_search_by_owner_and_number(client, session) -> None:
     assert "Иванов И. И." in by_number and "Петров П. П." not in by_number
 
 
+def test_a_page_past_the_end_shows_the_last_page(client, session, monkeypatch) -> None:
+    from registry import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    item = managed(client, rows=[OWNER, flat("2", owner="Петров Пётр Петрович")])
+    for page in ("3", "99999999999999999", "-99999999999999999999"):
+        response = client.get(f"/buildings/{item.id}?page={page}")
+        assert response.status_code == 200, page
+        text = response.get_data(as_text=True)
+        last = page != "-99999999999999999999"
+        assert ("Петров П. П." in text) is last and ("Иванов И. И." in text) is not last
+        assert f'<span aria-current="page">{2 if last else 1}</span>' in text
+
+
 def test_buildings_list_and_search_show_only_the_users_buildings(client, session) -> None:
     managed(client, address="г. Челябинск, ул. Кирова, д. 10", rows=[OWNER])
     building("г. Челябинск, ул. Чужая, д. 1", rows=[OWNER])  # another company's
