@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pyotp
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from pyotp.utils import strings_equal
+from sqlalchemy import func, or_, select, update
 
 from auth.mail import send_mail
 from auth.models import User
@@ -114,5 +115,20 @@ def totp_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Вече")
 
 
-def check_totp(secret: str, code: str) -> bool:
-    return pyotp.TOTP(secret).verify(code.strip(), valid_window=1)
+def check_totp(user: User, secret: str, code: str) -> bool:
+    """Whether the code is right for a time step later than the user's last accepted one; that step is then spent."""
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(datetime.now(UTC))
+    code = code.strip()
+    # a step either side of now, for phones whose clocks drift
+    return any(strings_equal(code, totp.generate_otp(step)) and _spend_totp_step(user, step)
+               for step in range(current - 1, current + 2))
+
+
+def _spend_totp_step(user: User, step: int) -> bool:
+    """Record the step as used unless it or a later one already was."""
+    # a conditional UPDATE, so that two requests racing with the same code cannot both pass
+    spent = db.session.scalar(
+        update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step).returning(User.id))
+    return spent is not None

@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from auth.accounts import find_user
@@ -67,20 +67,29 @@ def active_links(user: User) -> list[OwnershipLink]:
 
 
 def issue_codes(building: Building, issued_by: User) -> list[tuple[Ownership, str]]:
-    """A new code for every ownership of the building; the plain codes exist only in the printed letters."""
+    """A new code for every ownership of the building; the plain codes exist only in the printed letters, and the
+    codes of earlier letters that nobody has used stop working."""
     ownerships = db.session.scalars(
         select(Ownership).join(Premises).where(Premises.building_id == building.id)
         .options(selectinload(Ownership.owner), selectinload(Ownership.premises))
         .order_by(func.length(Premises.number), Premises.number, Ownership.id)).all()
+    now = _now()
+    # a lost or stolen letter is revoked by printing new ones; expiring the old codes keeps them in the history
+    in_building = select(Ownership.id).join(Premises).where(Premises.building_id == building.id)
+    revoked = db.session.scalars(
+        update(OwnershipCode).where(OwnershipCode.ownership_id.in_(in_building), OwnershipCode.used_at.is_(None),
+                                    OwnershipCode.expires_at > now)
+        .values(expires_at=now).returning(OwnershipCode.id)).all()
     batch = secrets.token_hex(8)
-    expires = _now() + CODE_LIFETIME
+    expires = now + CODE_LIFETIME
     issued = []
     for ownership in ownerships:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         db.session.add(OwnershipCode(ownership_id=ownership.id, code_hash=hash_code(code), batch=batch,
                                      expires_at=expires))
         issued.append((ownership, format_code(code)))
-    log_event("codes_issued", issued_by, building.address, f"{len(issued)} codes, batch {batch}")
+    log_event("codes_issued", issued_by, building.address,
+              f"{len(issued)} codes, batch {batch}; {len(revoked)} unused earlier codes revoked")
     db.session.flush()
     return issued
 
@@ -94,10 +103,15 @@ def redeem_code(user: User, code: str) -> OwnershipLink:
     record = db.session.scalar(select(OwnershipCode).where(OwnershipCode.code_hash == hash_code(code)))
     if record is None or record.used_at is not None or record.expires_at <= now:
         user.code_failures += 1
-        log_event("code_failed", user, user.email, "unknown, used or expired code")
+        stale = record is not None and record.used_at is None
+        log_event("code_failed", user, user.email, "expired or revoked code" if stale else "unknown or used code")
         if user.code_failures >= MAX_CODE_FAILURES:
             user.code_failures, user.code_locked_until = 0, now + CODE_LOCK
             log_event("locked_out", user, user.email, "ownership code entry")
+        if stale:
+            raise InvalidInputError(_("Код не подошёл: он больше не действует — истёк его срок или управляющая "
+                                      "компания выпустила новое письмо, и коды прежних писем отменены. Введите код "
+                                      "из последнего письма или попросите компанию прислать новое."), field="code")
         raise InvalidInputError(_("Код не подошёл: проверьте его по письму. Код действует один раз."), field="code")
     record.used_at, record.used_by_id = now, user.id
     user.code_failures = 0

@@ -35,6 +35,12 @@ def _account_key() -> str:
     return "account:" + accounts.normalise_email(request.form.get("email", ""))
 
 
+def _pending_key() -> str:
+    """Rate-limit key for the account waiting for its one-time code, whatever address the attempts come from."""
+    pending = session.get("pending")
+    return f"pending:{pending[0]}" if pending else "pending:" + (request.remote_addr or "")
+
+
 def _safe_next(target: str | None) -> str:
     return safe_path(target, url_for("account.overview"))
 
@@ -65,6 +71,13 @@ def _locked_out() -> None:
     db.session.commit()
 
 
+def _codes_locked_out() -> None:
+    pending = session.get("pending")
+    user = db.session.get(User, pending[0]) if pending else None
+    log_event("locked_out", user, user.email if user else None, "too many one-time codes")
+    db.session.commit()
+
+
 def _signed_in(user: User, target: str | None) -> ResponseReturnValue:
     start_session(user)
     log_event("sign_in", user, user.email)
@@ -74,6 +87,8 @@ def _signed_in(user: User, target: str | None) -> ResponseReturnValue:
 
 @bp.route("/totp", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("5 per minute;20 per hour", key_func=_pending_key, methods=["POST"],
+               on_breach=lambda limit: _codes_locked_out())
 @policy(PUBLIC)
 def totp() -> ResponseReturnValue:
     pending = session.get("pending")
@@ -89,7 +104,7 @@ def totp() -> ResponseReturnValue:
     secret: str = session["totp_secret"] if enrolling else (user.totp_secret or "")
     form = TotpForm()
     if form.validate_on_submit():
-        if secret and accounts.check_totp(secret, form.code.data or ""):
+        if secret and accounts.check_totp(user, secret, form.code.data or ""):
             if enrolling:
                 user.totp_secret, user.totp_confirmed_at = secret, datetime.now(UTC)
                 log_event("totp_enrolled", user, user.email)

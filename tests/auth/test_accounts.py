@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -160,6 +161,44 @@ def test_staff_without_a_code_enrol_on_first_sign_in(client) -> None:
     assert client.post("/auth/totp", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()}).status_code == 302
     db.session.expire_all()
     assert db.session.get(User, account.id).totp_confirmed_at is not None
+
+
+def send_code(client, code: str, address: str = "127.0.0.1", sign_in: bool = True):
+    """Send a one-time code from `address`, after the password unless the client is already waiting for the code."""
+    if sign_in:
+        token = csrf_token(client, "/auth/login")
+        client.post("/auth/login", data={"csrf_token": token, "email": "staff@example.org", "password": PASSWORD},
+                    environ_base={"REMOTE_ADDR": address})
+    token = csrf_token(client, "/auth/totp")
+    return client.post("/auth/totp", data={"csrf_token": token, "code": code}, environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_one_time_code_signs_in_once(client, app) -> None:
+    item = building(rows=[flat("1")])
+    account = staff_of(item.organisation, email="staff@example.org")
+    now = time.time()  # the server's clock is at this step or the next, so both codes below are in its window
+    code, next_code = pyotp.TOTP(TOTP_SECRET).at(now), pyotp.TOTP(TOTP_SECRET).at(now + 30)
+    assert send_code(client, code).status_code == 302
+    again = app.test_client()
+    response = send_code(again, code)  # seen over a shoulder, say: the same code a second time
+    assert response.status_code == 200 and "Код не подошёл" in response.get_data(as_text=True)
+    assert again.get("/account/").status_code == 302
+    assert send_code(app.test_client(), next_code).status_code == 302  # the next code is fine
+    assert send_code(app.test_client(), code).status_code == 200  # and an earlier one is spent with it
+    db.session.expire_all()
+    assert db.session.get(User, account.id).totp_last_step == pyotp.TOTP(TOTP_SECRET).timecode(now) + 1
+
+
+def test_wrong_one_time_codes_are_limited_per_account(client, app) -> None:
+    item = building(rows=[flat("1")])
+    account = staff_of(item.organisation, email="staff@example.org")
+    wrong = f"{(int(pyotp.TOTP(TOTP_SECRET).now()) + 1) % 1_000_000:06d}"
+    statuses = [send_code(client, wrong, "10.0.0.1", sign_in=n == 0).status_code for n in range(6)]
+    assert statuses == [200] * 5 + [429]  # the limit per address alone would allow ten a minute
+    # from another address and a fresh sign-in, even the right code waits
+    assert send_code(app.test_client(), pyotp.TOTP(TOTP_SECRET).now(), "10.0.0.2").status_code == 429
+    kinds = [e.kind for e in db.session.scalars(select(SecurityEvent).where(SecurityEvent.user_id == account.id))]
+    assert kinds.count("sign_in_failed") == 5 and "locked_out" in kinds
 
 
 def test_brute_force_is_stopped_with_429_and_logged(client) -> None:

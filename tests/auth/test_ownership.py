@@ -54,6 +54,28 @@ def test_letter_code_links_the_ownership_once(client, app) -> None:
     assert response.status_code == 422 and "Код не подошёл" in response.get_data(as_text=True)  # single use
 
 
+def test_new_letters_revoke_the_unused_codes_of_earlier_ones(client, app) -> None:
+    item = building(rows=ROWS)
+    login(client, staff_of(item.organisation))
+    assert "перестанут действовать" in client.get(f"/manage/buildings/{item.id}/codes").get_data(as_text=True)
+    first = letters(client, item)
+    owner = app.test_client()
+    account = user()
+    login(owner, account)
+    assert enter(owner, first[1]).status_code == 302  # flat 2 redeemed before the letters are printed again
+    second = letters(client, item)  # flat 1's letter was lost, say
+
+    thief = app.test_client()
+    login(thief, user())
+    response = enter(thief, first[0])
+    assert response.status_code == 422 and "новое письмо" in response.get_data(as_text=True)
+    assert enter(owner, second[0]).status_code == 302
+    links = db.session.scalars(select(OwnershipLink).where(OwnershipLink.user_id == account.id)).all()
+    assert sorted(link.ownership.premises.number for link in links) == ["1", "2"]  # the used code's link stays
+    records = db.session.scalars(select(OwnershipCode)).all()
+    assert len(records) == 4 and sum(record.used_at is not None for record in records) == 2  # history is kept
+
+
 def test_expired_codes_do_not_work(client) -> None:
     item = building(rows=ROWS)
     issued = issue_codes(item, staff_of(item.organisation))
