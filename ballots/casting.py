@@ -98,20 +98,30 @@ _SUBMISSION, _BALLOT = SubmissionSchema(), BallotSchema()  # stateless once made
 def parse(body: Any) -> tuple[dict[str, Any], bytes, bytes]:
     """The payload, its canonical (signed) bytes and the raw signature of a submission, or a 422 naming the field."""
     load(_SUBMISSION, body, "")
+    message = signed_bytes(TAG, body["payload"])
+    load(_BALLOT, body["payload"], "payload")
+    if len(set(body["payload"]["premises"])) != len(body["payload"]["premises"]):
+        raise InvalidInputError(_("payload.premises: помещение указано дважды"), field="payload.premises")
+    return body["payload"], message, raw_signature(body["signature"])
+
+
+def signed_bytes(tag: str, payload: Any) -> bytes:
+    """The canonical bytes a payload is signed as, or a 422 naming the path of what RFC 8785 cannot write exactly
+    (a float, a huge integer, a lone surrogate)."""
     try:
-        message = canonical(TAG, body["payload"])  # a float, a huge integer, a lone surrogate: refused with its path
+        return canonical(tag, payload)
     except CanonicalError as error:
         path, _colon, reason = str(error).partition(": ")
         field = path.replace("$", "payload", 1)
         raise InvalidInputError(f"{field}: {reason}", field=field) from None
-    load(_BALLOT, body["payload"], "payload")
-    if len(set(body["payload"]["premises"])) != len(body["payload"]["premises"]):
-        raise InvalidInputError(_("payload.premises: помещение указано дважды"), field="payload.premises")
+
+
+def raw_signature(text: str) -> bytes:
+    """A base64 signature's bytes, or a 422 naming `signature`."""
     try:
-        signature = base64.b64decode(body["signature"], validate=True)
+        return base64.b64decode(text, validate=True)
     except (ValueError, binascii.Error):
         raise InvalidInputError(_("signature: не base64"), field="signature") from None
-    return body["payload"], message, signature
 
 
 def receipt(entry: LogEntry) -> dict[str, Any]:

@@ -4,8 +4,6 @@ They may be keyed in after the close (paper arrives by then, counting follows), 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from datetime import UTC, date, datetime
@@ -17,8 +15,17 @@ from sqlalchemy import select
 
 from auth.models import User
 from ballots import log
-from ballots.canonical import CanonicalError, canonical, digest
-from ballots.casting import active_key, add_decisions, bind_key, load, manifest_facts, verify_signature
+from ballots.canonical import digest
+from ballots.casting import (
+    active_key,
+    add_decisions,
+    bind_key,
+    load,
+    manifest_facts,
+    raw_signature,
+    signed_bytes,
+    verify_signature,
+)
 from ballots.models import LogEntry, LogHead, PaperScan
 from voting.domain.dossier import CHOICES
 from voting.errors import ConflictError, InvalidInputError
@@ -132,18 +139,9 @@ def _read(body: Any) -> tuple[datetime, str | None, date | None]:
 def record(meeting: Meeting, user: User, body: Any, signature_b64: str) -> LogEntry:
     """Check the officer's signature over the payload they were shown, and append it; the caller commits."""
     received_at, representative_name, proxy_valid_until = _read(body)
-    try:
-        signature = base64.b64decode(signature_b64, validate=True)
-    except (ValueError, binascii.Error):
-        raise InvalidInputError(_("Подпись не в base64."), field="signature") from None
+    signature = raw_signature(signature_b64)
     device_key = active_key(user, body["key_id"])
-    try:
-        message = canonical(TAG, body)
-    except CanonicalError as error:  # a float, a huge integer, a lone surrogate: refused with its path
-        path, _colon, reason = str(error).partition(": ")
-        raise InvalidInputError(_("Решение не читается: %(reason)s", reason=reason),
-                                field=path.replace("$", "payload", 1)) from None
-    verify_signature(device_key, message, signature)
+    verify_signature(device_key, signed_bytes(TAG, body), signature)
     if body["meeting_id"] != meeting.id or body["type"] != PAPER:
         raise InvalidInputError(_("Решение относится к другому собранию."), field="payload")
     rebuilt = payload(meeting, body["key_id"], body["owner_id"], body["premises"][0], received_at, body["answers"],

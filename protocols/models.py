@@ -89,11 +89,15 @@ class ProtocolSignature(BaseModel):
     public_key: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)  # what was signed, canonical JSON
     signature: Mapped[str] = mapped_column(Text)
-    paper_scan: Mapped[str | None] = mapped_column(String(64))  # the SHA-256 of the signed page's scan
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
 
     protocol: Mapped[Protocol] = relationship(back_populates="signatures")
     user: Mapped[User] = relationship()
+
+    @property
+    def paper_scan(self) -> str | None:
+        """For a handwritten signature keyed in: the SHA-256 of the signed page's scan, as the officer signed it."""
+        return json.loads(self.payload).get("paper_scan")  # type: ignore[no-any-return]
 
 
 class ProtocolNote(BaseModel):

@@ -163,8 +163,7 @@ def _record(protocol: Protocol, user: User, key_id: str, signature_b64: str,
         verify_signature(device_key, canonical(PROTOCOL_TAG, body), signature)
         record = ProtocolSignature(protocol=protocol, role=signer["role"], name=signer["name"], user_id=user.id,
                                    key_id=device_key.key_id, public_key=device_key.public_key,
-                                   payload=json.dumps(body, ensure_ascii=False), signature=signature_b64,
-                                   paper_scan=paper and paper["paper_scan"])
+                                   payload=json.dumps(body, ensure_ascii=False), signature=signature_b64)
         db.session.add(record)
         db.session.flush()
         if all(s["signature"] is not None for s in signers(protocol)):

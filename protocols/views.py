@@ -58,14 +58,15 @@ def show(protocol: Protocol) -> ResponseReturnValue:
     return _page(protocol)
 
 
-def _page(protocol: Protocol, paper: dict[str, Any] | None = None) -> ResponseReturnValue:
-    """The protocol's page (`paper`: a handwritten signature whose scan is kept, for the officer to sign)."""
+def _page(protocol: Protocol, handwritten: dict[str, Any] | None = None) -> ResponseReturnValue:
+    """The protocol's page (`handwritten`: a signature on paper whose scan is kept, for the officer to sign)."""
     meeting = protocol.meeting
     signer = signing.next_for(protocol, current_user) if protocol.document else None
     return render_template(
         "protocols/show.html", protocol=protocol, meeting=meeting, signers=signing.signers(protocol),
         signer=signer, payload=signing.payload(protocol, signer) if signer else None, tag=PROTOCOL_TAG,
-        paper=paper, on_paper=signing.awaited(protocol) if may(current_user, MEETING_KEY_IN_PAPER, protocol) else {},
+        paper=handwritten,
+        on_paper=signing.awaited(protocol) if may(current_user, MEETING_KEY_IN_PAPER, protocol) else {},
         scans=may(current_user, BUILDING_PERSONAL_DATA, meeting),
         administer=may(current_user, BUILDING_ADMINISTER, meeting),
         inspect=may(current_user, PROTOCOL_INSPECT, protocol),

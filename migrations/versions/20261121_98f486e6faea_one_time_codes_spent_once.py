@@ -1,7 +1,7 @@
 """one-time codes spent once: the time step of the last accepted code
 
 Revision ID: 98f486e6faea
-Revises: 5e1f0c2a9b7d
+Revises: 12d300a81bc0
 Create Date: 2026-11-21 13:00:00.000000
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '98f486e6faea'
-down_revision = '5e1f0c2a9b7d'
+down_revision = '12d300a81bc0'
 branch_labels = None
 depends_on = None
 
