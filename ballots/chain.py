@@ -16,9 +16,10 @@ GENESIS = "0" * 64  # the `prev` of entry 0
 ENTRY_TAG = "OSS-ENTRY-v1"
 CHECKPOINT_TAG = "OSS-CHECKPOINT-v1"
 RECEIPT_TAG = "OSS-RECEIPT-v1"
-PROTOCOL_TAG = "OSS-PROTOCOL-v1"  # an officer's signature over the protocol's hash, role and name
-# a handwritten signature on the printed protocol, keyed in by an officer, also signs the scan's hash and who keyed it
-PROTOCOL_PAPER_FIELDS = ("paper_scan", "keyed_by")
+PROTOCOL_TAG = "OSS-PROTOCOL-v1"  # a signer's signature over the protocol's hash, role and name
+# a handwritten signature on the printed protocol, keyed in by an officer, also signs the scan's hash and who keyed it;
+# the system operator's (the server key's) also signs the operator's qualified signature, where one was applied
+PROTOCOL_SIGNED_FIELDS = ("paper_scan", "keyed_by", "qualified")
 PAYLOAD_TAGS = {"manifest": "OSS-MANIFEST-v1", "ballot": "OSS-BALLOT-v1", "paper_decision": "OSS-PAPER-v1"}
 SERVER_TAG = "OSS-LOG-v1"  # every entry the server itself signs, other than the manifest
 SIGNED_BY_SERVER = frozenset({"manifest", "key_registered", "key_revoked", "close", "tally", "protocol"})

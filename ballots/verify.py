@@ -316,7 +316,7 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
         elif kind in ("close", "tally"):
             state.after = kind
         elif kind == "protocol":
-            _protocol_signatures(payload, where, report)
+            _protocol_signatures(payload, where, state.server, report)
         elif kind != "manifest":
             report.add(f"{where}.type", f"unknown entry type {kind!r}")
     report.ballots = sum(1 for e in entries if e["type"] == "ballot")
@@ -336,9 +336,10 @@ def _check_signatures(checks: list[tuple[Callable[[], bool], str, str]], report:
             report.add(where, what)
 
 
-def _protocol_signatures(payload: dict[str, Any], where: str, report: Report) -> None:
-    """Each signer's device-key signature over the protocol's hash, their role and name (a handwritten signature:
-    the keying officer's, over that and the scan's hash and their name)."""
+def _protocol_signatures(payload: dict[str, Any], where: str, server: dict[str, str], report: Report) -> None:
+    """Each signer's signature over the protocol's hash, their role and name: an officer's device key (a handwritten
+    signature: the keying officer's, over that and the scan's hash and their name), or the system operator's server
+    key (over that and the operator's qualified signature, when it carries one)."""
     signatures = payload.get("signatures")
     if not isinstance(signatures, list) or not signatures:
         report.add(f"{where}.payload.signatures", "the protocol entry names no signatures")
@@ -347,11 +348,17 @@ def _protocol_signatures(payload: dict[str, Any], where: str, report: Report) ->
         if not isinstance(signed, dict):
             report.add(f"{where}.payload.signatures[{i}]", "not an object")
             continue
-        body = {"type": "protocol_signature", "v": 1, "meeting_id": payload.get("meeting_id"),
-                "sha256": payload.get("sha256"), "role": signed.get("role"), "name": signed.get("name")} | {
-            field: signed[field] for field in chain.PROTOCOL_PAPER_FIELDS if field in signed}
-        public = _device_key(str(signed.get("public_key")))
-        if public is None or not _ecdsa(public, str(signed.get("signature")), canonical(chain.PROTOCOL_TAG, body)):
+        body = canonical(chain.PROTOCOL_TAG, {
+            "type": "protocol_signature", "v": 1, "meeting_id": payload.get("meeting_id"),
+            "sha256": payload.get("sha256"), "role": signed.get("role"), "name": signed.get("name")} | {
+            field: signed[field] for field in chain.PROTOCOL_SIGNED_FIELDS if field in signed})
+        if signed.get("role") == "operator":
+            public = server.get(str(signed.get("key_id")))
+            valid = public is not None and _ed25519(public, str(signed.get("signature")), body)
+        else:
+            device = _device_key(str(signed.get("public_key")))
+            valid = device is not None and _ecdsa(device, str(signed.get("signature")), body)
+        if not valid:
             report.add(f"{where}.payload.signatures[{i}]", f"not a valid signature of the {signed.get('role')} "
                                                             "over the protocol's hash")
 

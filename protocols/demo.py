@@ -1,7 +1,9 @@
-"""The demo's counted meeting gets its officers (two owners and the management company's administrator, so that each
-can sign in the browser) and its rendered protocol."""
+"""The demo's counted meeting gets its officers (two owners and the management company's administrator) and its rendered
+protocol, which the system operator signs once the administrator hands it over (an electronic meeting)."""
 
 from __future__ import annotations
+
+import json
 
 from sqlalchemy import select
 
@@ -25,5 +27,6 @@ def seed_protocol(domain: str) -> list[str]:
                 services.add_officer(meeting, role, account.full_name or email, email)
         db.session.commit()
     protocol = db.session.get(Protocol, meeting.id) or render_now(meeting.id)
+    signers = ", ".join(str(s["name"]) for s in json.loads(protocol.document or "{}").get("signers", []))
     return [f"protocol of meeting {meeting.id}: No. {protocol.number}, {protocol.pages} pages, "
-            f"to be signed by {', '.join(o.name for o in meeting.officers)}"]
+            f"to be signed by {signers}"]

@@ -39,7 +39,7 @@ FORMS = {"electronic": "заочное голосование с использ�
 GIS_FORMS = {"absentee": "AVoting", "in_person": "Meeting", "electronic": "EVoting", "mixed": "MeetingAVoting"}
 CHOICES = {"for": "за", "against": "против", "abstain": "воздержался"}
 SOURCES = {"online": "в системе", "paper": "на бумаге", "in_person": "очно"}
-ROLES = {"chair": "Председатель собрания", "secretary": "Секретарь собрания",
+ROLES = {"operator": "Оператор системы", "chair": "Председатель собрания", "secretary": "Секретарь собрания",
          "counter": "Член счётной комиссии", "initiator": "Инициатор собрания",
          "owner": "Собственник, голосовавший «за» создание ТСЖ"}
 RULES = {"majority_of_participants": "более половины голосов принявших участие",

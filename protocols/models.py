@@ -75,16 +75,18 @@ class Protocol(BaseModel):
 
 
 class ProtocolSignature(BaseModel):
-    """A signer's device-key signature over the protocol's SHA-256 (tag OSS-PROTOCOL-v1), or their handwritten one on
-    the printed protocol, keyed in with the scan of the signed page and signed by the officer who keyed it in."""
+    """A signer's device-key signature over the protocol's SHA-256 (tag OSS-PROTOCOL-v1), their handwritten one on the
+    printed protocol (keyed in with the scan of the signed page and signed by the officer who keyed it in), or the
+    system operator's server-key signature."""
 
     __tablename__ = "protocol_signatures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("protocols.meeting_id"), index=True)
-    role: Mapped[str] = mapped_column(String(20))  # chair, secretary, counter, initiator, owner
+    role: Mapped[str] = mapped_column(String(20))  # operator, chair, secretary, counter, initiator, owner
     name: Mapped[str] = mapped_column(String(300))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # the signer, or the officer keying in paper
+    # the signer, the officer keying in paper, or the administrator handing the protocol to the operator
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     key_id: Mapped[str] = mapped_column(String(64))
     public_key: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)  # what was signed, canonical JSON
@@ -98,6 +100,11 @@ class ProtocolSignature(BaseModel):
     def paper_scan(self) -> str | None:
         """For a handwritten signature keyed in: the SHA-256 of the signed page's scan, as the officer signed it."""
         return json.loads(self.payload).get("paper_scan")  # type: ignore[no-any-return]
+
+    @property
+    def qualified(self) -> dict[str, str] | None:
+        """For the system operator's signature: the operator's qualified signature (УКЭП) it carries, if any."""
+        return json.loads(self.payload).get("qualified")  # type: ignore[no-any-return]
 
 
 class ProtocolNote(BaseModel):

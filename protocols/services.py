@@ -32,6 +32,7 @@ def request_render(meeting: Meeting) -> Protocol:
     """Queue (or, without Redis, run) the rendering of a counted meeting's protocol; commits."""
     if meeting.state is not MeetingState.COUNTED:
         raise ConflictError(_("Протокол формируется после подсчёта голосов и до его подписания."))
+    signing.require_officers(meeting)
     protocol = db.session.get(Protocol, meeting.id) or Protocol(meeting_id=meeting.id)
     if protocol.signatures:
         raise ConflictError(_("Протокол уже подписывают: изменить его нельзя."))
@@ -89,6 +90,7 @@ def render_now(meeting_id: int) -> Protocol:
 def prepare(meeting: Meeting) -> tuple[dict[str, Any], bytes, list[typeset.Part]]:
     """What a protocol is rendered from: the document (with its signers and evidence facts), the evidence bundle's
     bytes and every part (HTML, or a long list's chunk)."""
+    signing.require_officers(meeting)
     counted = document.tallied(meeting)
     data = document.build(meeting, counted)
     data["signers"] = signing.required(meeting, counted)

@@ -1,6 +1,10 @@
 """Who signs a protocol, in what order, and the signatures themselves (LEGAL.md §1, §5, §6).
 
-The chair signs first, then the secretary, then the counting commission (without a commission, the initiator);
+A meeting held in the system (the electronic form) has one signer, the system operator: when the administrator hands
+the final protocol over, the server signs its SHA-256 with its own key, and where the operator's qualified signature
+(УКЭП) is configured (`OPERATOR_QUALIFIED_SIGNER`, a "module:function" given the PDF and its SHA-256, answering
+{"format", "signature", ...} as text) that signature is kept in what the server signs. For the paper forms, the chair
+signs first, then the secretary, then the counting commission (without a commission, the initiator);
 a protocol creating a ТСЖ is also signed by every owner who voted for it. Each signs the protocol's SHA-256 with
 their device key in the browser (tag OSS-PROTOCOL-v1), or signs the printed protocol by hand: then the administrator
 or a counting-commission member keys the signature in with the scan of the signed page, and signs that (the scan's
@@ -15,14 +19,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.utils import import_string
 
 from auth.models import OwnershipLink, StaffRole, User
 from ballots import log
 from ballots.canonical import canonical
 from ballots.casting import active_key, verify_signature
-from ballots.chain import PROTOCOL_PAPER_FIELDS, PROTOCOL_TAG
+from ballots.chain import PROTOCOL_SIGNED_FIELDS, PROTOCOL_TAG
 from ballots.models import LogHead, PaperScan
 from protocols.document import ROLES, tallied
 from protocols.models import Protocol, ProtocolSignature, RenderState
@@ -32,9 +38,11 @@ from voting.domain.rules import subject
 from voting.domain.tally import Result, choice
 from voting.errors import ConflictError, ForbiddenError, InvalidInputError
 from voting.extensions import db, write_transaction
-from voting.models import Meeting, MeetingDecision, MeetingState
+from voting.models import Meeting, MeetingDecision, MeetingForm, MeetingState
+from voting.server_key import server_key
 
-RANKS = {"chair": 0, "secretary": 1, "counter": 2, "initiator": 3, "owner": 4}
+RANKS = {"operator": 0, "chair": 0, "secretary": 1, "counter": 2, "initiator": 3, "owner": 4}
+Signed = tuple[str, str, str]  # key id, public key, signature (base64)
 
 
 def _owner_users(owner_ids: set[int]) -> dict[int, set[int]]:
@@ -49,6 +57,9 @@ def _owner_users(owner_ids: set[int]) -> dict[int, set[int]]:
 def required(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) -> list[dict[str, Any]]:
     """The signers of the protocol in signing order: role, title, name and the accounts that may sign for it
     (`counted`: the meeting's dossier and tally, when the caller has them)."""
+    if meeting.form is MeetingForm.ELECTRONIC:
+        return [{"role": "operator", "name": current_app.config["OPERATOR_NAME"], "user_ids": [],
+                 "title": ROLES["operator"], "rank": RANKS["operator"]}]
     officers = sorted(meeting.officers, key=lambda o: (RANKS[o.role.value], o.id))
     signers: list[dict[str, Any]] = [
         {"role": o.role.value, "name": o.name, "user_ids": [o.user_id] if o.user_id else []} for o in officers]
@@ -70,6 +81,17 @@ def required(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) ->
     return [s | {"title": ROLES[str(s["role"])], "rank": RANKS[str(s["role"])]} for s in signers]
 
 
+def require_officers(meeting: Meeting) -> None:
+    """A paper meeting's protocol is signed by its chair and secretary (LEGAL.md §6.8): refuse it without them."""
+    if meeting.form is MeetingForm.ELECTRONIC:
+        return
+    elected = {o.role.value for o in meeting.officers}
+    missing = [ROLES[role].lower() for role in ("chair", "secretary") if role not in elected]
+    if missing:
+        raise ConflictError(_("Протокол подписывают председатель и секретарь собрания: укажите %(who)s на странице "
+                              "собрания.", who=" и ".join(missing)))
+
+
 def _voters_for(meeting: Meeting, items: set[str], dossier: Dossier, result: Result) -> list[dict[str, Any]]:
     """Every owner whose counted decision says "for" on one of the items (a ТСЖ's creation, LEGAL.md §5)."""
     voters = {c.decision.owner for c in result.counted
@@ -87,11 +109,11 @@ def _voters_for(meeting: Meeting, items: set[str], dossier: Dossier, result: Res
             for owner in sorted(owner_ids)]
 
 
-def payload(protocol: Protocol, signer: dict[str, Any], paper: dict[str, str] | None = None) -> dict[str, Any]:
-    """What a signer signs: the protocol's hash, their role and name (`paper`: for a handwritten signature keyed in,
-    the scan's SHA-256 and who keyed it in, {"paper_scan", "keyed_by"})."""
+def payload(protocol: Protocol, signer: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a signer signs: the protocol's hash, their role and name (`extra`: for a handwritten signature keyed in,
+    the scan's SHA-256 and who keyed it in, {"paper_scan", "keyed_by"}; for the operator, {"qualified"})."""
     return {"type": "protocol_signature", "v": 1, "meeting_id": protocol.meeting_id, "sha256": protocol.sha256,
-            "role": signer["role"], "name": signer["name"]} | (paper or {})
+            "role": signer["role"], "name": signer["name"]} | (extra or {})
 
 
 def on_paper(user: User, scan_sha256: str) -> dict[str, str]:
@@ -120,6 +142,16 @@ def awaited(protocol: Protocol) -> dict[int, dict[str, Any]]:
     return {i: s for i, s in pending.items() if s["rank"] == lowest}
 
 
+def operator_due(protocol: Protocol) -> dict[str, Any] | None:
+    """The system operator, when it is the operator's turn to sign."""
+    return next((s for s in awaited(protocol).values() if s["role"] == "operator"), None)
+
+
+def on_paper_due(protocol: Protocol) -> dict[int, dict[str, Any]]:
+    """The awaited signers whose handwritten signature may be keyed in (every one but the operator)."""
+    return {i: s for i, s in awaited(protocol).items() if s["role"] != "operator"}
+
+
 def next_for(protocol: Protocol, user: User) -> dict[str, Any] | None:
     """The signer this user may sign as now: theirs, and their turn."""
     return next((s for s in awaited(protocol).values() if user.id in s["user_ids"]), None)
@@ -127,7 +159,7 @@ def next_for(protocol: Protocol, user: User) -> dict[str, Any] | None:
 
 def sign(protocol: Protocol, user: User, key_id: str, signature_b64: str) -> ProtocolSignature:
     """Record the user's signature as the next signer they stand for; the last one completes the protocol."""
-    return _record(protocol, user, key_id, signature_b64, lambda: next_for(protocol, user))
+    return _record(protocol, user, lambda: next_for(protocol, user), _device(user, key_id, signature_b64))
 
 
 def sign_on_paper(protocol: Protocol, user: User, place: int, scan_sha256: str, key_id: str,
@@ -137,19 +169,54 @@ def sign_on_paper(protocol: Protocol, user: User, place: int, scan_sha256: str, 
     if db.session.scalar(select(PaperScan.id).where(PaperScan.meeting_id == protocol.meeting_id,
                                                     PaperScan.sha256 == scan_sha256)) is None:
         raise InvalidInputError(_("Скан подписанной страницы не найден: приложите его снова."), field="scan")
-    return _record(protocol, user, key_id, signature_b64, lambda: awaited(protocol).get(place),
-                   on_paper(user, scan_sha256))
+    return _record(protocol, user, lambda: on_paper_due(protocol).get(place), _device(user, key_id, signature_b64),
+                   on_paper(user, scan_sha256), _("Этот подписант сейчас не подписывает протокол."))
 
 
-def _record(protocol: Protocol, user: User, key_id: str, signature_b64: str,
-            whose_turn: Callable[[], dict[str, Any] | None], paper: dict[str, str] | None = None) -> ProtocolSignature:
-    """Check and keep a signature for the signer `whose_turn` names. Runs under the meeting log's lock, so two
-    signers never complete (or sign as one signer) twice."""
+def sign_as_operator(protocol: Protocol, user: User) -> ProtocolSignature:
+    """The administrator (`user`) hands the final protocol of an electronic meeting to the system operator, whose
+    server key signs it, with the operator's qualified signature where one is configured; this completes it."""
+    key = server_key()
+    return _record(protocol, user, lambda: operator_due(protocol),
+                   lambda body: (key.fingerprint, key.public_b64, key.sign(canonical(PROTOCOL_TAG, body))),
+                   _qualified(protocol), _("Протокол уже подписан оператором системы или ещё не готов."))
+
+
+def _qualified(protocol: Protocol) -> dict[str, Any] | None:
+    """The operator's qualified signature of the PDF, from the configured hook (none without one)."""
+    hook = current_app.config.get("OPERATOR_QUALIFIED_SIGNER")
+    if not hook or protocol.pdf is None:
+        return None
+    try:
+        made = import_string(hook)(protocol.pdf, protocol.sha256)
+    except Exception as error:  # the operator's tool is outside: whatever it raises, nothing is signed
+        current_app.logger.exception("the operator's qualified signature failed")
+        raise ConflictError(_("Квалифицированная подпись оператора не получена: %(e)s", e=str(error)[:200])) from None
+    if not isinstance(made, dict) or not made.get("signature") or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in made.items()):
+        raise ConflictError(_("Квалифицированная подпись оператора не получена: ответ без подписи."))
+    return {"qualified": made}
+
+
+def _device(user: User, key_id: str, signature_b64: str) -> Callable[[dict[str, Any]], Signed]:
+    """A signer's own device-key signature over the payload, checked."""
     device_key = active_key(user, key_id)
     try:
         signature = base64.b64decode(signature_b64, validate=True)
     except ValueError:
         signature = b""
+
+    def signed(body: dict[str, Any]) -> Signed:
+        verify_signature(device_key, canonical(PROTOCOL_TAG, body), signature)
+        return device_key.key_id, device_key.public_key, signature_b64
+    return signed
+
+
+def _record(protocol: Protocol, user: User, whose_turn: Callable[[], dict[str, Any] | None],
+            signed_by: Callable[[dict[str, Any]], Signed], extra: dict[str, Any] | None = None,
+            refused: str | None = None) -> ProtocolSignature:
+    """Check and keep a signature for the signer `whose_turn` names. Runs under the meeting log's lock, so two
+    signers never complete (or sign as one signer) twice."""
     with write_transaction():
         head = log.lock_head(protocol.meeting_id)
         if head is None:
@@ -157,13 +224,13 @@ def _record(protocol: Protocol, user: User, key_id: str, signature_b64: str,
         db.session.refresh(protocol)
         signer = whose_turn()
         if signer is None:
-            raise ForbiddenError(_("Сейчас не ваша очередь подписывать этот протокол (или вы не подписант).")
-                                 if paper is None else _("Этот подписант сейчас не подписывает протокол."))
-        body = payload(protocol, signer, paper)
-        verify_signature(device_key, canonical(PROTOCOL_TAG, body), signature)
+            raise ForbiddenError(refused or _(
+                "Сейчас не ваша очередь подписывать этот протокол (или вы не подписант)."))
+        body = payload(protocol, signer, extra)
+        key_id, public_key, signature = signed_by(body)
         record = ProtocolSignature(protocol=protocol, role=signer["role"], name=signer["name"], user_id=user.id,
-                                   key_id=device_key.key_id, public_key=device_key.public_key,
-                                   payload=json.dumps(body, ensure_ascii=False), signature=signature_b64)
+                                   key_id=key_id, public_key=public_key,
+                                   payload=json.dumps(body, ensure_ascii=False), signature=signature)
         db.session.add(record)
         db.session.flush()
         if all(s["signature"] is not None for s in signers(protocol)):
@@ -183,8 +250,9 @@ def _complete(protocol: Protocol, head: LogHead) -> None:
 
 
 def _entry_signature(signature: ProtocolSignature) -> dict[str, Any]:
-    """A signature as the `protocol` entry lists it: enough to check it offline (a paper one: with what was keyed)."""
+    """A signature as the `protocol` entry lists it: enough to check it offline (a paper one: with what was keyed; the
+    operator's: with its qualified signature)."""
     signed = json.loads(signature.payload)
     return {"role": signature.role, "name": signature.name, "key_id": signature.key_id,
             "public_key": signature.public_key, "signature": signature.signature} | {
-        field: signed[field] for field in PROTOCOL_PAPER_FIELDS if field in signed}
+        field: signed[field] for field in PROTOCOL_SIGNED_FIELDS if field in signed}

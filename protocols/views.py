@@ -1,5 +1,6 @@
-"""Protocol pages: rendering and its progress, signing by the officers, submission to the inspection, downloads
-(PDF, ГИС ЖКХ JSON and XML), the inspector's recount and notes, and the public check of a protocol's hash."""
+"""Protocol pages: rendering and its progress, signing by the system operator or the officers, submission to the
+inspection, downloads (PDF, ГИС ЖКХ JSON and XML), the inspector's recount and notes, and the public check of a
+protocol's hash."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def _page(protocol: Protocol, handwritten: dict[str, Any] | None = None) -> Resp
         "protocols/show.html", protocol=protocol, meeting=meeting, signers=signing.signers(protocol),
         signer=signer, payload=signing.payload(protocol, signer) if signer else None, tag=PROTOCOL_TAG,
         paper=handwritten,
-        on_paper=signing.awaited(protocol) if may(current_user, MEETING_KEY_IN_PAPER, protocol) else {},
+        on_paper=signing.on_paper_due(protocol) if may(current_user, MEETING_KEY_IN_PAPER, protocol) else {},
+        operator=signing.operator_due(protocol) if may(current_user, BUILDING_ADMINISTER, meeting) else None,
         scans=may(current_user, BUILDING_PERSONAL_DATA, meeting),
         administer=may(current_user, BUILDING_ADMINISTER, meeting),
         inspect=may(current_user, PROTOCOL_INSPECT, protocol),
@@ -117,13 +119,22 @@ def sign(protocol: Protocol) -> ResponseReturnValue:
         _("Протокол подписан вами."))
 
 
+@bp.post("/meetings/<int:meeting_id>/protocol/operator")
+@limiter.limit("30/minute")
+@policy(BUILDING_ADMINISTER, load_protocol)
+def sign_as_operator(protocol: Protocol) -> ResponseReturnValue:
+    """The administrator hands the final protocol of an electronic meeting over: the system operator signs it."""
+    return _signed(protocol, lambda: signing.sign_as_operator(protocol, current_user),
+                   _("Протокол подписан оператором системы."))
+
+
 @bp.post("/meetings/<int:meeting_id>/protocol/paper")
 @limiter.limit("30/minute")
 @policy(MEETING_KEY_IN_PAPER, load_protocol)
 def paper_scan(protocol: Protocol) -> ResponseReturnValue:
     """A handwritten signature, step one: keep the scan of the signed page, then show what the officer signs."""
     place = request.form.get("signer", -1, type=int)
-    signer = signing.awaited(protocol).get(place)
+    signer = signing.on_paper_due(protocol).get(place)
     try:
         if signer is None:
             raise InvalidInputError(_("Подписант: выберите того, чья очередь подписывать."), field="signer")

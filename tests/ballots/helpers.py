@@ -52,16 +52,16 @@ def add_key(account: User, signer: DeviceSigner | None = None) -> DeviceSigner:
 def open_meeting(rows: list[dict[str, str]] | None = None, days_left: float = 5, keys: bool = True,
                  address: str = "г. Челябинск, ул. Тестовая, д. 1", noticed: date | None = None,
                  agenda: tuple[tuple[str, str], ...] = (("Избрать председателя", "44.2.5"),
-                                                        ("Утвердить план", "44.2.4"))) -> Open:
-    """A building, one verified owner per premises (with a device key unless `keys` is false), and an electronic
-    meeting opened an hour ago (noticed eleven days ago, unless `noticed` says when)."""
+                                                        ("Утвердить план", "44.2.4")),
+                 form: MeetingForm = MeetingForm.ELECTRONIC) -> Open:
+    """A building, one verified owner per premises (with a device key unless `keys` is false), and a meeting (electronic
+    unless `form` says otherwise) opened an hour ago (noticed eleven days ago, unless `noticed` says when)."""
     item = building(address, rows=rows or ROWS)
     numbers = [r["premises"] for r in (rows or ROWS)]
     accounts = [owner_in(item, n) for n in numbers]
     now = datetime.now(UTC)
-    meeting = Meeting(building=item, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
-                      state=MeetingState.ANNOUNCED, opens_at=now - timedelta(hours=1),
-                      closes_at=now + timedelta(days=days_left),
+    meeting = Meeting(building=item, kind=MeetingKind.EXTRAORDINARY, form=form, state=MeetingState.ANNOUNCED,
+                      opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=days_left),
                       notice_date=noticed or (now - timedelta(days=11)).date())
     db.session.add(meeting)
     for number, (title, code) in enumerate(agenda, 1):

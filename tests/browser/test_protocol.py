@@ -1,6 +1,6 @@
-"""A protocol from count to inspection in a real browser: the company renders it, the chair and the secretary sign
-it with their devices' keys, the company (the initiator, there being no counting commission) signs and submits it,
-and an inspector finds it, runs the recount and downloads the PDF — three clicks from the list."""
+"""A written meeting's protocol from count to inspection in a real browser: the company renders it, the chair and the
+secretary sign it with their devices' keys, the company (the initiator, there being no counting commission) signs and
+submits it, and an inspector finds it, runs the recount and downloads the PDF — three clicks from the list."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ballots import casting
 from ballots.verify import verify_file
 from protocols.models import Protocol
-from tests.ballots.helpers import ballot, open_meeting
+from tests.ballots.helpers import add_key, open_meeting
+from tests.ballots.test_evidence import key_in_paper
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import inspector_of, staff_of
 from voting import services
 from voting.extensions import db
-from voting.models import Meeting, MeetingState, OfficerRole
+from voting.models import Meeting, MeetingForm, MeetingState, OfficerRole
 
 
 def sign_out(page: Any, base: str) -> None:
@@ -39,9 +39,11 @@ def test_officers_sign_the_company_submits_the_inspector_recounts(live, browser_
     app, base = live
     page = browser_page
     with app.app_context():
-        state = open_meeting(address="г. Челябинск, ул. Протокольная, д. 7")
+        state = open_meeting(address="г. Челябинск, ул. Протокольная, д. 7", form=MeetingForm.ABSENTEE)
+        officer = staff_of(state.building.organisation)
+        officer_key = add_key(officer)
         for voter, answers in zip(state.voters, ({"1": "for", "2": "for"}, {"1": "for", "2": "against"}), strict=False):
-            casting.submit(voter.user, state.meeting, ballot(state, voter, answers))
+            key_in_paper(state, officer, officer_key, voter.owner_id, voter.premises[0], answers)
         meeting = state.meeting
         assert services.advance(meeting, at=meeting.closes_at)
         services.count(meeting)

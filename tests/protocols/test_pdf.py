@@ -66,6 +66,7 @@ def test_the_pdf_has_every_requisite_and_every_number(client, session) -> None:
             "принявших участие в голосовании: " + result["participating_votes"], result["participation_percent"] + " %",
             "Кворум (ЖК РФ ст. 45 ч. 3): имеется", "Повестка дня", "СЛУШАЛИ:", "ПРЕДЛОЖЕНО:",
             "РЕШИЛИ (ПОСТАНОВИЛИ):", "Место хранения", "Подписи", "Приказ Минстроя России № 266/пр",
+            "Оператор системы Оператор региональной информационной системы", "подписан оператором системы",
             "SHA-256 пакета доказательств: " + protocol.evidence_sha256, protocol.final_root,
             "Страница 1 из " + str(protocol.pages), f"Страница {protocol.pages} из {protocol.pages}"):
         assert requisite in text, requisite
