@@ -106,13 +106,10 @@ def drop_link(link_id: int) -> ResponseReturnValue:
 def grant_guest() -> ResponseReturnValue:
     form = GuestForm()
     if form.validate_on_submit():
-        try:
-            ownership.grant_guest(_me(), form.email.data or "")
-        except InvalidInputError as error:
-            form.email.errors = [error.message]
-            return _page(422, guest_form=form)
+        ownership.grant_guest(_me(), form.email.data or "")
         db.session.commit()
-        flash(_("Просмотр открыт."), "success")
+        flash(_("Если с этой почтой есть учётная запись, просмотр для неё открыт; если нет, попросите человека "
+                "зарегистрироваться и откройте просмотр снова."), "success")
         return redirect(url_for(".overview"))
     return _page(422, guest_form=form)
 

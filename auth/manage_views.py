@@ -158,7 +158,7 @@ def security_log() -> ResponseReturnValue:
     if kind in KINDS:
         statement = statement.where(SecurityEvent.kind == kind)
     if who:
-        statement = statement.where(SecurityEvent.subject.ilike(f"%{who}%"))
+        statement = statement.where(SecurityEvent.subject.icontains(who, autoescape=True))
     statement = statement.where(SecurityEvent.at >= datetime.now(UTC) - timedelta(days=max(1, min(days, 3650))))
     events = db.session.scalars(statement.limit(500)).all()
     return render_template("manage/security_log.html", events=events, kinds=KINDS, kind=kind, who=who, days=days)

@@ -204,11 +204,11 @@ def decide_claim(item: OwnershipClaim, approve: bool, reason: str, by: User) -> 
 # --- guests and proxies ---------------------------------------------------------------------------------------
 
 
-def grant_guest(owner: User, email: str) -> GuestGrant:
+def grant_guest(owner: User, email: str) -> GuestGrant | None:
+    """Open viewing to the account with that e-mail, if there is one (the page answers the same either way)."""
     guest = find_user(email)
     if guest is None or guest.id == owner.id:
-        raise InvalidInputError(_("Такой учётной записи нет: попросите этого человека сначала зарегистрироваться."),
-                                field="email")
+        return None
     grant = GuestGrant(owner_user=owner, guest_user=guest)
     db.session.add(grant)
     log_event("guest_granted", owner, guest.email)

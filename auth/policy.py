@@ -22,6 +22,7 @@ from voting.extensions import db, login_manager
 PUBLIC = "public"
 SIGNED_IN = "signed_in"  # any signed-in account, on its own things
 View = TypeVar("View", bound=Callable[..., Any])
+Load = TypeVar("Load", bound=Callable[..., Any])
 
 # actions on a building (the object is a Building)
 BUILDING_VIEW = "building.view"                  # its page, register totals, owners masked
@@ -146,6 +147,19 @@ def may(user: Any, action: str, obj: object = None) -> bool:
     return False
 
 
+_AUTHORISED: dict[Callable[..., Any], Callable[[Any], Any]] = {}
+
+
+def on_authorised(then: Callable[[Any], Any]) -> Callable[[Load], Load]:
+    """Mark a loader whose object passes through `then` (None: a 404) only after the policy allowed the request."""
+
+    def mark(load: Load) -> Load:
+        _AUTHORISED[load] = then
+        return load
+
+    return mark
+
+
 def policy(action: str, load: Callable[..., Any] | None = None) -> Callable[[View], View]:
     """Declare and enforce a route's policy; with `load`, the view receives the authorised object first."""
 
@@ -161,6 +175,8 @@ def policy(action: str, load: Callable[..., Any] | None = None) -> Callable[[Vie
             wanted = load.__code__.co_varnames[:load.__code__.co_argcount]
             obj = load(**{k: v for k, v in kwargs.items() if k in wanted})
             if obj is None or not may(current_user, action, obj):
+                abort(404)
+            if load in _AUTHORISED and (obj := _AUTHORISED[load](obj)) is None:
                 abort(404)
             g.policy_object = obj
             return view(obj, **{k: v for k, v in kwargs.items() if k not in wanted})

@@ -24,6 +24,9 @@ from voting.extensions import db
 from voting.models import Meeting, MeetingForm, MeetingState
 
 HELD = (MeetingState.CLOSED, MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
+# the years a period may span: the platform's meetings and any plan lie well within, and a time zone's shift of a
+# day near the calendar's ends (year 1, year 9999) would fall outside it
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,16 @@ from auth.policy import (
     staff_organisations,
 )
 from indicators import exports, feed, services
-from indicators.compute import Indicator, PeriodError, drill_down, indicator, monthly, parse_period
+from indicators.compute import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Indicator,
+    PeriodError,
+    drill_down,
+    indicator,
+    monthly,
+    parse_period,
+)
 from indicators.models import RegisteredMeeting
 from indicators.register_file import HeldMeeting, MeetingsFileError, read_meetings
 from registry.models import Building, Municipality, Organisation, Region
@@ -36,9 +45,6 @@ from voting.server_key import server_key
 bp = Blueprint("indicators", __name__)
 SORTS = {"share": lambda r: (r.share.exact is None, -(r.share.exact or 0), r.name),
          "total": lambda r: (-r.total, r.name), "name": lambda r: r.name}
-# the years a period may span: the platform's meetings and any plan lie well within, and a time zone's shift of a
-# day near the calendar's ends (year 1, year 9999) would fall outside it
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _within_years(start: date, end: date) -> tuple[date, date]:

@@ -86,10 +86,11 @@ def require_officers(meeting: Meeting) -> None:
     if meeting.form is MeetingForm.ELECTRONIC:
         return
     elected = {o.role.value for o in meeting.officers}
-    missing = [ROLES[role].lower() for role in ("chair", "secretary") if role not in elected]
+    whom = {"chair": _("председателя"), "secretary": _("секретаря")}
+    missing = [name for role, name in whom.items() if role not in elected]
     if missing:
-        raise ConflictError(_("Протокол подписывают председатель и секретарь собрания: укажите %(who)s на странице "
-                              "собрания.", who=" и ".join(missing)))
+        raise ConflictError(_("Протокол подписывают председатель и секретарь собрания: укажите %(whom)s на странице "
+                              "собрания.", whom=_(" и ").join(missing)))
 
 
 def _voters_for(meeting: Meeting, items: set[str], dossier: Dossier, result: Result) -> list[dict[str, Any]]:

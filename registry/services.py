@@ -72,10 +72,10 @@ def list_buildings(query: str = "", among: Select[Any] | None = None
     `among` limits them to a selection (the buildings a user may see)."""
     statement = (among if among is not None else select(Building)).join(Building.municipality).order_by(
         Building.address)
-    if query.strip():
-        pattern = f"%{query.strip()}%"
-        statement = statement.where(or_(Building.address.ilike(pattern), Building.cadastral_number.ilike(pattern),
-                                        Municipality.name.ilike(pattern)))
+    if query := query.strip():  # autoescape: a "%" or "_" typed is that character, not a wildcard
+        statement = statement.where(or_(Building.address.icontains(query, autoescape=True),
+                                        Building.cadastral_number.icontains(query, autoescape=True),
+                                        Municipality.name.icontains(query, autoescape=True)))
     buildings = db.session.scalars(statement.options(selectinload(Building.municipality))).all()
     areas: dict[int, list[Decimal]] = defaultdict(list)
     if buildings:

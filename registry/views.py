@@ -63,7 +63,7 @@ def building(item: Building) -> str:
     statement = select(Premises).where(Premises.building_id == item.id)
     if query:
         matching_owner = (select(Ownership.premises_id).join(Owner)
-                          .where(Owner.building_id == item.id, Owner.name.ilike(f"%{query}%")))
+                          .where(Owner.building_id == item.id, Owner.name.icontains(query, autoescape=True)))
         statement = statement.where(or_(Premises.number == query, Premises.id.in_(matching_owner)))
     count = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     pages = max(1, -(-count // PAGE_SIZE))

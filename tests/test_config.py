@@ -1,5 +1,7 @@
 import pytest
+from flask import request
 
+from tests.conftest import make_app
 from voting.config import ConfigError, from_environment, normalise_database_url
 
 
@@ -31,3 +33,12 @@ def test_production_cookies(tmp_path) -> None:
 ])
 def test_postgres_urls_use_psycopg3(url: str, expected: str) -> None:
     assert normalise_database_url(url) == expected
+
+
+@pytest.mark.parametrize(("hops", "address", "scheme"), [(1, "203.0.113.7", "https"), (0, "10.0.0.1", "http")])
+def test_proxy_hops_trust_the_forwarded_address_only_when_set(hops: int, address: str, scheme: str) -> None:
+    app = make_app("sqlite://", PROXY_HOPS=hops)
+    with app.test_client() as client:
+        client.get("/static/css/app.css", environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                   headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}).close()
+        assert (request.remote_addr, request.scheme) == (address, scheme)

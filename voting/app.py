@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, has_request_context, session
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from voting import template_helpers
 from voting.config import from_environment
@@ -76,6 +77,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     template_helpers.register(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined] # the public formats' field order
+    if hops := app.config["PROXY_HOPS"]:
+        # the client's address and scheme from the proxies in front; not the host: links come from PUBLIC_URL
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -213,22 +214,31 @@ def rotate_data_keys_command() -> None:
     click.echo(f"re-encrypted {count} record(s)")
 
 
+def _period(ctx: click.Context, param: click.Parameter, value: str) -> tuple[date, date]:
+    """The --period's first and last days; a bad one, or one beyond the years served, is a usage error (exit 2)."""
+    from indicators.compute import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
+
+    try:
+        start, end = parse_period(value)
+    except PeriodError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+    if start.year < FIRST_YEAR or end.year > LAST_YEAR:
+        raise click.BadParameter(f"{value!r}: days from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31 only", ctx, param)
+    return start, end
+
+
 @cli.command("indicator")
-@click.option("--period", required=True, help="YYYY-MM-DD:YYYY-MM-DD, both days included.")
+@click.option("--period", required=True, callback=_period, help="YYYY-MM-DD:YYYY-MM-DD, both days included.")
 @click.option("--format", "output_format", type=click.Choice(["text", "csv", "json", "xlsx"]), default="text")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--region", "region_name", help="The region (default: the only one).")
-def indicator_command(period: str, output_format: str, output: Path | None, region_name: str | None) -> None:
+def indicator_command(period: tuple[date, date], output_format: str, output: Path | None,
+                      region_name: str | None) -> None:
     """The share of meetings held online per municipality (oss-indicator/1). Exit codes: 0, 2 bad period."""
     from indicators import exports
-    from indicators.compute import PeriodError, indicator, parse_period
+    from indicators.compute import indicator
     from registry.models import Region
 
-    try:
-        start, end = parse_period(period)
-    except PeriodError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
     statement = select(Region).order_by(Region.id)
     if region_name:
         statement = statement.where(Region.name == region_name)
@@ -236,7 +246,7 @@ def indicator_command(period: str, output_format: str, output: Path | None, regi
     if region is None:
         click.echo("error: no such region (run `veche demo`, or name one with --region)", err=True)
         sys.exit(2)
-    data = indicator(region, start, end)
+    data = indicator(region, *period)
     body: str | bytes
     if output_format == "xlsx":
         body = exports.to_xlsx(data)
@@ -255,23 +265,18 @@ def indicator_command(period: str, output_format: str, output: Path | None, regi
 
 
 @cli.command("push-indicator")
-@click.option("--period", required=True, help="YYYY-MM-DD:YYYY-MM-DD")
+@click.option("--period", required=True, callback=_period, help="YYYY-MM-DD:YYYY-MM-DD")
 @click.option("--url", help="Where to POST (default: VECHE_FEED_URL).")
 @click.option("--attempts", default=5, show_default=True)
-def push_indicator_command(period: str, url: str | None, attempts: int) -> None:
+def push_indicator_command(period: tuple[date, date], url: str | None, attempts: int) -> None:
     """Push the signed indicator to the configured address with retries and back-off (run it on a schedule):
     an RQ job when VECHE_REDIS_URL is set, inline otherwise. Exit codes: 0 delivered or queued, 1 not, 2 bad call."""
     from flask import current_app
 
-    from indicators.compute import PeriodError, parse_period
     from voting import jobs
 
+    start, end = period
     target = url or current_app.config.get("FEED_URL")
-    try:
-        start, end = parse_period(period)
-    except PeriodError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
     if not target:
         click.echo("error: no address (--url or VECHE_FEED_URL)", err=True)
         sys.exit(2)

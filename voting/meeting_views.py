@@ -30,6 +30,7 @@ from auth.policy import (
     PROTOCOL_VIEW,
     load_building,
     may,
+    on_authorised,
     policy,
 )
 from registry.models import Building
@@ -46,7 +47,6 @@ from voting.models import (
     MeetingKind,
     MeetingMaterial,
     MeetingState,
-    NoticeDelivery,
     OfficerRole,
 )
 from voting.pdf import render_pdf
@@ -56,11 +56,15 @@ bp = Blueprint("meetings", __name__)
 ALLOWED_MATERIAL = ("application/pdf", "image/jpeg", "image/png", "application/zip")
 
 
+def _advance_if_due(meeting: Meeting) -> Meeting | None:
+    """The meeting, opened or closed first if its announced instant has come."""
+    return services.advance_locked(meeting.id) if services.due(meeting) else meeting
+
+
+@on_authorised(_advance_if_due)
 def load_meeting(meeting_id: int) -> Meeting | None:
-    meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.building)])  # the policy reads it
-    if meeting is not None and services.due(meeting):  # the announced instant has come: open or close it now
-        meeting = services.advance_locked(meeting_id)
-    return meeting
+    """The meeting with its building, which the policy reads; it moves only once the request is allowed."""
+    return db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.building)])
 
 
 def _flash_errors(form: FlaskForm) -> None:
@@ -263,12 +267,18 @@ def notice_pdf(meeting: Meeting) -> ResponseReturnValue:
     qrcode.make(url, box_size=8, border=2).save(png)  # PNG: printers and PDF readers all draw it the same
     html = render_template("pdf/notice.html", meeting=meeting, facts=services.notice_facts(meeting), url=url,
                            qr=base64.b64encode(png.getvalue()).decode())
-    pdf = render_pdf(html)
-    if may(current_user, BUILDING_ADMINISTER, meeting) and meeting.state is not MeetingState.DRAFT:
-        db.session.add(NoticeDelivery(meeting=meeting, channel="stairwell", detail="PDF printed for posting"))
-        db.session.commit()
-    return Response(pdf, mimetype="application/pdf",
+    return Response(render_pdf(html), mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=notice-{meeting.id}.pdf"})
+
+
+@bp.post("/meetings/<int:meeting_id>/notice/posted")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def notice_posted(meeting: Meeting) -> ResponseReturnValue:
+    """Record the stairwell posting (a POST: reading the PDF changes nothing)."""
+    meeting.record_posting()
+    db.session.commit()
+    flash(_("Сохранено."), "success")
+    return redirect(url_for(".show", meeting_id=meeting.id))
 
 
 @bp.post("/meetings/<int:meeting_id>/materials")

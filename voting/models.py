@@ -141,6 +141,12 @@ class Meeting(BaseModel):
         self.move(MeetingState.CANCELLED)
         self.cancelled_at, self.cancel_reason = _now(), reason.strip()
 
+    def record_posting(self) -> None:
+        """Note that the notice was printed for the stairwells; a draft has no notice yet."""
+        if self.state is MeetingState.DRAFT:
+            raise TransitionError("a draft has no notice to post")
+        self.notices.append(NoticeDelivery(channel="stairwell", detail="PDF printed for posting"))
+
 
 class AgendaItem(BaseModel):
     __tablename__ = "agenda_items"

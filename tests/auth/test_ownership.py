@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from auth.models import Decision, OwnershipCode, OwnershipLink, Proxy, SecurityEvent
+from auth.models import Decision, GuestGrant, OwnershipCode, OwnershipLink, Proxy, SecurityEvent
 from auth.ownership import issue_codes
 from tests.factories import building, csrf_token, flat, login, owner_in, staff_of, user
 from voting.extensions import db
@@ -155,6 +155,18 @@ def test_guest_sees_the_owners_building_read_only(client, app) -> None:
     login(visitor, guest)
     assert visitor.get(f"/buildings/{item.id}").status_code == 200
     assert visitor.get(f"/buildings/{item.id}/register").status_code == 404
+
+
+def test_opening_viewing_does_not_reveal_whether_an_account_exists(client) -> None:
+    login(client, owner_in(building(rows=ROWS), "1"))
+    user("guest@example.org")
+    answers = []
+    for email in ("guest@example.org", "nobody@example.org"):
+        response = client.post("/account/guests", data={"csrf_token": csrf_token(client, "/account/"), "email": email})
+        with client.session_transaction() as state:
+            answers.append((response.status_code, response.headers.get("Location"), state.pop("_flashes", None)))
+    assert answers[0] == answers[1]
+    assert db.session.scalars(select(GuestGrant)).one().guest_user.email == "guest@example.org"
 
 
 def test_proxy_upload_accepted_and_expiring_by_itself(client, app) -> None:

@@ -81,6 +81,22 @@ def test_bad_period_exits_2(runner, session) -> None:
         assert runner.invoke(cli, ["indicator", "--period", period]).exit_code == 2
 
 
+@pytest.mark.parametrize("period", ["0001-01-01:0001-12-31", "9999-12-01:9999-12-31", "0001-01-01:9999-12-31",
+                                    "1999-12-01:2000-01-31", "2100-12-01:2101-01-31"])
+@pytest.mark.parametrize("command", [["indicator"], ["push-indicator", "--url", "http://127.0.0.1:9/feed"]])
+def test_a_period_beyond_the_years_served_exits_2_naming_the_option(runner, command, period) -> None:
+    building(rows=[flat("1")])  # a region to compute for
+    result = runner.invoke(cli, [*command, "--period", period])
+    assert result.exit_code == 2, result.output
+    assert "'--period'" in result.output and "2000-01-01 to 2100-12-31" in result.output
+
+
+@pytest.mark.parametrize("period", ["2000-01-01:2000-01-31", "2100-12-01:2100-12-31"])
+def test_the_first_and_last_months_served_are_computed(runner, period) -> None:
+    building(rows=[flat("1")])
+    assert runner.invoke(cli, ["indicator", "--period", period]).exit_code == 0
+
+
 def test_period_edges_for_registered_and_platform_meetings(session) -> None:
     item = building(rows=[flat("1")])
     region = item.municipality.region

@@ -116,9 +116,9 @@ def test_a_signed_protocol_cannot_be_changed_even_by_sql(officers) -> None:
 
 
 @pytest.mark.parametrize(("elected", "missing"), [
-    ((), "председатель собрания и секретарь собрания"),
-    ((OfficerRole.CHAIR,), "секретарь собрания"),
-    ((OfficerRole.SECRETARY, OfficerRole.COUNTER), "председатель собрания"),
+    ((), "председателя и секретаря"),
+    ((OfficerRole.CHAIR,), "секретаря"),
+    ((OfficerRole.SECRETARY, OfficerRole.COUNTER), "председателя"),
     ((OfficerRole.CHAIR, OfficerRole.SECRETARY), None),
 ])
 def test_a_paper_meetings_protocol_needs_its_chair_and_secretary(session, elected, missing) -> None:

@@ -65,6 +65,16 @@ def test_building_search_by_owner_and_number(client, session) -> None:
     assert "Иванов И. И." in by_number and "Петров П. П." not in by_number
 
 
+def test_searches_take_percent_and_underscore_literally(client, session) -> None:
+    item = managed(client, address="г. Челябинск, ул. Кирова, д. 10",
+                   rows=[OWNER, flat("2", owner="Петров Пётр Петрович")])
+    for query in ("%", "_", "Петр_в"):
+        page = client.get(f"/buildings/{item.id}", query_string={"q": query}).get_data(as_text=True)
+        assert "Петров П. П." not in page and "Иванов И. И." not in page, query
+    for query in ("%", "_", "Кир_ва"):
+        assert "ул. Кирова" not in client.get("/buildings/", query_string={"q": query}).get_data(as_text=True), query
+
+
 def test_a_page_past_the_end_shows_the_last_page(client, session, monkeypatch) -> None:
     from registry import views
 

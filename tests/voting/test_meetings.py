@@ -13,11 +13,20 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from registry.sync import apply_register
-from tests.factories import building, csrf_token, flat, login, owner_in, register, staff_of
+from tests.factories import building, csrf_token, flat, login, owner_in, register, staff_of, user
 from voting import services
 from voting.cli import cli
 from voting.extensions import db
-from voting.models import Meeting, MeetingDecision, MeetingState, NoticeDelivery, TransitionError
+from voting.models import (
+    AgendaItem,
+    Meeting,
+    MeetingDecision,
+    MeetingForm,
+    MeetingKind,
+    MeetingState,
+    NoticeDelivery,
+    TransitionError,
+)
 
 ZONE = ZoneInfo("Asia/Yekaterinburg")
 ROWS = [flat("1", area="60,00", owner="Иванов Иван Иванович"), flat("2", area="30,00", entrance="2",
@@ -102,7 +111,49 @@ def test_notice_pdf_for_the_stairwell_has_every_element_and_a_qr_code(client) ->
                     f"/meetings/{meeting.id}"):
         assert element in text, element
     assert reader.pages[-1].images  # the QR code to the meeting page
-    assert "stairwell" in {n.channel for n in db.session.scalars(select(NoticeDelivery))}
+
+
+def test_reading_the_notice_pdf_changes_nothing_and_the_posting_is_recorded_by_a_form(client) -> None:
+    meeting, _item = drafted(client)
+    refused = post(client, f"/meetings/{meeting.id}/notice/posted", page=f"/meetings/{meeting.id}")
+    assert refused.status_code == 409  # a draft has no notice to post
+    plan(client, meeting, datetime.now(ZONE).replace(tzinfo=None) + timedelta(days=12))
+    add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
+    post(client, f"/meetings/{meeting.id}/announce", page=f"/meetings/{meeting.id}")
+
+    def postings() -> list[NoticeDelivery]:
+        return list(db.session.scalars(select(NoticeDelivery).where(NoticeDelivery.meeting_id == meeting.id,
+                                                                    NoticeDelivery.channel == "stairwell")))
+
+    assert client.get(f"/meetings/{meeting.id}/notice.pdf").status_code == 200
+    assert client.post(f"/meetings/{meeting.id}/notice/posted").status_code == 400  # no CSRF token
+    assert not postings()
+    response = post(client, f"/meetings/{meeting.id}/notice/posted", page=f"/meetings/{meeting.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/meetings/{meeting.id}")
+    assert [p.detail for p in postings()] == ["PDF printed for posting"]
+
+
+def test_a_refused_request_leaves_a_due_meeting_as_it_is(client, app) -> None:
+    item = building(rows=ROWS)
+    now = datetime.now(UTC)
+    meeting = Meeting(building=item, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
+                      state=MeetingState.ANNOUNCED, notice_date=(now - timedelta(days=11)).date(),
+                      opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=8))
+    db.session.add_all([meeting, AgendaItem(meeting=meeting, number=1, title="Избрать председателя", subject="44.2.5")])
+    db.session.flush()
+
+    def state() -> MeetingState:
+        db.session.expire_all()
+        return db.session.get(Meeting, meeting.id).state
+
+    login(client, user())  # an account with no stake in the building
+    assert client.get(f"/meetings/{meeting.id}").status_code == 404
+    owner = app.test_client()
+    login(owner, owner_in(item, "1"))
+    assert owner.get(f"/meetings/{meeting.id}/non-voters.csv").status_code == 404  # the administrators' only
+    assert state() is MeetingState.ANNOUNCED
+    assert owner.get(f"/meetings/{meeting.id}").status_code == 200  # an allowed request opens it on the way
+    assert state() is MeetingState.VOTING
 
 
 def open_meeting(client, mailbox) -> Meeting:
