@@ -7,12 +7,12 @@ import enum
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models import Building, Municipality, Organisation, Ownership, Region
 from voting.extensions import BaseModel
-from voting.types import Encrypted, UTCDateTime, value_enum
+from voting.types import Encrypted, EncryptedFile, UTCDateTime, value_enum
 
 
 def now() -> datetime:
@@ -186,7 +186,7 @@ class Proxy(BaseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
     representative_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     ownership_id: Mapped[int] = mapped_column(ForeignKey("ownerships.id", ondelete="CASCADE"), index=True)
-    scan: Mapped[bytes] = mapped_column(LargeBinary)
+    scan: Mapped[bytes] = mapped_column(EncryptedFile())  # passport data: encrypted at rest
     scan_sha256: Mapped[str] = mapped_column(String(64))
     scan_type: Mapped[str] = mapped_column(String(40))
     issued_on: Mapped[date]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voting.extensions import BaseModel
-from voting.types import UTCDateTime
+from voting.types import EncryptedFile, UTCDateTime
 
 
 def _now() -> datetime:
@@ -79,6 +79,6 @@ class PaperScan(BaseModel):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
     mime: Mapped[str] = mapped_column(String(40))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(EncryptedFile())  # names, СНИЛС, signatures: encrypted at rest
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)

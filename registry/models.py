@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.identifiers import mask_name, mask_snils
 from registry.kinds import OrganisationKind, OwnerKind, OwnershipKind, PremisesKind
 from voting.domain import weights
 from voting.extensions import BaseModel
-from voting.types import Area, Encrypted, Share, UTCDateTime, value_enum
+from voting.types import Area, Encrypted, EncryptedFile, Share, UTCDateTime, value_enum
 
 
 class Region(BaseModel):
@@ -141,7 +141,7 @@ class RegisterUpload(BaseModel):
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content: Mapped[bytes | None] = mapped_column(EncryptedFile())  # owners' names and documents: encrypted
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: datetime.now(UTC))
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     summary: Mapped[str | None] = mapped_column(String(200))

@@ -199,8 +199,9 @@ def withdraw_roles_command(email: str) -> None:
 @cli.command("rotate-data-keys")
 def rotate_data_keys_command() -> None:
     """Re-encrypt personal data under the newest key of VECHE_DATA_KEYS (list the old keys after it)."""
-    from auth.models import User
-    from registry.models import Owner
+    from auth.models import Proxy, User
+    from ballots.models import PaperScan
+    from registry.models import Owner, RegisterUpload
 
     count = 0
     for owner in db.session.scalars(select(Owner).where((Owner.snils.is_not(None)) | (Owner.passport.is_not(None)))):
@@ -211,6 +212,12 @@ def rotate_data_keys_command() -> None:
         flag_modified(user, "totp_secret")
         count += 1
     db.session.commit()
+    for model, column in ((Proxy, "scan"), (PaperScan, "content"), (RegisterUpload, "content")):
+        for (row_id,) in db.session.execute(select(model.id).where(getattr(model, column).is_not(None))).all():
+            flag_modified(db.session.get(model, row_id), column)  # the files are large: one at a time
+            db.session.commit()
+            db.session.expunge_all()
+            count += 1
     click.echo(f"re-encrypted {count} record(s)")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
-from sqlalchemy import DateTime, Enum, Numeric, String, Text
+from sqlalchemy import DateTime, Enum, LargeBinary, Numeric, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -66,11 +66,17 @@ class PersonalDataCipher:
         self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
 
     def encrypt(self, plain: str) -> str:
-        return self._fernet.encrypt(plain.encode()).decode()
+        return self.encrypt_bytes(plain.encode()).decode()
 
     def decrypt(self, token: str) -> str:
+        return self.decrypt_bytes(token.encode()).decode()
+
+    def encrypt_bytes(self, plain: bytes) -> bytes:
+        return self._fernet.encrypt(plain)
+
+    def decrypt_bytes(self, token: bytes) -> bytes:
         try:
-            return self._fernet.decrypt(token.encode()).decode()
+            return self._fernet.decrypt(token)
         except InvalidToken as exc:
             raise ValueError("personal data cannot be decrypted with the configured keys") from exc
 
@@ -95,6 +101,19 @@ class Encrypted(TypeDecorator[str]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else cipher().decrypt(value)
+
+
+class EncryptedFile(TypeDecorator[bytes]):
+    """An uploaded file holding personal data (a proxy, a paper decision, a register) encrypted at rest."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else cipher().encrypt_bytes(bytes(value))
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else cipher().decrypt_bytes(bytes(value))
 
 
 class UTCDateTime(TypeDecorator[datetime]):
