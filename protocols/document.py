@@ -39,6 +39,9 @@ FORMS = {"electronic": "заочное голосование с использ�
 GIS_FORMS = {"absentee": "AVoting", "in_person": "Meeting", "electronic": "EVoting", "mixed": "MeetingAVoting"}
 CHOICES = {"for": "за", "against": "против", "abstain": "воздержался"}
 SOURCES = {"online": "в системе", "paper": "на бумаге", "in_person": "очно"}
+CHANNELS = {"platform": "на странице собрания в системе", "email": "по электронной почте", "gis_zhkh": "в ГИС ЖКХ",
+            "stairwell": "в подъездах (в месте, определённом решением собрания)",
+            "registered_letter": "заказными письмами", "hand_delivery": "вручением под подпись"}
 ROLES = {"operator": "Оператор системы", "chair": "Председатель собрания", "secretary": "Секретарь собрания",
          "counter": "Член счётной комиссии", "initiator": "Инициатор собрания",
          "owner": "Собственник, голосовавший «за» создание ТСЖ"}
@@ -134,8 +137,8 @@ def build(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) -> di
         "protocol_due": _day(protocol_due(meeting.closes_at, meeting.building.timezone)),
         "register": register_rows,
         "notice": {"text": services.notice_text(meeting),
-                   "deliveries": [{"channel": n.channel, "at": _local(n.at, zone), "detail": n.detail or ""}
-                                  for n in meeting.notices]},
+                   "deliveries": [{"channel": CHANNELS.get(n.channel, n.channel), "at": _local(n.at, zone),
+                                   "detail": n.detail or ""} for n in meeting.notices]},
         "participants": participants,
         "proxies": _proxies(meeting, zone),
         "materials": [{"name": m.filename, "sha256": m.sha256} for m in meeting.materials],

@@ -5,7 +5,6 @@ protocol's hash."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,11 +31,10 @@ from protocols.models import Protocol, ProtocolNote, RenderState
 from voting.errors import ConflictError, InvalidInputError, VotingError
 from voting.extensions import db, limiter
 from voting.meeting_views import load_meeting
-from voting.models import Meeting, MeetingState
+from voting.models import GIS_ID, Meeting, MeetingState
 
 bp = Blueprint("protocols", __name__)
 
-GIS_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 AFTER_COUNT = (MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
 
 

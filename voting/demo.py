@@ -98,6 +98,10 @@ def _bring_to(meeting: Meeting, state: MeetingState, today: date, opens: datetim
     meeting.state, meeting.notice_date = MeetingState.ANNOUNCED, opens.date() - timedelta(days=11)
     if state is MeetingState.ANNOUNCED:
         meeting.notice_date = today
+    posted = min(datetime.combine(meeting.notice_date, time(9), ZoneInfo(meeting.building.timezone)), services.now())
+    meeting.record_delivery("gis_zhkh", posted, meeting.gis_id)  # the ways the law asks (ЖК РФ ст. 45 ч. 4)
+    meeting.record_delivery("stairwell", posted, "на досках объявлений у входа в каждый подъезд")
+    if state is MeetingState.ANNOUNCED:
         return
     meeting.open(opens, *services.freeze_register(meeting))
     voting_now = state is MeetingState.VOTING

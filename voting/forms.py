@@ -7,12 +7,21 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateTimeLocalField, EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+
+from voting.models import GIS_ID
 
 KINDS = [SelectChoice("extraordinary", _l("внеочередное")), SelectChoice("annual", _l("годовое"))]
 FORMS = [SelectChoice("electronic", _l("заочное с использованием системы (онлайн)")),
          SelectChoice("mixed", _l("очно-заочное")), SelectChoice("absentee", _l("заочное (письменные решения)")),
          SelectChoice("in_person", _l("очное"))]
+
+
+DELIVERY_CHANNELS = [
+    SelectChoice("gis_zhkh", _l("размещено в ГИС ЖКХ")),
+    SelectChoice("stairwell", _l("вывешено в подъездах (в месте, определённом решением собрания)")),
+    SelectChoice("registered_letter", _l("разосланы заказные письма")),
+    SelectChoice("hand_delivery", _l("вручено собственникам под подпись"))]
 
 
 class LanguageForm(FlaskForm):
@@ -35,7 +44,17 @@ class MeetingPlanForm(FlaskForm):
     initiator_owner = StringField(_l("Инициатор-собственник (ФИО по реестру; пусто — инициатор управляющая "
                                      "организация)"), validators=[Optional(), Length(max=300)])
     gis_id = StringField(_l("Идентификатор собрания в ГИС ЖКХ (номер протокола)"),
-                         validators=[Optional(), Length(max=64)])
+                         validators=[Optional(),
+                                     Regexp(GIS_ID, message=_l("от 1 до 64 букв латиницы, цифр и дефисов"))])
+
+
+class DeliveryForm(FlaskForm):
+    """How and when the notice reached the owners, beyond the platform's own e-mail."""
+
+    channel = SelectField(_l("Способ"), choices=DELIVERY_CHANNELS)
+    at = DateTimeLocalField(_l("Когда (местное время дома; пусто — сейчас)"), validators=[Optional()])
+    detail = StringField(_l("Подробности: идентификатор в ГИС ЖКХ, номер реестра писем…"),
+                         validators=[Optional(), Length(max=500)])
 
 
 class OfficerForm(FlaskForm):

@@ -39,7 +39,7 @@ from voting.domain.numbers import format_amount
 from voting.domain.rules import catalogue, search
 from voting.errors import VotingError
 from voting.extensions import db
-from voting.forms import AgendaItemForm, MaterialForm, MeetingPlanForm, OfficerForm, ReasonForm
+from voting.forms import AgendaItemForm, DeliveryForm, MaterialForm, MeetingPlanForm, OfficerForm, ReasonForm
 from voting.links import public_url
 from voting.models import (
     Meeting,
@@ -128,6 +128,9 @@ def show(meeting: Meeting) -> ResponseReturnValue:
         context["result"] = json.loads(meeting.result)
     if administer and meeting.state not in (MeetingState.SIGNED, MeetingState.SUBMITTED, MeetingState.CANCELLED):
         context["officer_form"] = OfficerForm()
+    if meeting.state is not MeetingState.DRAFT:
+        context["notice"] = services.notice_status(meeting)
+        context["delivery_form"] = DeliveryForm()
     context["material_form"] = MaterialForm()
     context["cancel_form"] = ReasonForm()
     context["may_dossier"] = may(current_user, BUILDING_PERSONAL_DATA, meeting)
@@ -271,14 +274,24 @@ def notice_pdf(meeting: Meeting) -> ResponseReturnValue:
                     headers={"Content-Disposition": f"inline; filename=notice-{meeting.id}.pdf"})
 
 
-@bp.post("/meetings/<int:meeting_id>/notice/posted")
+@bp.post("/meetings/<int:meeting_id>/notice/deliveries")
 @policy(BUILDING_ADMINISTER, load_meeting)
-def notice_posted(meeting: Meeting) -> ResponseReturnValue:
-    """Record the stairwell posting (a POST: reading the PDF changes nothing)."""
-    meeting.record_posting()
-    db.session.commit()
-    flash(_("Сохранено."), "success")
-    return redirect(url_for(".show", meeting_id=meeting.id))
+def record_delivery(meeting: Meeting) -> ResponseReturnValue:
+    """Record how and when the notice reached the owners: ГИС ЖКХ, the stairwells, letters, by hand."""
+    form = DeliveryForm()
+    if form.validate_on_submit():
+        at = form.at.data.replace(tzinfo=ZoneInfo(meeting.building.timezone)) if form.at.data else None
+        try:
+            services.record_delivery(meeting, form.channel.data, at, form.detail.data)
+        except VotingError as error:
+            db.session.rollback()
+            flash(error.message, "warning")
+        else:
+            db.session.commit()
+            flash(_("Сохранено."), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for(".show", meeting_id=meeting.id) + "#notice")
 
 
 @bp.post("/meetings/<int:meeting_id>/materials")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,6 +16,8 @@ from registry.models import Building, Organisation, Owner
 from voting.errors import ConflictError
 from voting.extensions import BaseModel
 from voting.types import UTCDateTime, value_enum
+
+GIS_ID = re.compile(r"[A-Za-z0-9-]{1,64}\Z")  # the meeting's identifier in ГИС ЖКХ (the protocol's number, 266/пр)
 
 
 def _now() -> datetime:
@@ -141,11 +144,13 @@ class Meeting(BaseModel):
         self.move(MeetingState.CANCELLED)
         self.cancelled_at, self.cancel_reason = _now(), reason.strip()
 
-    def record_posting(self) -> None:
-        """Note that the notice was printed for the stairwells; a draft has no notice yet."""
+    def record_delivery(self, channel: str, at: datetime, detail: str | None) -> NoticeDelivery:
+        """Note how and when the notice reached the owners; a draft has no notice yet."""
         if self.state is MeetingState.DRAFT:
-            raise TransitionError("a draft has no notice to post")
-        self.notices.append(NoticeDelivery(channel="stairwell", detail="PDF printed for posting"))
+            raise TransitionError("a draft has no notice to deliver")
+        delivery = NoticeDelivery(channel=channel, at=at, detail=detail)
+        self.notices.append(delivery)
+        return delivery
 
 
 class AgendaItem(BaseModel):

@@ -27,13 +27,14 @@ from registry.models import Owner, Ownership, Premises
 from registry.services import natural_key
 from voting.domain import collector
 from voting.domain import dossier as dossiers
-from voting.domain.schedule import Plan, Problem, local_date, readiness
+from voting.domain.schedule import Plan, Problem, local_date, notice_deadline, notice_gaps, readiness, timeline
 from voting.domain.tally import Result, tally
 from voting.domain.tally import to_json as result_json
 from voting.errors import ConflictError, InvalidInputError
 from voting.extensions import db, write_transaction
 from voting.links import public_url
 from voting.models import (
+    GIS_ID,
     AgendaItem,
     Meeting,
     MeetingDecision,
@@ -80,6 +81,33 @@ def plan_of(meeting: Meeting) -> Plan:
 
 def readiness_of(meeting: Meeting, today: date | None = None) -> list[Problem]:
     return readiness(plan_of(meeting), today or local_today(meeting))
+
+
+def record_delivery(meeting: Meeting, channel: str, at: datetime | None, detail: str | None) -> NoticeDelivery:
+    """Record a way the notice reached the owners (`at`: now when not given, never in the future); a ГИС ЖКХ posting
+    names the meeting's identifier there, which becomes the meeting's (the protocol's number under 266/пр)."""
+    current = now()
+    if at is not None and at > current:
+        raise InvalidInputError(_("Когда: дата ещё не наступила."), field="at")
+    detail = " ".join((detail or "").split()) or None
+    if channel == "gis_zhkh":
+        if detail is None or not GIS_ID.fullmatch(detail):
+            raise InvalidInputError(_("Подробности: укажите идентификатор собрания в ГИС ЖКХ (латиница, цифры, "
+                                      "дефисы)."), field="detail")
+        meeting.gis_id = meeting.gis_id or detail
+    return meeting.record_delivery(channel, at or current, detail)
+
+
+def notice_status(meeting: Meeting) -> dict[str, Any]:
+    """The notice's deliveries, the last day they count by, and what the law in force still asks of them."""
+    status: dict[str, Any] = {"deliveries": list(meeting.notices), "deadline": None, "problems": [],
+                              "days": timeline("notice_days_before_opening")}
+    if meeting.notice_date is None or meeting.opens_at is None:
+        return status
+    zone = meeting.building.timezone
+    deadline = notice_deadline(meeting.opens_at, zone)
+    in_time = {n.channel for n in meeting.notices if local_date(n.at, zone) <= deadline}
+    return status | {"deadline": deadline, "problems": notice_gaps(in_time, meeting.notice_date)}
 
 
 def add_item(meeting: Meeting, title: str, subject: str, proposal: str | None, entrance: str | None) -> AgendaItem:

@@ -42,6 +42,14 @@ def fraction(text: str) -> Fraction:
     return Fraction(text)
 
 
+def channel_label(channel: str) -> str:
+    """How a notice reached the owners, in the reader's language."""
+    return {"platform": _("на странице собрания в системе"), "email": _("по электронной почте"),
+            "gis_zhkh": _("в ГИС ЖКХ"), "stairwell": _("в подъездах (в месте, определённом решением собрания)"),
+            "registered_letter": _("заказными письмами"), "hand_delivery": _("вручением под подпись")}.get(
+        channel, channel)
+
+
 def _notice_day(meeting: Any) -> date:
     """The date that chooses the law's edition: the notice date, or today for a meeting not yet announced."""
     return meeting.notice_date or datetime.now(ZoneInfo(meeting.building.timezone)).date()
@@ -62,6 +70,6 @@ def threshold_for(rule: str) -> float | None:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(local=local, duration=duration, amount=amount, area=area, fraction=fraction,
-                                 fromjson=json.loads)
+                                 fromjson=json.loads, channel_label=channel_label)
     app.jinja_env.globals.update(get_locale=get_locale, item_rule=item_rule, subject_rule=subject_rule,
                                  threshold_for=threshold_for)

@@ -54,7 +54,7 @@ ALLOWED: dict[str, set[str]] = {
     "manage.decide_claim": {"staff_a"}, "manage.decide_proxy": {"staff_a"}, "manage.proxy_scan": {"staff_a"},
     "manage.links": {"staff_a"}, "manage.end_link": {"staff_a"}, "manage.security_log": {"operator"},
     "meetings.index": A_VIEWERS, "meetings.show": A_VIEWERS, "meetings.notice": A_VIEWERS,
-    "meetings.notice_pdf": A_VIEWERS, "meetings.notice_posted": {"staff_a"}, "meetings.material": A_VIEWERS,
+    "meetings.notice_pdf": A_VIEWERS, "meetings.record_delivery": {"staff_a"}, "meetings.material": A_VIEWERS,
     "meetings.create": {"staff_a"}, "meetings.update_plan": {"staff_a"}, "meetings.add_item": {"staff_a"},
     "meetings.remove_item": {"staff_a"}, "meetings.announce": {"staff_a"}, "meetings.cancel": {"staff_a"},
     "meetings.count": {"staff_a"}, "meetings.upload_material": {"staff_a"}, "meetings.non_voters": {"staff_a"},

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from voting.domain.schedule import Plan, agenda_problems, earliest_opening, protocol_due, readiness, schedule_problems
+from voting.domain.schedule import (
+    Plan,
+    agenda_problems,
+    earliest_opening,
+    notice_deadline,
+    notice_gaps,
+    protocol_due,
+    readiness,
+    schedule_problems,
+)
 
 YEKT = timezone(timedelta(hours=5))
 TODAY = date(2026, 3, 1)
@@ -85,3 +95,26 @@ def test_readiness_lists_everything_that_blocks_announcing() -> None:
     opens = datetime(2026, 3, 12, 9, tzinfo=YEKT)
     assert readiness(plan(opens, opens + timedelta(days=8)), TODAY) == []
     assert codes(readiness(plan(opens, opens + timedelta(days=8), administrator=None), TODAY)) == ["missing"]
+
+
+@pytest.mark.parametrize(("notice", "delivered", "codes"), [
+    (date(2025, 2, 28), {"stairwell"}, []),  # before 463-ФЗ: one lawful way is enough
+    (date(2025, 2, 28), {"email", "platform"}, ["notice_channel_one_of"]),
+    (date(2025, 3, 1), {"stairwell"}, ["notice_channel_missing"]),  # from 01.03.2025 ГИС ЖКХ as well
+    (date(2025, 3, 1), {"gis_zhkh"}, ["notice_channel_one_of"]),
+    (date(2025, 3, 1), {"gis_zhkh", "email", "platform"}, ["notice_channel_one_of"]),  # e-mail is not one of them
+    (date(2025, 3, 1), {"gis_zhkh", "registered_letter"}, []),
+    (date(2025, 3, 1), {"gis_zhkh", "hand_delivery"}, []),
+    (date(2026, 11, 21), set(), ["notice_channel_missing", "notice_channel_one_of"]),
+])
+def test_the_notice_reaches_the_owners_the_ways_the_law_in_force_asks(notice, delivered, codes) -> None:
+    assert [p.code for p in notice_gaps(delivered, notice)] == codes
+
+
+@pytest.mark.parametrize(("opens_at", "deadline"), [
+    (datetime(2026, 12, 10, 19, 30, tzinfo=UTC), date(2026, 12, 1)),  # 00:30 on the 11th in Chelyabinsk
+    (datetime(2026, 12, 10, 18, 59, tzinfo=UTC), date(2026, 11, 30)),  # 23:59 on the 10th
+])
+def test_the_last_day_a_notice_counts_is_ten_days_before_the_local_opening_day(opens_at, deadline) -> None:
+    assert notice_deadline(opens_at, "Asia/Yekaterinburg") == deadline
+    assert earliest_opening(deadline) == opens_at.astimezone(ZoneInfo("Asia/Yekaterinburg")).date()

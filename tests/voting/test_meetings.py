@@ -113,24 +113,42 @@ def test_notice_pdf_for_the_stairwell_has_every_element_and_a_qr_code(client) ->
     assert reader.pages[-1].images  # the QR code to the meeting page
 
 
-def test_reading_the_notice_pdf_changes_nothing_and_the_posting_is_recorded_by_a_form(client) -> None:
+def test_reading_the_notice_pdf_changes_nothing_and_deliveries_are_recorded_by_a_form(client) -> None:
     meeting, _item = drafted(client)
-    refused = post(client, f"/meetings/{meeting.id}/notice/posted", page=f"/meetings/{meeting.id}")
-    assert refused.status_code == 409  # a draft has no notice to post
-    plan(client, meeting, datetime.now(ZONE).replace(tzinfo=None) + timedelta(days=12))
+    url, page = f"/meetings/{meeting.id}/notice/deliveries", f"/meetings/{meeting.id}"
+    post(client, url, {"channel": "stairwell"}, page=page)
+    assert meeting.notices == []  # a draft has no notice to deliver
+    opens = datetime.now(ZONE).replace(tzinfo=None, second=0, microsecond=0) + timedelta(days=12)
+    plan(client, meeting, opens)
     add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
-    post(client, f"/meetings/{meeting.id}/announce", page=f"/meetings/{meeting.id}")
+    post(client, f"/meetings/{meeting.id}/announce", page=page)
 
-    def postings() -> list[NoticeDelivery]:
-        return list(db.session.scalars(select(NoticeDelivery).where(NoticeDelivery.meeting_id == meeting.id,
-                                                                    NoticeDelivery.channel == "stairwell")))
+    def recorded() -> list[tuple[str, str | None]]:
+        return [(n.channel, n.detail) for n in db.session.scalars(select(NoticeDelivery).where(
+            NoticeDelivery.meeting_id == meeting.id, NoticeDelivery.channel.not_in(("email", "platform"))))]
 
     assert client.get(f"/meetings/{meeting.id}/notice.pdf").status_code == 200
-    assert client.post(f"/meetings/{meeting.id}/notice/posted").status_code == 400  # no CSRF token
-    assert not postings()
-    response = post(client, f"/meetings/{meeting.id}/notice/posted", page=f"/meetings/{meeting.id}")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/meetings/{meeting.id}")
-    assert [p.detail for p in postings()] == ["PDF printed for posting"]
+    assert client.post(url, data={"channel": "stairwell"}).status_code == 400  # no CSRF token
+    assert not recorded()
+    shown = client.get(page).get_data(as_text=True)  # ГИС ЖКХ and one lawful way are still missing
+    assert "Сообщение нужно разместить: в ГИС ЖКХ" in shown and "одним из способов: заказными письмами" in shown
+
+    def record(data: dict[str, str]) -> str:
+        token = csrf_token(client, page)
+        return client.post(url, data={"csrf_token": token, **data}, follow_redirects=True).get_data(as_text=True)
+
+    assert "укажите идентификатор собрания в ГИС ЖКХ" in record({"channel": "gis_zhkh", "detail": "не номер!"})
+    future = (datetime.now(ZONE) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    assert "Когда: дата ещё не наступила" in record({"channel": "registered_letter", "at": future})
+    assert "Способ: " in record({"channel": "pigeon"})  # the field is named
+    assert not recorded()  # nothing half-saved
+    response = post(client, url, {"channel": "stairwell"}, page=page)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/meetings/{meeting.id}#notice")
+    record({"channel": "gis_zhkh", "detail": "a1b2-c3d4"})
+    assert recorded() == [("stairwell", None), ("gis_zhkh", "a1b2-c3d4")]
+    db.session.refresh(meeting)
+    assert meeting.gis_id == "a1b2-c3d4"  # the protocol's number under 266/пр
+    assert "Сообщение доведено способами, которых требует закон." in client.get(page).get_data(as_text=True)
 
 
 def test_a_refused_request_leaves_a_due_meeting_as_it_is(client, app) -> None:
@@ -281,3 +299,19 @@ def test_officers_and_an_owner_as_initiator(client, mailbox) -> None:
     meeting = db.session.get(Meeting, meeting.id)
     assert meeting.initiator_owner.name == "Петров Пётр Петрович" and meeting.initiator_organisation is None
     assert services.notice_facts(meeting)["initiator"] == "Петров Пётр Петрович"
+
+
+@pytest.mark.parametrize(("posted", "counts"), [
+    (datetime(2026, 12, 1, 23, 59, tzinfo=ZONE), True),  # the tenth day before the local opening day
+    (datetime(2026, 12, 2, 0, 0, tzinfo=ZONE), False),
+])
+def test_a_way_of_notice_counts_only_if_used_in_time(session, posted: datetime, counts: bool) -> None:
+    meeting = Meeting(building=building(rows=ROWS), kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
+                      state=MeetingState.ANNOUNCED, notice_date=datetime(2026, 11, 20).date(),
+                      opens_at=datetime(2026, 12, 11, 9, 0, tzinfo=ZONE), closes_at=datetime(2026, 12, 20, tzinfo=ZONE))
+    db.session.add(meeting)
+    meeting.record_delivery("gis_zhkh", datetime(2026, 11, 20, 10, 0, tzinfo=ZONE), "id-1")
+    meeting.record_delivery("hand_delivery", posted, "40 подписей")
+    db.session.flush()
+    problems = [p.code for p in services.notice_status(meeting)["problems"]]
+    assert problems == ([] if counts else ["notice_channel_one_of"])

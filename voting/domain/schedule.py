@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from voting.domain.law import law
@@ -52,6 +54,28 @@ def local_date(instant: datetime, timezone: str) -> date:
 def earliest_opening(notice_date: date) -> date:
     """The first day voting (or the meeting) may start after a notice on `notice_date`."""
     return notice_date + timedelta(days=timeline("notice_days_before_opening"))
+
+
+def notice_deadline(opens_at: datetime, timezone: str) -> date:
+    """The last day a notice may reach the owners for voting (or the meeting) to start at `opens_at`."""
+    return local_date(opens_at, timezone) - timedelta(days=timeline("notice_days_before_opening"))
+
+
+def notice_channels_on(notice_date: date) -> dict[str, Any]:
+    """The ways the notice must reach the owners under the edition in force on the notice date: {"all_of": every one
+    of these, "one_of": at least one of these, "reference"}."""
+    editions = [e for e in law()["notice_channels"] if date.fromisoformat(e["from"]) <= notice_date]
+    return max(editions, key=lambda e: str(e["from"]))  # type: ignore[no-any-return]
+
+
+def notice_gaps(delivered: Collection[str], notice_date: date) -> list[Problem]:
+    """What the law still asks of the notice's delivery, given the channels it reached the owners by in time."""
+    rule = notice_channels_on(notice_date)
+    problems = [Problem("notice_channel_missing", "notice", {"channel": c}) for c in rule["all_of"]
+                if c not in delivered]
+    if rule["one_of"] and not set(rule["one_of"]) & set(delivered):
+        problems.append(Problem("notice_channel_one_of", "notice", {"channels": ",".join(rule["one_of"])}))
+    return problems
 
 
 def protocol_due(closes_at: datetime, timezone: str) -> date:
