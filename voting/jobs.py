@@ -24,6 +24,16 @@ def send_reminders() -> int:
     return sent
 
 
+def mail_results(meeting_id: int) -> int:
+    """Mail a counted meeting's results to its verified owners, once (voting.services.mail_results)."""
+    from voting import services
+    from voting.extensions import db
+
+    sent = services.mail_results(meeting_id)
+    db.session.commit()
+    return sent
+
+
 def advance_meetings() -> int:
     """Open and close meetings whose instant has come."""
     from sqlalchemy import select
@@ -59,7 +69,7 @@ def push_indicator(start: str, end: str, url: str, attempts: int = 5) -> bool:
 
 
 JOBS: dict[str, Callable[..., Any]] = {"send_reminders": send_reminders, "advance_meetings": advance_meetings,
-                                       "push_indicator": push_indicator}
+                                       "push_indicator": push_indicator, "mail_results": mail_results}
 
 
 def execute(name: str, **kwargs: Any) -> Any:

@@ -34,9 +34,10 @@ from auth.policy import (
     policy,
 )
 from registry.models import Building
-from voting import services
+from voting import jobs, services
 from voting.domain.numbers import format_amount
 from voting.domain.rules import catalogue, search
+from voting.domain.schedule import results_due
 from voting.errors import VotingError
 from voting.extensions import db
 from voting.forms import AgendaItemForm, DeliveryForm, MaterialForm, MeetingPlanForm, OfficerForm, ReasonForm
@@ -125,7 +126,9 @@ def show(meeting: Meeting) -> ResponseReturnValue:
     if meeting.state in (MeetingState.VOTING, MeetingState.CLOSED) and administer:
         context["participation"] = services.participation(meeting)
     if meeting.result:
+        assert meeting.closes_at is not None
         context["result"] = json.loads(meeting.result)
+        context["results_due"] = results_due(meeting.closes_at, meeting.building.timezone)
     if administer and meeting.state not in (MeetingState.SIGNED, MeetingState.SUBMITTED, MeetingState.CANCELLED):
         context["officer_form"] = OfficerForm()
     if meeting.state is not MeetingState.DRAFT:
@@ -252,7 +255,8 @@ def count(meeting: Meeting) -> ResponseReturnValue:
         flash(error.message, "warning")
     else:
         db.session.commit()
-        flash(_("Голоса подсчитаны."), "success")
+        jobs.run("mail_results", meeting_id=meeting.id)  # after the commit: a worker must find the meeting counted
+        flash(_("Голоса подсчитаны; итоги отправлены собственникам."), "success")
     return redirect(url_for(".show", meeting_id=meeting.id) + "#results")
 
 

@@ -90,6 +90,7 @@ class Meeting(BaseModel):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    results_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # mailed to the owners (ЖК РФ ст. 46 ч. 3)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     # the frozen register (canonical JSON: a long text in a big building) and oss-result/1 at counting: read when

@@ -208,6 +208,21 @@ def announce(meeting: Meeting) -> int:
     return len(recipients)
 
 
+def mail_results(meeting_id: int) -> int:
+    """Mail a counted meeting's decisions and results to every verified owner, once; returns how many."""
+    meeting = db.session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
+    if meeting is None or meeting.result is None or meeting.results_sent_at is not None:
+        return 0
+    recipients = verified_owners(meeting)
+    body = render_template("meetings/results.txt", meeting=meeting, result=json.loads(meeting.result),
+                           titles={str(item.number): item.title for item in meeting.agenda},
+                           url=public_url("meetings.show", meeting_id=meeting.id))
+    for owner in recipients:
+        send_mail(owner.email, _("Вече: итоги общего собрания"), body)
+    meeting.results_sent_at = now()
+    return len(recipients)
+
+
 def notice_text(meeting: Meeting) -> str:
     """The notice as plain text for mail (the page and the PDF lay out the same elements)."""
     return render_template("meetings/notice.txt", meeting=meeting, facts=notice_facts(meeting))

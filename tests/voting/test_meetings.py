@@ -223,11 +223,22 @@ def test_participation_board_close_count_and_recount_agree(client, mailbox, runn
     services.advance(meeting, meeting.closes_at)
     db.session.flush()
     assert meeting.state is MeetingState.CLOSED
+    mailbox.messages.clear()
     post(client, f"/meetings/{meeting.id}/count", page=f"/meetings/{meeting.id}")
     db.session.expire_all()
     meeting = db.session.get(Meeting, meeting.id)
     web = json.loads(meeting.result)
     assert web["items"][0]["adopted"] is True and web["items"][1]["adopted"] is False  # 60 of 100 < 2/3
+
+    # the results reach every verified owner once, within the ten days (ЖК РФ ст. 46 ч. 3)
+    assert sorted(m["Subject"] for m in mailbox.messages) == ["Вече: итоги общего собрания"] * 2
+    text = mailbox.messages[0].get_body(("plain",)).get_content()
+    for line in ("1. Избрать председателя и секретаря собрания", "РЕШЕНИЕ ПРИНЯТО",
+                 "2. Провести капитальный ремонт крыши", "решение не принято", "кворум: есть",
+                 f"/meetings/{meeting.id}"):
+        assert line in text, line
+    assert meeting.results_sent_at is not None and services.mail_results(meeting.id) == 0
+    assert "Итоги отправлены собственникам" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
 
     dossier = tmp_path / "dossier.json"
     assert runner.invoke(cli, ["dossier", str(meeting.id), "-o", str(dossier)]).exit_code == 0

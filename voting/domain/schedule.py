@@ -83,6 +83,11 @@ def protocol_due(closes_at: datetime, timezone: str) -> date:
     return local_date(closes_at, timezone) + timedelta(days=timeline("protocol_days_after_close"))
 
 
+def results_due(closes_at: datetime, timezone: str) -> date:
+    """The last day to bring the decisions and the results to the owners: ten days after the meeting ends."""
+    return local_date(closes_at, timezone) + timedelta(days=timeline("results_days_after_close"))
+
+
 def schedule_problems(plan: Plan, notice_date: date) -> list[Problem]:
     """What is wrong with the dates if the notice goes out on `notice_date`."""
     problems = []
