@@ -15,6 +15,7 @@ from voting.domain.schedule import (
     notice_gaps,
     protocol_due,
     readiness,
+    results_due,
     schedule_problems,
 )
 
@@ -60,9 +61,10 @@ def test_paper_forms_have_no_length_rule_but_close_after_opening() -> None:
     assert codes(schedule_problems(plan(opens, opens, form="absentee"), TODAY)) == ["closes_before_opening"]
 
 
-def test_protocol_is_due_ten_calendar_days_after_the_local_close() -> None:
-    assert protocol_due(datetime(2026, 3, 20, 18, 59, tzinfo=UTC), "Asia/Yekaterinburg") == date(2026, 3, 30)
-    assert protocol_due(datetime(2026, 3, 20, 19, 0, tzinfo=UTC), "Asia/Yekaterinburg") == date(2026, 3, 31)
+@pytest.mark.parametrize("due", [protocol_due, results_due])
+def test_protocol_and_results_are_due_ten_calendar_days_after_the_local_close(due) -> None:
+    assert due(datetime(2026, 3, 20, 18, 59, tzinfo=UTC), "Asia/Yekaterinburg") == date(2026, 3, 30)
+    assert due(datetime(2026, 3, 20, 19, 0, tzinfo=UTC), "Asia/Yekaterinburg") == date(2026, 3, 31)
     assert earliest_opening(TODAY) == date(2026, 3, 11)
 
 
