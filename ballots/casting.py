@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Row, Select, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from auth.keys import load_public_key, raw_to_der
@@ -31,7 +31,7 @@ from ballots.models import LogEntry, LogHead
 from voting.domain.dossier import CHOICES
 from voting.errors import ConflictError, ForbiddenError, InvalidInputError, VotingError
 from voting.extensions import db, write_transaction
-from voting.models import Meeting, MeetingDecision
+from voting.models import Meeting, MeetingDecision, MeetingForm
 from voting.server_key import server_key
 from voting.services import local_today
 
@@ -124,12 +124,12 @@ def raw_signature(text: str) -> bytes:
         raise InvalidInputError(_("signature: не base64"), field="signature") from None
 
 
-def receipt(entry: LogEntry) -> dict[str, Any]:
+def receipt(entry: LogEntry | log.Appended) -> dict[str, Any]:
     """The signed receipt of a ballot's entry; Ed25519 is deterministic, so asking again gives identical bytes."""
     return signed_receipt(receipt_of(entry))
 
 
-def receipt_of(entry: LogEntry) -> dict[str, Any]:
+def receipt_of(entry: LogEntry | log.Appended) -> dict[str, Any]:
     assert entry.ballot_hash is not None
     return receipt_body(entry.ballot_hash, entry.index, entry.entry_hash, entry.server_time, entry.root)
 
@@ -216,7 +216,7 @@ def _refuse_unless_active(user: User, key_id: str, device_key: DeviceKey | Row[A
 
 
 # a test may make the process "crash" right after the commit, before the receipt is sent
-after_commit: Callable[[LogEntry], None] | None = None
+after_commit: Callable[[log.Appended], None] | None = None
 
 
 def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], bool]:
@@ -228,7 +228,6 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
         device_key, proxy = _admissible(user, meeting, payload, message, signature)
         with write_transaction():
             entry = _append(meeting, payload, signature, ballot_hash, device_key, user, proxy)
-            answer, entry_id = receipt_of(entry), entry.id  # read before the commit expires them
             db.session.commit()
     except (VotingError, IntegrityError) as error:
         # refused (late, a seq taken, …) or a unique constraint hit: it may be this very ballot, recorded before or
@@ -247,8 +246,8 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
         after_commit(entry)
     from voting import jobs
 
-    jobs.run("mail_receipt", entry_id=entry_id, user_id=user_id)
-    return signed_receipt(answer), True
+    jobs.run("mail_receipt", entry_id=entry.id, user_id=user_id)
+    return receipt(entry), True
 
 
 def _admissible(user: User, meeting: Meeting, payload: dict[str, Any], message: bytes,
@@ -257,6 +256,9 @@ def _admissible(user: User, meeting: Meeting, payload: dict[str, Any], message: 
     register and the user's right to vote for the owner; the key, and the proxy the user votes under (or None)."""
     if payload["meeting_id"] != meeting.id:
         raise InvalidInputError(_("payload.meeting_id: бюллетень другого собрания"), field="payload.meeting_id")
+    if meeting.form is not MeetingForm.ELECTRONIC:  # LEGAL.md §0: only a meeting held in the system votes in it
+        raise ConflictError(_("В этом собрании голосуют письменными решениями: в системе голосуют только при заочном "
+                              "голосовании с её использованием."), field="meeting", reason="not_electronic")
     standing = db.session.execute(_STANDING, {"meeting_id": meeting.id, "key_id": payload["key_id"]}).first()
     if standing is None:
         raise ConflictError(_("Голосование по этому собранию ещё не открыто."))
@@ -321,7 +323,7 @@ _CHAIN = select(  # under the lock, one round trip: the clock, the owner's last 
 
 
 def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_hash: str,
-            device_key: DeviceKey | Row[Any], user: User, proxy: Proxy | None) -> LogEntry:
+            device_key: DeviceKey | Row[Any], user: User, proxy: Proxy | None) -> log.Appended:
     """Under the lock: state, time, chain; then the entry (with the key's binding first) and the decisions. (A
     ballot committed by a parallel request while this one waited fails the chain check; `submit` then finds it.)"""
     head = log.lock_head(meeting.id)
@@ -339,11 +341,7 @@ def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_
         raise _seq_conflict(meeting.id, owner_id)
     representative = None
     if proxy is not None:
-        if db.session.scalar(select(MeetingDecision.id).where(
-                MeetingDecision.meeting_id == meeting.id, MeetingDecision.owner_ref == owner_id,
-                MeetingDecision.source == "online", MeetingDecision.representative.is_(None)).limit(1)):
-            raise ConflictError(_("Собственник проголосовал сам: доверенность на это собрание больше не действует."),
-                                field="payload.proxy")
+        refuse_if_owner_voted(meeting.id, owner_id, "payload.proxy")
         representative = user.full_name or user.email
     bind_key(head, device_key.key_id, device_key.public_key, owner_id, payload["premises"],
              "representative" if proxy else "owner", now, representative,
@@ -356,12 +354,25 @@ def _append(meeting: Meeting, payload: dict[str, Any], signature: bytes, ballot_
     return entry
 
 
-def add_decisions(entry: LogEntry, payload: dict[str, Any], source: str, received_at: datetime,
+def refuse_if_owner_voted(meeting_id: int, owner_id: str, field: str) -> None:
+    """An owner's own decision, online or on paper, revokes their proxies for the meeting (LEGAL.md §8)."""
+    if db.session.scalar(select(MeetingDecision.id).where(
+            MeetingDecision.meeting_id == meeting_id, MeetingDecision.owner_ref == owner_id,
+            MeetingDecision.representative.is_(None)).limit(1)):
+        raise ConflictError(_("Собственник проголосовал сам: доверенность на это собрание больше не действует."),
+                            field=field)
+
+
+_DECISIONS = db.metadata.tables[MeetingDecision.__tablename__]
+
+
+def add_decisions(entry: log.Appended, payload: dict[str, Any], source: str, received_at: datetime,
                   user_id: int | None = None, representative: str | None = None,
                   proxy_valid_until: date | None = None) -> None:
     """The tally's rows for a ballot or paper decision just appended to the log: one per premises it names."""
     answers = json.dumps(payload["answers"], ensure_ascii=False, sort_keys=True)
-    db.session.add_all(MeetingDecision(
-        meeting_id=entry.meeting_id, owner_ref=payload["owner_id"], premises=number, received_at=received_at,
-        source=source, answers=answers, representative=representative, proxy_valid_until=proxy_valid_until,
-        user_id=user_id, log_index=entry.index) for number in payload["premises"])
+    db.session.execute(insert(_DECISIONS), [  # Core, as the entry: nothing reads these rows back as objects
+        {"meeting_id": entry.meeting_id, "owner_ref": payload["owner_id"], "premises": number,
+         "received_at": received_at, "source": source, "answers": answers, "representative": representative,
+         "proxy_valid_until": proxy_valid_until, "user_id": user_id, "log_index": entry.index}
+        for number in payload["premises"]])

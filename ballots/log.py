@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -76,27 +77,49 @@ def lock_head(meeting_id: int) -> LogHead | None:
 
 # --- appending ------------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """An entry just appended, as its callers read it back (receipt, decisions, checkpoint, mail job)."""
+
+    id: int
+    meeting_id: int
+    index: int
+    entry_hash: str
+    server_time: str
+    root: str
+    ballot_hash: str | None
+
+
+_ENTRIES = db.metadata.tables[LogEntry.__tablename__]
+# inserted by Core, not by the unit of work (a ballot's hot path): the same row, the columns not given NULL
+_INSERT = insert(_ENTRIES).returning(_ENTRIES.c.id)
+
+
 def append(head: LogHead, entry_type: str, payload: dict[str, Any], signature: str, key_id: str, at: datetime,
-           **columns: Any) -> LogEntry:
-    """Append one entry to a locked head; the caller commits."""
+           **columns: Any) -> Appended:
+    """Append one entry to a locked head (inserted now, the head's move flushed later); the caller commits."""
     body = canonical(payload_tag(entry_type), payload)
     payload_hash = hashlib.sha256(body).hexdigest()
     server_time = rfc3339(at)
     core = entry_core(head.size, head.head_hash, entry_type, payload_hash, server_time)
     hashed = entry_hash(core)
     frontier = push(frontier_from_json(head.frontier), hashed)
-    entry = LogEntry(meeting_id=head.meeting_id, index=head.size, prev=head.head_hash, type=entry_type,
-                     payload=body.split(b"\n", 1)[1].decode(), payload_hash=payload_hash, signature=signature,
-                     key_id=key_id, server_time=server_time, entry_hash=hashed, root=root(frontier), **columns)
-    db.session.add(entry)
+    tree_head = root(frontier)
+    with db.session.no_autoflush:  # the head moves in the caller's flush: once for a key's binding and its ballot
+        entry_id = db.session.execute(_INSERT, {
+            "meeting_id": head.meeting_id, "index": head.size, "prev": head.head_hash, "type": entry_type,
+            "payload": body.split(b"\n", 1)[1].decode(), "payload_hash": payload_hash, "signature": signature,
+            "key_id": key_id, "server_time": server_time, "entry_hash": hashed, "root": tree_head,
+            **columns}).scalar_one()
+    entry = Appended(entry_id, head.meeting_id, head.size, hashed, server_time, tree_head, columns.get("ballot_hash"))
     head.size, head.head_hash, head.frontier = head.size + 1, hashed, frontier_to_json(frontier)
     if entry_type in ("ballot", "paper_decision") and head.size % CHECKPOINT_EVERY == 0:
         checkpoint(head, entry.root, at)
-    return entry  # flushed with whatever else the transaction writes (a key's binding and its ballot: one INSERT)
+    return entry
 
 
 def append_signed(head: LogHead, entry_type: str, payload: dict[str, Any], at: datetime,
-                  **columns: Any) -> LogEntry:
+                  **columns: Any) -> Appended:
     """Append an entry the server itself signs (manifest, key bindings, close, tally, protocol)."""
     key = server_key()
     return append(head, entry_type, payload, key.sign(canonical(payload_tag(entry_type), payload)), key.fingerprint,

@@ -23,6 +23,7 @@ from ballots.casting import (
     load,
     manifest_facts,
     raw_signature,
+    refuse_if_owner_voted,
     signed_bytes,
     verify_signature,
 )
@@ -136,7 +137,7 @@ def _read(body: Any) -> tuple[datetime, str | None, date | None]:
     return received_at, representative.get("name"), representative.get("proxy_valid_until")
 
 
-def record(meeting: Meeting, user: User, body: Any, signature_b64: str) -> LogEntry:
+def record(meeting: Meeting, user: User, body: Any, signature_b64: str) -> log.Appended:
     """Check the officer's signature over the payload they were shown, and append it; the caller commits."""
     received_at, representative_name, proxy_valid_until = _read(body)
     signature = raw_signature(signature_b64)
@@ -156,6 +157,8 @@ def record(meeting: Meeting, user: User, body: Any, signature_b64: str) -> LogEn
         assert head is not None
         if head.counted:
             raise ConflictError(_("Итоги уже подсчитаны: бумажные решения больше не принимаются."))
+        if representative_name and body.get("check_of") is None:
+            refuse_if_owner_voted(meeting.id, body["owner_id"], "representative")
         now = log.database_now()
         owned = sorted(n for (o, n) in manifest_facts(meeting.id, head.manifest_hash)[1] if o == body["owner_id"])
         bind_key(head, device_key.key_id, device_key.public_key, body["owner_id"], owned, "officer", now,

@@ -21,7 +21,7 @@ from ballots.models import LogHead, PaperScan
 from voting.errors import InvalidInputError, NotFoundError
 from voting.extensions import db
 from voting.meeting_views import load_meeting
-from voting.models import Meeting, MeetingDecision, MeetingState
+from voting.models import Meeting, MeetingDecision, MeetingForm, MeetingState
 
 bp = Blueprint("ballots", __name__)
 
@@ -33,7 +33,8 @@ def vote(meeting: Meeting) -> ResponseReturnValue:
     manifest = casting.manifest_of(meeting.id) if head else None
     return render_template("ballots/vote.html", meeting=meeting, manifest=manifest, head=head,
                            chains=ballot_chains(meeting, manifest), recorded=_recorded(meeting),
-                           open_now=meeting.state is MeetingState.VOTING and head is not None and not head.closed)
+                           open_now=meeting.form is MeetingForm.ELECTRONIC and meeting.state is MeetingState.VOTING
+                           and head is not None and not head.closed)
 
 
 def _recorded(meeting: Meeting) -> dict[str, list[MeetingDecision]]:

@@ -73,13 +73,11 @@ JOBS: dict[str, Callable[..., Any]] = {"send_reminders": send_reminders, "advanc
 
 
 def execute(name: str, **kwargs: Any) -> Any:
-    """What a worker calls: the job inside an app context (the worker's own app if it has none)."""
-    if has_app_context():
-        return JOBS[name](**kwargs)
-    from voting.app import create_app
-
-    with create_app().app_context():
-        return JOBS[name](**kwargs)
+    """What a worker calls: the job in the worker's app context (`veche worker` runs inside one, and its work horses
+    inherit it)."""
+    if not has_app_context():
+        raise RuntimeError("jobs run in `veche worker`, which provides the app")
+    return JOBS[name](**kwargs)
 
 
 def queue(app: Flask | None = None) -> Any:
@@ -104,4 +102,7 @@ def run(name: str, **kwargs: Any) -> Any:
     jobs = queue()
     if jobs is None:
         return JOBS[name](**kwargs)
-    return jobs.enqueue(execute, name, **kwargs)
+    with jobs.connection.pipeline() as pipe:  # RQ's enqueue in one round trip to Redis instead of two
+        job = jobs.enqueue(execute, name, pipeline=pipe, **kwargs)
+        pipe.execute()
+    return job

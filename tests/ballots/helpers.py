@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from auth.models import DeviceKey, User
+from ballots import paper
 from ballots.models import LogHead
 from ballots.signing import DeviceSigner
 from registry.models import Building
@@ -86,3 +87,14 @@ def ballot(state: Open, voter: Voter, answers: dict[str, str], seq: int | None =
                "prev": (digest("OSS-BALLOT-v1", last) if last else None) if prev == "auto" else prev,
                "key_id": voter.signer.key_id, "client_time": datetime.now(UTC).isoformat()} | changes
     return {"payload": payload, "signature": voter.signer.sign("OSS-BALLOT-v1", payload)}
+
+
+PDF = b"%PDF-1.7\n% a scanned paper decision\n"
+
+
+def key_in_paper(state: Open, officer: Any, signer: DeviceSigner, owner_id: str, premises: str,
+                 answers: dict[str, Any], **extra: Any) -> int:
+    scan = paper.keep_scan(state.meeting, officer, PDF + premises.encode())
+    body = paper.payload(state.meeting, signer.key_id, owner_id, premises, datetime.now(UTC), answers, scan.sha256,
+                         None, None, **extra)
+    return paper.record(state.meeting, officer, body, signer.sign("OSS-PAPER-v1", body)).index

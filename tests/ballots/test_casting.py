@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
 from auth.models import Decision, Proxy
-from ballots import casting
+from ballots import casting, paper
 from ballots.models import LogEntry
-from tests.ballots.helpers import Open, Voter, add_key, ballot, open_meeting
+from tests.ballots.helpers import Open, Voter, add_key, ballot, key_in_paper, open_meeting
 from tests.factories import csrf_token, login, staff_of, user
 from voting import services
+from voting.errors import ConflictError
 from voting.extensions import db
-from voting.models import MeetingDecision
+from voting.models import MeetingDecision, MeetingForm
 from voting.server_key import server_key, verify
 
 
@@ -227,3 +228,39 @@ def test_the_manifest_withholds_personal_data_and_receipts_stay_in_their_buildin
     full = client.get(f"/api/v1/meetings/{state.meeting.id}").json["manifest"]
     assert "personal_data" not in full and full["register"][0]["owners"][0]["name"] == "Иванов Иван Иванович"
     assert client.get(f"/api/v1/receipts/{receipt['ballot_hash']}").json == receipt
+
+
+def test_an_owners_own_paper_decision_revokes_the_proxy_online_and_on_paper(client, session) -> None:
+    state = open_meeting()
+    owner = state.voters[0]
+    representative = user(full_name="Представителев Пётр Петрович")
+    db.session.add(Proxy(representative=representative, ownership=owner.user.links[0].ownership, scan=b"%PDF-1.7",
+                         scan_sha256="ef" * 32, scan_type="application/pdf", issued_on=date.today() - timedelta(days=3),
+                         valid_until=date.today() + timedelta(days=30), status=Decision.APPROVED))
+    officer = staff_of(state.building.organisation)
+    officer_key = add_key(officer)
+    key_in_paper(state, officer, officer_key, owner.owner_id, owner.premises[0], {"1": "against"})  # his own
+    helper = Voter(representative, add_key(representative), owner.owner_id, owner.premises)
+    login(client, representative)
+    refused = submit(client, state, ballot(state, helper, {"1": "for"}, proxy="ef" * 32))
+    assert refused.status_code == 409 and refused.json["field"] == "payload.proxy"
+    scan = paper.keep_scan(state.meeting, officer, b"%PDF-1.7 the representative's decision").sha256
+    body = paper.payload(state.meeting, officer_key.key_id, owner.owner_id, owner.premises[0], datetime.now(UTC),
+                         {"1": "for"}, scan, "Представителев Пётр Петрович", date.today() + timedelta(days=30))
+    with pytest.raises(ConflictError, match="проголосовал сам"):  # nor may it be keyed in from paper
+        paper.record(state.meeting, officer, body, officer_key.sign("OSS-PAPER-v1", body))
+    assert [d.representative for d in db.session.scalars(select(MeetingDecision).where(
+        MeetingDecision.meeting_id == state.meeting.id))] == [None]
+
+
+@pytest.mark.parametrize("form", [MeetingForm.ABSENTEE, MeetingForm.MIXED, MeetingForm.IN_PERSON])
+def test_only_a_meeting_held_in_the_system_takes_online_ballots(client, session, form) -> None:
+    state = open_meeting(form=form)
+    voter = state.voters[0]
+    login(client, voter.user)
+    refused = submit(client, state, ballot(state, voter, {"1": "for"}))
+    assert refused.status_code == 409 and refused.json["field"] == "meeting"
+    assert db.session.scalar(select(func.count()).select_from(LogEntry).where(
+        LogEntry.meeting_id == state.meeting.id, LogEntry.type == "ballot")) == 0
+    page = client.get(f"/meetings/{state.meeting.id}/vote").get_data(as_text=True)
+    assert "голосуют письменными решениями" in page and "Подписать и отправить" not in page

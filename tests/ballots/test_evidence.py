@@ -7,7 +7,6 @@ import copy
 import json
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from ballots import evidence, paper
 from ballots.signing import DeviceSigner
 from ballots.verify import MalformedError, loads, verify
 from ballots.verify_command import verify_command
-from tests.ballots.helpers import Open, add_key, ballot, open_meeting
+from tests.ballots.helpers import Open, add_key, ballot, key_in_paper, open_meeting
 from tests.ballots.test_casting import submit
 from tests.factories import login, staff_of
 from voting import services
@@ -26,15 +25,6 @@ from voting.cli import cli
 from voting.extensions import db
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "evidence-small.json"
-PDF = b"%PDF-1.7\n% a scanned paper decision\n"
-
-
-def key_in_paper(state: Open, officer: Any, signer: DeviceSigner, owner_id: str, premises: str,
-                 answers: dict[str, Any], **extra: Any) -> int:
-    scan = paper.keep_scan(state.meeting, officer, PDF + premises.encode())
-    body = paper.payload(state.meeting, signer.key_id, owner_id, premises, datetime.now(UTC), answers, scan.sha256,
-                         None, None, **extra)
-    return paper.record(state.meeting, officer, body, signer.sign("OSS-PAPER-v1", body)).index
 
 
 def counted_meeting(client, **options: Any) -> tuple[Open, dict[str, Any]]:

@@ -13,8 +13,7 @@ from sqlalchemy import select
 
 from ballots.verify import verify_file
 from protocols.models import Protocol
-from tests.ballots.helpers import add_key, open_meeting
-from tests.ballots.test_evidence import key_in_paper
+from tests.ballots.helpers import add_key, key_in_paper, open_meeting
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import inspector_of, staff_of
 from voting import services
