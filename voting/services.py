@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import selectinload
@@ -47,6 +48,7 @@ from voting.models import (
 )
 from voting.signals import meeting_closed, meeting_counted, meeting_opened
 
+OWNERS_LOCALE = "ru"  # mail to many owners goes out in the default language, whoever sends it
 REMINDER_SLOTS = {"3d": timedelta(days=3), "1d": timedelta(days=1)}  # before the close
 
 
@@ -201,8 +203,10 @@ def announce(meeting: Meeting) -> int:
     meeting.announce(today, readiness_of(meeting, today))
     recipients = verified_owners(meeting)
     url = public_url("meetings.show", meeting_id=meeting.id)
+    with force_locale(OWNERS_LOCALE):  # the owners' language, not the sender's
+        subject, body = _("Вече: сообщение о проведении общего собрания"), notice_text(meeting) + f"\n\n{url}"
     for owner in recipients:
-        send_mail(owner.email, _("Вече: сообщение о проведении общего собрания"), notice_text(meeting) + f"\n\n{url}")
+        send_mail(owner.email, subject, body)
     db.session.add(NoticeDelivery(meeting=meeting, channel="email", detail=f"{len(recipients)} owner(s)"))
     db.session.add(NoticeDelivery(meeting=meeting, channel="platform", detail=url))
     return len(recipients)
@@ -214,11 +218,13 @@ def mail_results(meeting_id: int) -> int:
     if meeting is None or meeting.result is None or meeting.results_sent_at is not None:
         return 0
     recipients = verified_owners(meeting)
-    body = render_template("meetings/results.txt", meeting=meeting, result=json.loads(meeting.result),
-                           titles={str(item.number): item.title for item in meeting.agenda},
-                           url=public_url("meetings.show", meeting_id=meeting.id))
+    with force_locale(OWNERS_LOCALE):
+        subject = _("Вече: итоги общего собрания")
+        body = render_template("meetings/results.txt", meeting=meeting, result=json.loads(meeting.result),
+                               titles={str(item.number): item.title for item in meeting.agenda},
+                               url=public_url("meetings.show", meeting_id=meeting.id))
     for owner in recipients:
-        send_mail(owner.email, _("Вече: итоги общего собрания"), body)
+        send_mail(owner.email, subject, body)
     meeting.results_sent_at = now()
     return len(recipients)
 

@@ -224,6 +224,7 @@ def test_participation_board_close_count_and_recount_agree(client, mailbox, runn
     db.session.flush()
     assert meeting.state is MeetingState.CLOSED
     mailbox.messages.clear()
+    post(client, "/language", {"lang": "en", "next": "/"}, page="/")  # the administrator reads English
     post(client, f"/meetings/{meeting.id}/count", page=f"/meetings/{meeting.id}")
     db.session.expire_all()
     meeting = db.session.get(Meeting, meeting.id)
@@ -238,7 +239,8 @@ def test_participation_board_close_count_and_recount_agree(client, mailbox, runn
                  f"/meetings/{meeting.id}"):
         assert line in text, line
     assert meeting.results_sent_at is not None and services.mail_results(meeting.id) == 0
-    assert "Итоги отправлены собственникам" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Results sent to the owners" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    post(client, "/language", {"lang": "ru", "next": "/"}, page="/")
 
     dossier = tmp_path / "dossier.json"
     assert runner.invoke(cli, ["dossier", str(meeting.id), "-o", str(dossier)]).exit_code == 0
