@@ -177,10 +177,13 @@ def sign_on_paper(protocol: Protocol, user: User, place: int, scan_sha256: str, 
 def sign_as_operator(protocol: Protocol, user: User) -> ProtocolSignature:
     """The administrator (`user`) hands the final protocol of an electronic meeting to the system operator, whose
     server key signs it, with the operator's qualified signature where one is configured; this completes it."""
+    refused = _("Протокол уже подписан оператором системы или ещё не готов.")
+    if operator_due(protocol) is None:  # before the operator's tool is asked for a signature it would waste
+        raise ForbiddenError(refused)
     key = server_key()
     return _record(protocol, user, lambda: operator_due(protocol),
                    lambda body: (key.fingerprint, key.public_b64, key.sign(canonical(PROTOCOL_TAG, body))),
-                   _qualified(protocol), _("Протокол уже подписан оператором системы или ещё не готов."))
+                   _qualified(protocol), refused)
 
 
 def _qualified(protocol: Protocol) -> dict[str, Any] | None:

@@ -257,9 +257,13 @@ def test_the_same_option_marked_twice_is_one_choice_for_the_tally_the_protocol_a
     assert [s["name"] for s in signing.required(state.meeting) if s["role"] == "owner"] == ["Сидоров Семён Семёнович"]
 
 
+QUALIFIED_CALLS: list[str] = []
+
+
 def qualified_for_test(pdf: bytes, sha256: str) -> dict[str, str]:
     """Stands for the operator's certified tool (configured as the hook): answers a detached signature's shape."""
     assert hashlib.sha256(pdf).hexdigest() == sha256
+    QUALIFIED_CALLS.append(sha256)
     return {"format": "CAdES-BES (test)", "signature": base64.b64encode(b"qualified:" + sha256.encode()).decode()}
 
 
@@ -308,7 +312,11 @@ def test_the_operators_qualified_signature_is_kept_in_what_the_server_signs(app,
         signing.sign_as_operator(protocol, administrator)
     assert protocol.signatures == [] and protocol.meeting.state is MeetingState.COUNTED  # nothing half-signed
     app.config["OPERATOR_QUALIFIED_SIGNER"] = "tests.protocols.test_signing:qualified_for_test"
+    QUALIFIED_CALLS.clear()
     record = signing.sign_as_operator(protocol, administrator)
+    with pytest.raises(ForbiddenError):  # signed: the operator's tool is not asked again
+        signing.sign_as_operator(protocol, administrator)
+    assert [protocol.sha256] == QUALIFIED_CALLS
     assert record.qualified == qualified_for_test(protocol.pdf, protocol.sha256)
 
     bundle = evidence.bundle(protocol.meeting)
