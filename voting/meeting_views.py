@@ -36,9 +36,10 @@ from auth.policy import (
 from registry.models import Building
 from voting import jobs, services
 from voting.domain.numbers import format_amount
+from voting.domain.protocol_orders import order_on
 from voting.domain.rules import catalogue, search
 from voting.domain.schedule import results_due
-from voting.errors import VotingError
+from voting.errors import ConflictError, VotingError
 from voting.extensions import db
 from voting.forms import AgendaItemForm, DeliveryForm, MaterialForm, MeetingPlanForm, OfficerForm, ReasonForm
 from voting.links import public_url
@@ -51,6 +52,7 @@ from voting.models import (
     OfficerRole,
 )
 from voting.pdf import render_pdf
+from voting.template_helpers import local
 from voting.uploads import sniff
 
 bp = Blueprint("meetings", __name__)
@@ -137,6 +139,8 @@ def show(meeting: Meeting) -> ResponseReturnValue:
     context["material_form"] = MaterialForm()
     context["cancel_form"] = ReasonForm()
     context["may_dossier"] = may(current_user, BUILDING_PERSONAL_DATA, meeting)
+    if context["may_dossier"] and meeting.state in (MeetingState.ANNOUNCED, MeetingState.VOTING):
+        context["entrances"] = services.entrances(meeting)
     context["may_paper"] = may(current_user, MEETING_KEY_IN_PAPER, meeting)
     context["may_protocol"] = may(current_user, PROTOCOL_VIEW, meeting)
     return render_template("meetings/show.html", **context)
@@ -264,6 +268,23 @@ def count(meeting: Meeting) -> ResponseReturnValue:
 @policy(BUILDING_VIEW, load_meeting)
 def notice(meeting: Meeting) -> ResponseReturnValue:
     return render_template("meetings/notice.html", meeting=meeting, facts=services.notice_facts(meeting))
+
+
+@bp.get("/meetings/<int:meeting_id>/decisions.pdf")
+@policy(BUILDING_PERSONAL_DATA, load_meeting)
+def decision_forms(meeting: Meeting) -> ResponseReturnValue:
+    """Paper decision forms (LEGAL.md §7) for every owner, to hand out or post: who, what, the agenda, the boxes."""
+    if meeting.state not in (MeetingState.ANNOUNCED, MeetingState.VOTING):
+        raise ConflictError(_("Бланки решений печатаются после объявления собрания и до окончания голосования."))
+    assert meeting.notice_date is not None and meeting.opens_at is not None and meeting.closes_at is not None
+    zone = meeting.building.timezone
+    html = render_template(
+        "pdf/decisions.html", meeting=meeting, agenda=meeting.agenda,
+        forms=services.decision_forms(meeting, request.args.get("entrance") or None),
+        opens=local(meeting.opens_at, zone), closes=local(meeting.closes_at, zone),
+        snils=order_on(meeting.notice_date).decision_snils)
+    return Response(render_pdf(html), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename=decisions-{meeting.id}.pdf"})
 
 
 @bp.get("/meetings/<int:meeting_id>/notice.pdf")

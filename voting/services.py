@@ -28,6 +28,7 @@ from registry.models import Owner, Ownership, Premises
 from registry.services import natural_key
 from voting.domain import collector
 from voting.domain import dossier as dossiers
+from voting.domain.numbers import format_amount, format_share
 from voting.domain.schedule import Plan, Problem, local_date, notice_deadline, notice_gaps, readiness, timeline
 from voting.domain.tally import Result, tally
 from voting.domain.tally import to_json as result_json
@@ -227,6 +228,32 @@ def mail_results(meeting_id: int) -> int:
         send_mail(owner.email, subject, body)
     meeting.results_sent_at = now()
     return len(recipients)
+
+
+DECISION_FORMS_AT_ONCE = 200  # forms in one PDF (about 70 ms each to typeset): more, and an entrance is asked for
+
+
+def decision_forms(meeting: Meeting, entrance: str | None = None) -> list[dict[str, str]]:
+    """A paper decision form's owner part for every owner of every premises (of `entrance`, or all) in the register
+    the meeting votes on (frozen at opening): name, ЕГРН record, premises, area, share, votes (area × share)."""
+    forms = [{"owner": owner.name, "document": owner.document or "", "premises": premises.number,
+              "area": format_amount(premises.area), "share": format_share(owner.share),
+              "votes": format_amount(Fraction(premises.area) * owner.share)}
+             for premises in dossier_of(meeting).register if entrance in (None, premises.entrance)
+             for owner in premises.owners]
+    if not forms:
+        raise InvalidInputError(_("Подъезд: в нём нет помещений с собственниками."), field="entrance")
+    if len(forms) > DECISION_FORMS_AT_ONCE:
+        raise InvalidInputError(_("Подъезд: бланков слишком много для одного файла (%(n)s) — выберите подъезд.",
+                                  n=len(forms)), field="entrance")
+    return forms
+
+
+def entrances(meeting: Meeting) -> list[str]:
+    """The building's entrances, in natural order."""
+    named = db.session.scalars(select(Premises.entrance).distinct().where(
+        Premises.building_id == meeting.building_id, Premises.entrance.is_not(None)))
+    return sorted((e for e in named if e), key=natural_key)
 
 
 def notice_text(meeting: Meeting) -> str:

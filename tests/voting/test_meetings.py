@@ -328,3 +328,30 @@ def test_a_way_of_notice_counts_only_if_used_in_time(session, posted: datetime, 
     db.session.flush()
     problems = [p.code for p in services.notice_status(meeting)["problems"]]
     assert problems == ([] if counts else ["notice_channel_one_of"])
+
+
+def test_paper_decision_forms_carry_what_a_decision_must_show(client, mailbox, monkeypatch) -> None:
+    meeting = open_meeting(client, mailbox)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f"/meetings/{meeting.id}/decisions.pdf" in page and '<option value="2">' in page
+    response = client.get(f"/meetings/{meeting.id}/decisions.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.data)).pages
+    assert len(pages) == 3  # one form per owner of every premises
+    first = " ".join(pages[0].extract_text().split())
+    for requisite in ("РЕШЕНИЕ собственника помещения", "внеочередного общего собрания", meeting.building.address,
+                      "Иванов Иван Иванович", "запись ЕГРН", "СНИЛС", "№ 1, 60.00 м², доля 1/1",
+                      "Количество голосов 60.00", "1 Избрать председателя и секретаря собрания",
+                      "2 Провести капитальный ремонт крыши", "ЗА ПРОТИВ ВОЗДЕРЖАЛСЯ", "Подпись",
+                      meeting.paper_address):
+        assert requisite in first, requisite
+    monkeypatch.setattr(services, "DECISION_FORMS_AT_ONCE", 2)  # a big building: one entrance at a time
+    too_many = client.get(f"/meetings/{meeting.id}/decisions.pdf")
+    assert too_many.status_code == 422 and "выберите подъезд" in too_many.get_data(as_text=True)
+    entrance = client.get(f"/meetings/{meeting.id}/decisions.pdf?entrance=2")
+    assert [" ".join(p.extract_text().split()).split("Собственник ")[1][:20]
+            for p in PdfReader(io.BytesIO(entrance.data)).pages] == ["Петров Пётр Петрович", "Сидоров Семён Семёно"]
+    assert client.get(f"/meetings/{meeting.id}/decisions.pdf?entrance=9").status_code == 422
+    client.get("/auth/logout")
+    login(client, owner_in(meeting.building, "2"))
+    assert client.get(f"/meetings/{meeting.id}/decisions.pdf").status_code == 404  # owners' data: staff only
