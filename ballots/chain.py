@@ -60,6 +60,14 @@ def tracker(ballot_hash: str) -> str:
     return f"{short[:4]}-{short[4:8]}-{short[8:]}"
 
 
+def protocol_signature(meeting_id: Any, sha256: Any, signer: dict[str, Any]) -> dict[str, Any]:
+    """What a protocol's signer signs: the protocol's hash, the signer's role and name, and the fields their kind of
+    signature adds (PROTOCOL_SIGNED_FIELDS); the server builds it to sign, the verifier to check."""
+    return {"type": "protocol_signature", "v": 1, "meeting_id": meeting_id, "sha256": sha256,
+            "role": signer.get("role"), "name": signer.get("name")} | {
+        field: signer[field] for field in PROTOCOL_SIGNED_FIELDS if field in signer}
+
+
 def receipt_body(ballot_hash: str, index: int, entry_hash_: str, received_at: str, root: str) -> dict[str, Any]:
     return {"ballot_hash": ballot_hash, "tracker": tracker(ballot_hash), "index": index,
             "entry_hash": entry_hash_, "received_at": received_at, "checkpoint": {"size": index + 1, "root": root}}

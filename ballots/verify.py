@@ -348,10 +348,8 @@ def _protocol_signatures(payload: dict[str, Any], where: str, server: dict[str, 
         if not isinstance(signed, dict):
             report.add(f"{where}.payload.signatures[{i}]", "not an object")
             continue
-        body = canonical(chain.PROTOCOL_TAG, {
-            "type": "protocol_signature", "v": 1, "meeting_id": payload.get("meeting_id"),
-            "sha256": payload.get("sha256"), "role": signed.get("role"), "name": signed.get("name")} | {
-            field: signed[field] for field in chain.PROTOCOL_SIGNED_FIELDS if field in signed})
+        body = canonical(chain.PROTOCOL_TAG,
+                         chain.protocol_signature(payload.get("meeting_id"), payload.get("sha256"), signed))
         if signed.get("role") == "operator":
             public = server.get(str(signed.get("key_id")))
             valid = public is not None and _ed25519(public, str(signed.get("signature")), body)

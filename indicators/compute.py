@@ -29,6 +29,12 @@ HELD = (MeetingState.CLOSED, MeetingState.COUNTED, MeetingState.SIGNED, MeetingS
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
+def beyond_years(start: date, end: date) -> str | None:
+    """Which end of a period ("from" or "to") lies outside FIRST_YEAR…LAST_YEAR, if either does."""
+    return next((end_ for end_, day in (("from", start), ("to", end)) if not FIRST_YEAR <= day.year <= LAST_YEAR),
+                None)
+
+
 @dataclass(frozen=True)
 class Row:
     municipality_id: int

@@ -28,6 +28,7 @@ from indicators.compute import (
     LAST_YEAR,
     Indicator,
     PeriodError,
+    beyond_years,
     drill_down,
     indicator,
     monthly,
@@ -49,10 +50,10 @@ SORTS = {"share": lambda r: (r.share.exact is None, -(r.share.exact or 0), r.nam
 
 def _within_years(start: date, end: date) -> tuple[date, date]:
     """The period, or a 422 naming `from` or `to` when that day lies outside FIRST_YEAR…LAST_YEAR."""
-    for field, day in (("from", start), ("to", end)):
-        if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise InvalidInputError(_("%(field)s: укажите дату с %(first)s-01-01 по %(last)s-12-31.", field=field,
-                                      first=FIRST_YEAR, last=LAST_YEAR), field=field)
+    field = beyond_years(start, end)
+    if field is not None:
+        raise InvalidInputError(_("%(field)s: укажите дату с %(first)s-01-01 по %(last)s-12-31.", field=field,
+                                  first=FIRST_YEAR, last=LAST_YEAR), field=field)
     return start, end
 
 

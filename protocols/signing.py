@@ -28,7 +28,7 @@ from auth.models import OwnershipLink, StaffRole, User
 from ballots import log
 from ballots.canonical import canonical
 from ballots.casting import active_key, verify_signature
-from ballots.chain import PROTOCOL_SIGNED_FIELDS, PROTOCOL_TAG
+from ballots.chain import PROTOCOL_SIGNED_FIELDS, PROTOCOL_TAG, protocol_signature
 from ballots.models import LogHead, PaperScan
 from protocols.document import ROLES, tallied
 from protocols.models import Protocol, ProtocolSignature, RenderState
@@ -113,8 +113,8 @@ def _voters_for(meeting: Meeting, items: set[str], dossier: Dossier, result: Res
 def payload(protocol: Protocol, signer: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a signer signs: the protocol's hash, their role and name (`extra`: for a handwritten signature keyed in,
     the scan's SHA-256 and who keyed it in, {"paper_scan", "keyed_by"}; for the operator, {"qualified"})."""
-    return {"type": "protocol_signature", "v": 1, "meeting_id": protocol.meeting_id, "sha256": protocol.sha256,
-            "role": signer["role"], "name": signer["name"]} | (extra or {})
+    return protocol_signature(protocol.meeting_id, protocol.sha256,
+                              {"role": signer["role"], "name": signer["name"]} | (extra or {}))
 
 
 def on_paper(user: User, scan_sha256: str) -> dict[str, str]:

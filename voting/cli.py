@@ -223,13 +223,13 @@ def rotate_data_keys_command() -> None:
 
 def _period(ctx: click.Context, param: click.Parameter, value: str) -> tuple[date, date]:
     """The --period's first and last days; a bad one, or one beyond the years served, is a usage error (exit 2)."""
-    from indicators.compute import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
+    from indicators.compute import FIRST_YEAR, LAST_YEAR, PeriodError, beyond_years, parse_period
 
     try:
         start, end = parse_period(value)
     except PeriodError as error:
         raise click.BadParameter(str(error), ctx, param) from None
-    if start.year < FIRST_YEAR or end.year > LAST_YEAR:
+    if beyond_years(start, end) is not None:
         raise click.BadParameter(f"{value!r}: days from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31 only", ctx, param)
     return start, end
 

@@ -32,6 +32,7 @@ from voting.domain.numbers import format_amount, format_share
 from voting.domain.schedule import Plan, Problem, local_date, notice_deadline, notice_gaps, readiness, timeline
 from voting.domain.tally import Result, tally
 from voting.domain.tally import to_json as result_json
+from voting.domain.weights import owner_weight
 from voting.errors import ConflictError, InvalidInputError
 from voting.extensions import db, write_transaction
 from voting.links import public_url
@@ -238,7 +239,7 @@ def decision_forms(meeting: Meeting, entrance: str | None = None) -> list[dict[s
     the meeting votes on (frozen at opening): name, ЕГРН record, premises, area, share, votes (area × share)."""
     forms = [{"owner": owner.name, "document": owner.document or "", "premises": premises.number,
               "area": format_amount(premises.area), "share": format_share(owner.share),
-              "votes": format_amount(Fraction(premises.area) * owner.share)}
+              "votes": format_amount(owner_weight(premises.area, owner.share))}
              for premises in dossier_of(meeting).register if entrance in (None, premises.entrance)
              for owner in premises.owners]
     if not forms:
@@ -431,7 +432,7 @@ def participation(meeting: Meeting) -> Participation:
         everyone[entrance] += Fraction(premises.area)
         joint_voted = any(o.ownership == "joint" and (o.id, premises.number) in counted for o in premises.owners)
         for owner in premises.owners:
-            weight = Fraction(premises.area) * owner.share
+            weight = owner_weight(premises.area, owner.share)
             if (owner.id, premises.number) in counted:
                 taken_part[entrance] += weight
             elif not (owner.ownership == "joint" and joint_voted):
