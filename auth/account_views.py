@@ -15,8 +15,8 @@ from auth.forms import ClaimForm, CodeForm, GuestForm, ProxyForm
 from auth.models import DeviceKey, GuestGrant, OwnershipClaim, OwnershipLink, Proxy, User
 from auth.policy import SIGNED_IN, policy
 from registry.models import Building
-from voting.errors import InvalidInputError
-from voting.extensions import db, limiter
+from voting.core.errors import InvalidInputError
+from voting.core.extensions import db, limiter
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

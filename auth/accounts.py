@@ -15,9 +15,9 @@ from auth.passwords import check_password, dummy_hash, hash_password, password_p
 from auth.security_log import log_event
 from auth.sessions import end_all_sessions
 from auth.tokens import make_token, user_from_token
-from voting.errors import InvalidInputError
-from voting.extensions import db
-from voting.links import public_url
+from voting.core.errors import InvalidInputError
+from voting.core.extensions import db
+from voting.core.links import public_url
 
 
 def normalise_email(email: str) -> str:

@@ -13,7 +13,7 @@ from auth.models import InspectorScope, LinkMethod, OwnershipLink, StaffRole, Us
 from auth.passwords import check_password, hash_password
 from registry.kinds import OrganisationKind, OwnershipKind
 from registry.models import Building, Organisation, Ownership, Premises, Region
-from voting.extensions import db
+from voting.core.extensions import db
 
 DOMAIN = "demo.veche"
 OWNERS = 9

@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from auth.mail import send_mail
 from auth.models import DeviceKey, User
 from auth.security_log import log_event
-from voting.errors import InvalidInputError
-from voting.extensions import db
-from voting.signals import key_revoked
+from voting.core.errors import InvalidInputError
+from voting.core.extensions import db
+from voting.core.signals import key_revoked
 
 TAG = b"OSS-KEY-REGISTRATION-v1\n"
 NONCE_SECONDS = 300

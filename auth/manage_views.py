@@ -17,10 +17,10 @@ from auth.models import Decision, OwnershipClaim, OwnershipLink, Proxy, Security
 from auth.policy import BUILDING_ADMINISTER, OPERATE, SIGNED_IN, load_building, may, policy, staff_organisations
 from auth.security_log import KINDS
 from registry.models import Building, Ownership, Premises
-from voting.errors import InvalidInputError
-from voting.extensions import db
-from voting.links import public_url
-from voting.pdf import render_pdf
+from voting.core.errors import InvalidInputError
+from voting.core.extensions import db
+from voting.core.links import public_url
+from voting.core.pdf import render_pdf
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 

@@ -11,8 +11,8 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models import Building, Municipality, Organisation, Ownership, Region
-from voting.extensions import BaseModel
-from voting.types import Encrypted, EncryptedFile, UTCDateTime, value_enum
+from voting.core.extensions import BaseModel
+from voting.core.types import Encrypted, EncryptedFile, UTCDateTime, value_enum
 
 
 def now() -> datetime:

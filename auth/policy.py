@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, null, o
 
 from auth.models import Decision, GuestGrant, OwnershipLink, Proxy, User
 from registry.models import Building, Municipality, Ownership, Premises
-from voting.extensions import db, login_manager
+from voting.core.extensions import db, login_manager
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"  # any signed-in account, on its own things

@@ -8,8 +8,8 @@ from auth.accounts import find_user
 from auth.models import InspectorScope, StaffRole, User
 from auth.security_log import log_event
 from registry.models import Municipality, Organisation, Region
-from voting.errors import InvalidInputError, NotFoundError
-from voting.extensions import db
+from voting.core.errors import InvalidInputError, NotFoundError
+from voting.core.extensions import db
 
 
 def _account(email: str) -> User:

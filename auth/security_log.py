@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import has_request_context, request
 
 from auth.models import SecurityEvent, User
-from voting.extensions import db
+from voting.core.extensions import db
 
 KINDS = ("sign_in", "sign_in_failed", "sign_out", "sign_out_everywhere", "locked_out", "password_changed",
          "password_reset", "registered", "email_confirmed", "totp_enrolled", "role_changed", "link_created",

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 
 from auth.models import User, UserSession
-from voting.extensions import db
+from voting.core.extensions import db
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)

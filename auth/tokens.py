@@ -12,7 +12,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from auth.models import User
-from voting.extensions import db
+from voting.core.extensions import db
 
 LIFETIME = {"confirm": 3 * 24 * 3600, "reset": 3600}
 

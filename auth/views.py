@@ -22,9 +22,9 @@ from auth.passwords import check_password
 from auth.policy import PUBLIC, SIGNED_IN, policy
 from auth.security_log import log_event
 from auth.sessions import end_all_sessions, end_session, start_session
-from voting.errors import InvalidInputError
-from voting.extensions import db, limiter
-from voting.links import safe_path
+from voting.core.errors import InvalidInputError
+from voting.core.extensions import db, limiter
+from voting.core.links import safe_path
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 PENDING_SECONDS = 300

@@ -24,11 +24,11 @@ from auth.policy import (
 from ballots import casting, chain, log
 from ballots.models import LogHead
 from registry.models import Building
-from voting.errors import NotFoundError
-from voting.extensions import db, limiter
-from voting.meeting_views import load_meeting
-from voting.models import Meeting
-from voting.services import local_today, summary
+from voting.core.errors import NotFoundError
+from voting.core.extensions import db, limiter
+from voting.meetings.models import Meeting
+from voting.meetings.plan import local_today, summary
+from voting.meetings.views import load_meeting
 
 bp = Blueprint("ballots_api", __name__, url_prefix="/api/v1")
 

@@ -28,12 +28,12 @@ from ballots import chain, log
 from ballots.canonical import CanonicalError, canonical
 from ballots.chain import RECEIPT_TAG, receipt_body
 from ballots.models import LogEntry, LogHead
+from voting.core.errors import ConflictError, ForbiddenError, InvalidInputError, VotingError
+from voting.core.extensions import db, write_transaction
+from voting.core.server_key import server_key
 from voting.domain.dossier import CHOICES
-from voting.errors import ConflictError, ForbiddenError, InvalidInputError, VotingError
-from voting.extensions import db, write_transaction
-from voting.models import Meeting, MeetingDecision, MeetingForm
-from voting.server_key import server_key
-from voting.services import local_today
+from voting.meetings.models import Meeting, MeetingDecision, MeetingForm
+from voting.meetings.plan import local_today
 
 BALLOT = "ballot"
 TAG = log.PAYLOAD_TAGS[BALLOT]
@@ -244,7 +244,7 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
         raise
     if after_commit is not None:
         after_commit(entry)
-    from voting import jobs
+    from voting.core import jobs
 
     jobs.run("mail_receipt", entry_id=entry.id, user_id=user_id)
     return receipt(entry), True

@@ -17,9 +17,9 @@ from ballots.canonical import digest
 from ballots.casting import add_decisions, bind_key
 from ballots.models import LogHead, PaperScan
 from ballots.signing import DeviceSigner
-from voting.demo import Planned, Recorder
-from voting.extensions import db
-from voting.models import Meeting
+from voting.core.extensions import db
+from voting.meetings.demo import Planned, Recorder
+from voting.meetings.models import Meeting
 
 REPRESENTATIVE = "Кузнецова Ольга Викторовна"
 
@@ -39,7 +39,7 @@ def officer_key(officer: User) -> DeviceSigner:
 
 
 def record_signed(officer: User) -> Recorder:
-    """A recorder for `voting.demo.seed_meetings` that writes the decisions as signed log entries."""
+    """A recorder for `voting.meetings.demo.seed_meetings` that writes the decisions as signed log entries."""
 
     def record(meeting: Meeting, planned: list[Planned], closed: bool) -> None:
         assert meeting.opens_at is not None

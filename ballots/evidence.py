@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from ballots import log
 from ballots.models import Checkpoint, LogHead
-from voting.errors import ConflictError
-from voting.extensions import db
-from voting.models import Meeting, MeetingState
-from voting.server_key import server_key
+from voting.core.errors import ConflictError
+from voting.core.extensions import db
+from voting.core.server_key import server_key
+from voting.meetings.models import Meeting, MeetingState
 
 FORMAT = "oss-evidence/1"
 AFTER_CLOSE = (MeetingState.CLOSED, MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)

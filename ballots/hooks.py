@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from ballots import log, manifest, receipts
 from ballots.models import LogEntry, LogHead
-from voting import jobs
-from voting.extensions import db
-from voting.models import Meeting
-from voting.signals import key_revoked, meeting_closed, meeting_counted, meeting_opened
+from voting.core import jobs
+from voting.core.extensions import db
+from voting.core.signals import key_revoked, meeting_closed, meeting_counted, meeting_opened
+from voting.meetings.models import Meeting
 
 
 def _opened(meeting: Meeting, at: datetime, **_: Any) -> None:
@@ -66,4 +66,4 @@ def connect() -> None:
     meeting_closed.connect(_closed)
     meeting_counted.connect(_counted)
     key_revoked.connect(_key_revoked)
-    jobs.JOBS["mail_receipt"] = receipts.mail_receipt
+    jobs.register("mail_receipt", receipts.mail_receipt)

@@ -31,8 +31,8 @@ from ballots.chain import (
     root,
 )
 from ballots.models import Checkpoint, LogEntry, LogHead
-from voting.extensions import db
-from voting.server_key import server_key
+from voting.core.extensions import db
+from voting.core.server_key import server_key
 
 CHECKPOINT_EVERY = 100  # entries between the periodic checkpoints while voting
 

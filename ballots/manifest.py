@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from voting import services
 from voting.domain import dossier as dossiers
 from voting.domain.rules import quorum_reference, subject
-from voting.models import Meeting
+from voting.meetings.dossier import dossier_of
+from voting.meetings.models import Meeting
 
 TYPE = "manifest"
 
 
 def build(meeting: Meeting) -> dict[str, Any]:
     """The manifest of a meeting whose register has just been frozen."""
-    dossier = services.dossier_of(meeting)
+    dossier = dossier_of(meeting)
     document = dossiers.to_json(dossier)
     notice_date = dossier.meeting.notice_date
     agenda = []

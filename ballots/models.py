@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from voting.extensions import BaseModel
-from voting.types import EncryptedFile, UTCDateTime
+from voting.core.extensions import BaseModel
+from voting.core.types import EncryptedFile, UTCDateTime
 
 
 def _now() -> datetime:

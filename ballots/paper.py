@@ -28,11 +28,11 @@ from ballots.casting import (
     verify_signature,
 )
 from ballots.models import LogEntry, LogHead, PaperScan
+from voting.core.errors import ConflictError, InvalidInputError
+from voting.core.extensions import db, write_transaction
+from voting.core.uploads import sniff
 from voting.domain.dossier import CHOICES
-from voting.errors import ConflictError, InvalidInputError
-from voting.extensions import db, write_transaction
-from voting.models import Meeting
-from voting.uploads import sniff
+from voting.meetings.models import Meeting
 
 PAPER = "paper_decision"
 TAG = log.PAYLOAD_TAGS[PAPER]

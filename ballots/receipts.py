@@ -12,9 +12,9 @@ from auth.mail import send_mail
 from auth.models import User
 from ballots import casting
 from ballots.models import LogEntry
-from voting.extensions import db
-from voting.links import public_url
-from voting.models import Meeting
+from voting.core.extensions import db
+from voting.core.links import public_url
+from voting.meetings.models import Meeting
 
 CHOICE_WORDS = {"for": "ЗА", "against": "ПРОТИВ", "abstain": "ВОЗДЕРЖАЛСЯ"}
 

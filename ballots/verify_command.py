@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from voting.command_input import read_or_exit
+from voting.core.command_input import read_or_exit
 
 
 @click.command("verify")

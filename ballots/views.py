@@ -18,10 +18,10 @@ from auth.policy import BUILDING_PERSONAL_DATA, BUILDING_VIEW, MEETING_KEY_IN_PA
 from ballots import casting, evidence, paper
 from ballots.api import ballot_chains
 from ballots.models import LogHead, PaperScan
-from voting.errors import InvalidInputError, NotFoundError
-from voting.extensions import db
-from voting.meeting_views import load_meeting
-from voting.models import Meeting, MeetingDecision, MeetingForm, MeetingState
+from voting.core.errors import InvalidInputError, NotFoundError
+from voting.core.extensions import db
+from voting.meetings.models import Meeting, MeetingDecision, MeetingForm, MeetingState
+from voting.meetings.views import load_meeting
 
 bp = Blueprint("ballots", __name__)
 

@@ -100,7 +100,7 @@ def house(address: str, count: int, tag: str) -> tuple[Any, list[Voter]]:
     from ballots.signing import DeviceSigner
     from registry.models import Ownership, Premises
     from tests.factories import _hash, building
-    from voting.extensions import db
+    from voting.core.extensions import db
 
     item = building(address, rows=flats(count, tag))
     holdings = db.session.execute(select(Ownership.id, Ownership.owner_id, Premises.number).join(Premises).where(
@@ -121,10 +121,10 @@ def house(address: str, count: int, tag: str) -> tuple[Any, list[Voter]]:
 
 
 def open_meeting(item: Any) -> Any:
-    """An electronic meeting of the building, opened (register frozen, log started) by voting.services.advance."""
-    from voting import services
-    from voting.extensions import db
-    from voting.models import AgendaItem, Meeting, MeetingForm, MeetingKind, MeetingState
+    """An electronic meeting of the building, opened (register frozen, log started) by lifecycle.advance."""
+    from voting.core.extensions import db
+    from voting.meetings import lifecycle
+    from voting.meetings.models import AgendaItem, Meeting, MeetingForm, MeetingKind, MeetingState
 
     now = datetime.now(UTC)
     meeting = Meeting(building=item, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
@@ -134,7 +134,7 @@ def open_meeting(item: Any) -> Any:
     for number, (title, code) in enumerate((("Избрать председателя", "44.2.5"), ("Утвердить план", "44.2.4")), 1):
         db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code))
     db.session.flush()
-    assert services.advance(meeting, now)
+    assert lifecycle.advance(meeting, now)
     db.session.flush()
     return meeting
 
@@ -162,7 +162,7 @@ def sign_in(app: Any, voters: list[Voter]) -> None:
 
     from auth.models import User
     from auth.sessions import start_session
-    from voting.extensions import db
+    from voting.core.extensions import db
 
     serializer = app.session_interface.get_signing_serializer(app)
     users = {u.id: u for u in db.session.query(User).filter(User.id.in_([v.user_id for v in voters]))}
@@ -179,7 +179,7 @@ def manifest_facts(meeting_id: int) -> tuple[str, list[str]]:
     """The manifest hash and the agenda item ids a ballot answers."""
     from ballots import casting
     from ballots.models import LogHead
-    from voting.extensions import db
+    from voting.core.extensions import db
 
     head = db.session.get(LogHead, meeting_id)
     assert head is not None
@@ -517,8 +517,9 @@ def bundle_file(app: Any, folder: Path, owners: int, ballots: int, timed: int = 
     from auth.models import DeviceKey, User
     from ballots import casting, evidence
     from ballots.canonical import digest
-    from voting import jobs, services
-    from voting.extensions import db
+    from voting.core import jobs
+    from voting.core.extensions import db
+    from voting.meetings import lifecycle
 
     started = time.perf_counter()
     item, voters = house("г. Челябинск, бенчмарк бюллетеней, д. 10000", owners, "bundle")
@@ -551,8 +552,8 @@ def bundle_file(app: Any, folder: Path, owners: int, ballots: int, timed: int = 
         jobs.JOBS["mail_receipt"] = mailing
     submitted = time.perf_counter()
     assert meeting.closes_at is not None
-    assert services.advance(meeting, meeting.closes_at)
-    services.count(meeting)
+    assert lifecycle.advance(meeting, meeting.closes_at)
+    lifecycle.count(meeting)
     db.session.commit()
     path = folder / "evidence.json"
     path.write_bytes(evidence.dumps(evidence.bundle(meeting)))
@@ -653,7 +654,7 @@ def ballots_in(meeting_ids: list[int]) -> int:
     from sqlalchemy import func, select
 
     from ballots.models import LogEntry
-    from voting.extensions import db
+    from voting.core.extensions import db
 
     return db.session.scalar(select(func.count()).select_from(LogEntry).where(
         LogEntry.meeting_id.in_(meeting_ids), LogEntry.type == "ballot")) or 0
@@ -692,7 +693,7 @@ def main() -> None:
     from sqlalchemy import text
 
     from voting.app import create_app
-    from voting.extensions import db
+    from voting.core.extensions import db
 
     commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
     result: dict[str, Any] = {"commit": commit.stdout.strip() or None, "database": "postgresql",

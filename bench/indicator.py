@@ -50,8 +50,8 @@ def main() -> None:
     from registry.demo import REGION, seed_register
     from registry.models import Municipality, Region
     from voting.app import create_app
-    from voting.extensions import db
-    from voting.models import MeetingForm, MeetingKind
+    from voting.core.extensions import db
+    from voting.meetings.models import MeetingForm, MeetingKind
 
     with tempfile.TemporaryDirectory() as folder, database(args.database_url, Path(folder) / "i.sqlite") as url:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url})

@@ -2,17 +2,18 @@
 
 The meeting is real: a building whose register (2,000 premises, 2,600 ownerships: every fourth premises shared in
 halves by two owners, every twentieth held jointly by a couple, a few non-residential) is applied through the
-registry, an electronic meeting of five agenda items opened by `voting.services.advance` (its hook starts the signed
-log), 1,500 decisions written as signed log entries by `ballots.demo.record_signed` (85 % online ballots, 15 % paper
+registry, an electronic meeting of five agenda items opened by `lifecycle.advance` (its hook starts the signed log),
+1,500 decisions written as signed log entries by `ballots.demo.record_signed` (85 % online ballots, 15 % paper
 decisions keyed in by the company's officer; 2 % of the online voters re-vote later, so the earlier ballot is
-replaced), closed by `advance` at the closing instant and counted by `services.count`. The data is made in a
+replaced), closed by `advance` at the closing instant and counted by `lifecycle.count`. The data is made in a
 separate process (the same seed gives the same data), so this process holds only what rendering needs.
 
 Measured in this process, each after a warm-up render of a tiny protocol (imports, fonts and the forkserver warm):
   veche     `protocols.services.make_pdf(meeting, workers=N)`, N = 2 and 1: the document, the evidence bundle, the
             parts rendered in parallel processes, merged with pypdf, numbered, the bundle attached
-  baseline  one WeasyPrint pass (`voting.pdf.render_pdf`) over the same parts joined into one HTML document (the long
-            lists, which veche typesets with ReportLab, as the HTML tables of bench/templates/protocol_lists.html),
+  baseline  one WeasyPrint pass (`voting.core.pdf.render_pdf`) over the same parts joined into one HTML document
+            (the long lists, which veche typesets with ReportLab, as the HTML tables of
+            bench/templates/protocol_lists.html),
             the page numbers from an `@page` rule; the document, bundle and templates made beforehand (not timed)
   stages    the document alone (`protocols.document.build`), the signers, the evidence bundle, the templates
 
@@ -92,7 +93,7 @@ def register_rows(premises: int) -> list[dict[str, str]]:
 def plan(meeting: Any, decisions: int, rng: random.Random) -> list[Any]:
     """`decisions` owners of the frozen register (one per joint couple) deciding, in arrival order; a few online
     voters send a second ballot later (it replaces the first: the counted decisions stay `decisions`)."""
-    from voting.demo import AGENDA, Planned
+    from voting.meetings.demo import AGENDA, Planned
 
     def answers() -> dict[str, str]:
         return {str(n): rng.choices(["for", "against", "abstain"], weights=[8, 1, 1])[0]
@@ -126,7 +127,7 @@ def log_started_by_advance() -> Iterator[None]:
     from ballots.canonical import digest
     from ballots.chain import PAYLOAD_TAGS
     from ballots.models import LogHead
-    from voting.extensions import db
+    from voting.core.extensions import db
 
     original = log.start
 
@@ -150,11 +151,19 @@ def counted_meeting(app: Any, address: str, premises: int, decisions: int, seed:
     from ballots.demo import record_signed
     from ballots.models import LogEntry
     from tests.factories import building, staff_of, user
-    from voting import services
-    from voting.demo import AGENDA
-    from voting.extensions import db
-    from voting.links import public_url
-    from voting.models import AgendaItem, Meeting, MeetingForm, MeetingKind, MeetingState, NoticeDelivery, OfficerRole
+    from voting.core.extensions import db
+    from voting.core.links import public_url
+    from voting.meetings import dossier, lifecycle, plan
+    from voting.meetings.demo import AGENDA
+    from voting.meetings.models import (
+        AgendaItem,
+        Meeting,
+        MeetingForm,
+        MeetingKind,
+        MeetingState,
+        NoticeDelivery,
+        OfficerRole,
+    )
 
     rng = random.Random(seed)
     item = building(address, rows=register_rows(premises))
@@ -174,27 +183,27 @@ def counted_meeting(app: Any, address: str, premises: int, decisions: int, seed:
     db.session.add_all([NoticeDelivery(meeting=meeting, channel="email", at=noticed, detail="сообщение собственникам"),
                         NoticeDelivery(meeting=meeting, channel="platform", at=noticed,
                                        detail=public_url("meetings.show", meeting_id=meeting.id))])
-    services.add_officer(meeting, OfficerRole.CHAIR, "Сидоров Семён Семёнович 3", "")
-    services.add_officer(meeting, OfficerRole.SECRETARY, administrator.full_name or "", administrator.email)
+    plan.add_officer(meeting, OfficerRole.CHAIR, "Сидоров Семён Семёнович 3", "")
+    plan.add_officer(meeting, OfficerRole.SECRETARY, administrator.full_name or "", administrator.email)
     db.session.flush()
 
     clock = [OPENS]
     app.extensions["veche.clock"] = lambda: clock[0]
     try:
-        assert services.advance(meeting, at=OPENS) and meeting.state is MeetingState.VOTING
+        assert lifecycle.advance(meeting, at=OPENS) and meeting.state is MeetingState.VOTING
         planned = plan(meeting, decisions, rng)
         with log_started_by_advance():
             record_signed(officer)(meeting, planned, False)
         clock[0] = CLOSES
-        assert services.advance(meeting, at=meeting.closes_at) and meeting.state is MeetingState.CLOSED
+        assert lifecycle.advance(meeting, at=meeting.closes_at) and meeting.state is MeetingState.CLOSED
         clock[0] = CLOSES + timedelta(minutes=5)
-        result = services.count(meeting)
+        result = lifecycle.count(meeting)
     finally:
         del app.extensions["veche.clock"]
     db.session.commit()
     entries = db.session.scalar(select(func.count()).select_from(LogEntry).where(LogEntry.meeting_id == meeting.id))
     return {"meeting_id": meeting.id, "premises": premises, "ownerships": sum(len(p.owners) for p in
-                                                                             services.dossier_of(meeting).register),
+                                                                             dossier.dossier_of(meeting).register),
             "planned": len(planned), "paper": sum(d.source == "paper" for d in planned),
             "counted": len(result.counted), "rejected": len(result.rejected), "log_entries": entries}
 
@@ -213,7 +222,7 @@ def generate(url: str, premises: int, decisions: int, seed: int) -> None:
         big = counted_meeting(app, "г. Челябинск, бенчмарк протокола, д. 1", premises, decisions, seed)
         made = time.perf_counter()
         tiny = counted_meeting(app, "г. Челябинск, бенчмарк протокола, д. 2", 4, 3, seed + 1)
-        from voting.extensions import db
+        from voting.core.extensions import db
 
         db.engine.dispose()
     print(json.dumps({"big": big, "tiny": tiny, "migrate_s": round(migrated - started, 2),
@@ -371,8 +380,8 @@ def measure(label: str, prepare: Callable[[], Any], run: Callable[[Any], bytes],
 
 def fresh(meeting_id: int) -> Any:
     """The meeting as a job finds it: an empty session, no garbage left."""
-    from voting.extensions import db
-    from voting.models import Meeting
+    from voting.core.extensions import db
+    from voting.meetings.models import Meeting
 
     db.session.remove()
     gc.collect()
@@ -493,8 +502,8 @@ def measure_all(url: str, facts: dict[str, Any], args: argparse.Namespace,
 
     from protocols.services import make_pdf
     from voting.app import create_app
-    from voting.extensions import db
-    from voting.pdf import render_pdf
+    from voting.core.extensions import db
+    from voting.core.pdf import render_pdf
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     big, tiny = facts["big"]["meeting_id"], facts["tiny"]["meeting_id"]

@@ -95,7 +95,7 @@ def run_one(path: Path, database_url: str) -> dict[str, object]:
     from registry.sync import apply_register, diff_register
     from tests.factories import building
     from voting.app import create_app
-    from voting.extensions import db
+    from voting.core.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
@@ -152,7 +152,7 @@ def database(url: str | None, sqlite_file: Path) -> Iterator[str]:
         return
     from sqlalchemy import create_engine, make_url, text
 
-    from voting.config import normalise_database_url
+    from voting.core.config import normalise_database_url
 
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(normalise_database_url(url))

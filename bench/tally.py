@@ -69,12 +69,12 @@ def main() -> None:
     from register_import import database
 
     from tests.factories import building
-    from voting import services
     from voting.app import create_app
+    from voting.core.extensions import db
     from voting.domain import dossier as dossiers
     from voting.domain.tally import tally, to_json
-    from voting.extensions import db
-    from voting.models import AgendaItem, Meeting, MeetingDecision, MeetingForm, MeetingKind
+    from voting.meetings import dossier
+    from voting.meetings.models import AgendaItem, Meeting, MeetingDecision, MeetingForm, MeetingKind
 
     with tempfile.TemporaryDirectory() as folder, database(args.database_url, Path(folder) / "t.sqlite") as url:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -88,7 +88,7 @@ def main() -> None:
             for number, code in enumerate(("44.2.5", "44.2.1", "44.2.4"), start=1):
                 db.session.add(AgendaItem(meeting=meeting, number=number, title=f"Вопрос {number}", subject=code))
             db.session.flush()
-            meeting.snapshot, meeting.snapshot_hash = services.freeze_register(meeting)
+            meeting.snapshot, meeting.snapshot_hash = dossier.freeze_register(meeting)
             frozen = json.loads(meeting.snapshot)["register"]
             holders = [(o["id"], p["premises"], Fraction(o["weight"])) for p in frozen for o in p["owners"]]
             rng = random.Random(7)
@@ -106,16 +106,16 @@ def main() -> None:
             db.session.expunge_all()
             gc.collect()
             meeting = db.session.get(Meeting, meeting_id)
-            web_s, web_result = timed(lambda: tally(services.dossier_of(meeting)))
+            web_s, web_result = timed(lambda: tally(dossier.dossier_of(meeting)))
             if os.environ.get("BENCH_PROFILE"):
                 import cProfile
                 import pstats
 
                 profile = cProfile.Profile()
-                profile.runcall(lambda: tally(services.dossier_of(meeting)))
+                profile.runcall(lambda: tally(dossier.dossier_of(meeting)))
                 pstats.Stats(profile).sort_stats("tottime").print_stats(12)
             dossier_file = Path(folder) / "dossier.json"
-            dossier_file.write_text(json.dumps(services.dossier_json(meeting), ensure_ascii=False), encoding="utf-8")
+            dossier_file.write_text(json.dumps(dossier.dossier_json(meeting), ensure_ascii=False), encoding="utf-8")
             if os.environ.get("BENCH_KEEP"):
                 Path(os.environ["BENCH_KEEP"]).write_bytes(dossier_file.read_bytes())
 

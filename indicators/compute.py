@@ -19,9 +19,9 @@ from sqlalchemy import case, distinct, func, select
 from auth.models import OwnershipLink
 from indicators.models import RegisteredMeeting
 from registry.models import Building, Municipality, Organisation, Ownership, Premises, Region
+from voting.core.extensions import db
 from voting.domain.indicator import Share, online_share, residents_share
-from voting.extensions import db
-from voting.models import Meeting, MeetingForm, MeetingState
+from voting.meetings.models import Meeting, MeetingForm, MeetingState
 
 HELD = (MeetingState.CLOSED, MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
 # the years a period may span: the platform's meetings and any plan lie well within, and a time zone's shift of a

@@ -10,8 +10,8 @@ from sqlalchemy import func, insert, select
 from indicators.models import RegisteredMeeting
 from registry.demo import published_figures
 from registry.models import Municipality, Region
-from voting.extensions import db
-from voting.models import MeetingForm, MeetingKind
+from voting.core.extensions import db
+from voting.meetings.models import MeetingForm, MeetingKind
 
 PERIOD = (date(2026, 1, 1), date(2026, 5, 31))
 OTHER_FORMS = (MeetingForm.ABSENTEE, MeetingForm.MIXED, MeetingForm.IN_PERSON)

@@ -15,8 +15,8 @@ from typing import Any
 import rfc8785
 
 from indicators.models import FeedDelivery
-from voting.extensions import db
-from voting.server_key import ServerKey, verify
+from voting.core.extensions import db
+from voting.core.server_key import ServerKey, verify
 
 TAG = b"OSS-INDICATOR-v1\n"
 

@@ -9,9 +9,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models import Building, Municipality, Organisation
-from voting.extensions import BaseModel
-from voting.models import MeetingForm, MeetingKind
-from voting.types import UTCDateTime, value_enum
+from voting.core.extensions import BaseModel
+from voting.core.types import UTCDateTime, value_enum
+from voting.meetings.models import MeetingForm, MeetingKind
 
 
 def _now() -> datetime:

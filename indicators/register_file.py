@@ -17,7 +17,7 @@ from registry.register_file import (
     folded,
     read_table,
 )
-from voting.models import MeetingForm, MeetingKind
+from voting.meetings.models import MeetingForm, MeetingKind
 
 COLUMNS = {"здание": "building", "дом": "building", "building": "building", "вид": "kind", "kind": "kind",
            "форма": "form", "form": "form", "начало": "started_on", "started_on": "started_on",

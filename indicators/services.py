@@ -10,7 +10,7 @@ from indicators.models import RegisteredMeeting
 from indicators.register_file import HeldMeeting, MeetingsFileError
 from registry.models import Building
 from registry.register_file import RowError, folded
-from voting.extensions import db
+from voting.core.extensions import db
 
 
 def register_meeting(building: Building, held: HeldMeeting, by: User, source: str = "form",

@@ -38,10 +38,10 @@ from indicators.models import RegisteredMeeting
 from indicators.register_file import HeldMeeting, MeetingsFileError, read_meetings
 from registry.models import Building, Municipality, Organisation, Region
 from registry.register_file import RegisterFileError
-from voting.errors import InvalidInputError, NotFoundError
-from voting.extensions import db
-from voting.models import MeetingForm, MeetingKind
-from voting.server_key import server_key
+from voting.core.errors import InvalidInputError, NotFoundError
+from voting.core.extensions import db
+from voting.core.server_key import server_key
+from voting.meetings.models import MeetingForm, MeetingKind
 
 bp = Blueprint("indicators", __name__)
 SORTS = {"share": lambda r: (r.share.exact is None, -(r.share.exact or 0), r.name),

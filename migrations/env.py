@@ -17,10 +17,10 @@ db = current_app.extensions["migrate"].db
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
-    """Render the project's column types by their import path, so that migrations import them."""
-    if type_ == "type" and obj.__class__.__module__ == "voting.types":
-        autogen_context.imports.add("import voting.types")
-        return f"voting.types.{obj.__class__.__name__}()"
+    """Render the project's column types as their frozen copies (migrations/column_types.py), never the live code."""
+    if type_ == "type" and obj.__class__.__module__ == "voting.core.types":
+        autogen_context.imports.add("from migrations import column_types")
+        return f"column_types.{obj.__class__.__name__}()"
     return False
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from auth.models import User
 from protocols.models import Protocol
 from protocols.services import render_now
-from voting import services
-from voting.extensions import db
-from voting.models import Meeting, OfficerRole
+from voting.core.extensions import db
+from voting.meetings import plan
+from voting.meetings.models import Meeting, OfficerRole
 
 
 def seed_protocol(domain: str) -> list[str]:
@@ -24,7 +24,7 @@ def seed_protocol(domain: str) -> list[str]:
                             (OfficerRole.COUNTER, f"uk@{domain}")):
             account = db.session.scalar(select(User).where(User.email == email))
             if account is not None:
-                services.add_officer(meeting, role, account.full_name or email, email)
+                plan.add_officer(meeting, role, account.full_name or email, email)
         db.session.commit()
     protocol = db.session.get(Protocol, meeting.id) or render_now(meeting.id)
     signers = ", ".join(str(s["name"]) for s in json.loads(protocol.document or "{}").get("signers", []))

@@ -20,16 +20,17 @@ from ballots.chain import tracker
 from ballots.models import LogEntry
 from registry.identifiers import mask_passport, mask_snils
 from registry.models import Owner, Ownership, Premises
-from voting import services
+from voting.core.errors import ConflictError
+from voting.core.extensions import db
 from voting.domain.dossier import Dossier
 from voting.domain.numbers import format_amount
 from voting.domain.protocol_orders import ProtocolOrder, order_on
 from voting.domain.rules import quorum_reference, subject
 from voting.domain.schedule import protocol_due
 from voting.domain.tally import Result, choice, tally
-from voting.errors import ConflictError
-from voting.extensions import db
-from voting.models import Meeting, MeetingDecision, MeetingState
+from voting.meetings import notice
+from voting.meetings.dossier import dossier_of
+from voting.meetings.models import Meeting, MeetingDecision, MeetingState
 
 FORMAT = "oss-protocol/1"
 COUNTED_STATES = (MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
@@ -136,7 +137,7 @@ def build(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) -> di
         "storage": _storage(meeting),
         "protocol_due": _day(protocol_due(meeting.closes_at, meeting.building.timezone)),
         "register": register_rows,
-        "notice": {"text": services.notice_text(meeting),
+        "notice": {"text": notice.notice_text(meeting),
                    "deliveries": [{"channel": CHANNELS.get(n.channel, n.channel), "at": _local(n.at, zone),
                                    "detail": n.detail or ""} for n in meeting.notices]},
         "participants": participants,
@@ -218,7 +219,7 @@ def _initiator(meeting: Meeting, order: ProtocolOrder, owners: dict[int, Owner])
 
 def tallied(meeting: Meeting) -> tuple[Dossier, Result]:
     """The meeting's dossier and its tally (the counted decisions, which the stored result only counts)."""
-    dossier = services.dossier_of(meeting)
+    dossier = dossier_of(meeting)
     return dossier, tally(dossier)
 
 

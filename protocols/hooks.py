@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from voting import jobs
+from voting.core import jobs
 
 
 def _render(meeting_id: int) -> None:
@@ -18,4 +18,4 @@ def _render(meeting_id: int) -> None:
 
 
 def connect() -> None:
-    jobs.JOBS["render_protocol"] = _render
+    jobs.register("render_protocol", _render)

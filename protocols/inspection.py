@@ -19,9 +19,9 @@ from auth.policy import INSPECTION, policy, visible_buildings
 from protocols.models import Protocol
 from protocols.services import outcome
 from registry.models import Building, Municipality, Organisation
+from voting.core.extensions import db
 from voting.domain.schedule import protocol_due
-from voting.extensions import db
-from voting.models import Meeting, MeetingForm, MeetingState
+from voting.meetings.models import Meeting, MeetingForm, MeetingState
 
 bp = Blueprint("inspection", __name__, url_prefix="/inspection")
 

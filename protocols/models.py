@@ -12,9 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import User
 from registry.models import Building
-from voting.extensions import BaseModel
-from voting.models import Meeting, MeetingOfficer
-from voting.types import UTCDateTime, value_enum
+from voting.core.extensions import BaseModel
+from voting.core.types import UTCDateTime, value_enum
+from voting.meetings.models import Meeting, MeetingOfficer
 
 
 def _now() -> datetime:

@@ -20,12 +20,12 @@ from ballots.models import Checkpoint
 from ballots.verify import PDF_EVIDENCE_KEY, MalformedError, Report, verify_file
 from protocols import document, render, signing, typeset
 from protocols.models import Protocol, RenderState
-from voting import jobs
-from voting.errors import ConflictError
-from voting.extensions import db
-from voting.links import public_url
-from voting.models import Meeting, MeetingState
-from voting.server_key import server_key
+from voting.core import jobs
+from voting.core.errors import ConflictError
+from voting.core.extensions import db
+from voting.core.links import public_url
+from voting.core.server_key import server_key
+from voting.meetings.models import Meeting, MeetingState
 
 
 def request_render(meeting: Meeting) -> Protocol:

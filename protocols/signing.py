@@ -33,13 +33,13 @@ from ballots.models import LogHead, PaperScan
 from protocols.document import ROLES, tallied
 from protocols.models import Protocol, ProtocolSignature, RenderState
 from registry.models import Ownership
+from voting.core.errors import ConflictError, ForbiddenError, InvalidInputError
+from voting.core.extensions import db, write_transaction
+from voting.core.server_key import server_key
 from voting.domain.dossier import Dossier
 from voting.domain.rules import subject
 from voting.domain.tally import Result, choice
-from voting.errors import ConflictError, ForbiddenError, InvalidInputError
-from voting.extensions import db, write_transaction
-from voting.models import Meeting, MeetingDecision, MeetingForm, MeetingState
-from voting.server_key import server_key
+from voting.meetings.models import Meeting, MeetingDecision, MeetingForm, MeetingState
 
 RANKS = {"operator": 0, "chair": 0, "secretary": 1, "counter": 2, "initiator": 3, "owner": 4}
 Signed = tuple[str, str, str]  # key id, public key, signature (base64)

@@ -25,7 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, LongTable, Paragraph, SimpleDocTemplate, TableStyle
 
-from voting.pdf import render_pdf
+from voting.core.pdf import render_pdf
 
 KEYS = ("register", "participants", "decisions")
 Part = str | dict[str, Any]  # HTML for WeasyPrint, or a chunk of a long list (made by `part`)

@@ -28,10 +28,10 @@ from ballots import paper
 from ballots.chain import PROTOCOL_TAG
 from protocols import gis, services, signing
 from protocols.models import Protocol, ProtocolNote, RenderState
-from voting.errors import ConflictError, InvalidInputError, VotingError
-from voting.extensions import db, limiter
-from voting.meeting_views import load_meeting
-from voting.models import GIS_ID, Meeting, MeetingState
+from voting.core.errors import ConflictError, InvalidInputError, VotingError
+from voting.core.extensions import db, limiter
+from voting.meetings.models import GIS_ID, Meeting, MeetingState
+from voting.meetings.views import load_meeting
 
 bp = Blueprint("protocols", __name__)
 

@@ -17,7 +17,7 @@ from registry.kinds import OrganisationKind
 from registry.models import Building, Municipality, Organisation, Region
 from registry.register_file import COLUMNS, Register, parse_rows
 from registry.sync import apply_register
-from voting.extensions import db
+from voting.core.extensions import db
 
 REGION = "Челябинская область"
 TIMEZONE = "Asia/Yekaterinburg"

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.identifiers import mask_name, mask_snils
 from registry.kinds import OrganisationKind, OwnerKind, OwnershipKind, PremisesKind
+from voting.core.extensions import BaseModel
+from voting.core.types import Area, Encrypted, EncryptedFile, Share, UTCDateTime, value_enum
 from voting.domain import weights
-from voting.extensions import BaseModel
-from voting.types import Area, Encrypted, EncryptedFile, Share, UTCDateTime, value_enum
 
 
 class Region(BaseModel):

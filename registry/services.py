@@ -18,8 +18,8 @@ from sqlalchemy.orm import selectinload
 from registry.kinds import PremisesKind
 from registry.models import Building, Municipality, Owner, Premises, RegisterUpload
 from registry.sync import RegisterDiff
+from voting.core.extensions import db
 from voting.domain.weights import total_votes
-from voting.extensions import db
 
 
 @dataclass(frozen=True)

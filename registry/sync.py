@@ -21,8 +21,8 @@ from registry.identifiers import mask_name
 from registry.kinds import OwnerKind
 from registry.models import Building, Owner, Ownership, Premises
 from registry.register_file import OwnerRecord, OwnershipRecord, Register
+from voting.core.extensions import db
 from voting.domain.numbers import format_share
-from voting.extensions import db
 
 OwnerKey = tuple[str, str, str]
 OwnershipKey = tuple[str, OwnerKey]  # (premises number, owner key)

@@ -29,7 +29,7 @@ from registry.kinds import OwnershipKind, PremisesKind
 from registry.models import Building, Owner, Ownership, Premises, RegisterUpload
 from registry.register_file import COLUMNS, Register, RegisterFileError, RegisterRowsError, read_register
 from registry.template_file import template_csv, template_xlsx
-from voting.extensions import db
+from voting.core.extensions import db
 
 bp = Blueprint("registry", __name__, url_prefix="/buildings")
 PAGE_SIZE = 100

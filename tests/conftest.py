@@ -23,8 +23,8 @@ from sqlalchemy import Connection, create_engine, make_url, text
 from sqlalchemy.orm import scoped_session
 
 from voting.app import create_app
-from voting.config import normalise_database_url
-from voting.extensions import db, limiter
+from voting.core.config import normalise_database_url
+from voting.core.extensions import db, limiter
 
 POSTGRES = os.environ.get("VECHE_TEST_DATABASE_URL", "")
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from registry.models import Building, Municipality, Premises
 from tests.factories import building, csv_bytes, flat
 from voting.cli import cli
-from voting.extensions import db
+from voting.core.extensions import db
 
 
 def test_buildings_json(runner, session) -> None:
@@ -55,7 +55,7 @@ def test_import_register_exit_codes(runner, session, tmp_path) -> None:
 def test_meetings_json_lists_meetings_with_local_instants(runner, session) -> None:
     from datetime import UTC, datetime
 
-    from voting.models import Meeting, MeetingForm, MeetingKind, MeetingState
+    from voting.meetings.models import Meeting, MeetingForm, MeetingKind, MeetingState
 
     item = building(rows=[flat("1")])
     db.session.add(Meeting(building=item, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
@@ -108,7 +108,7 @@ def test_demo_is_idempotent_and_has_the_region(runner, session) -> None:
     assert users["inspector@demo.veche"].inspector_scopes
     links = db.session.scalars(select(OwnershipLink).where(OwnershipLink.user_id == users["owner1@demo.veche"].id))
     assert [link.ownership.premises.building_id for link in links] == [big.id]
-    from voting.models import Meeting
+    from voting.meetings.models import Meeting
 
     states = {m.gis_id: m.state.value for m in db.session.scalars(select(Meeting))}
     assert states == {"demo-draft": "draft", "demo-announced": "announced", "demo-voting": "voting",

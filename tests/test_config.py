@@ -2,7 +2,7 @@ import pytest
 from flask import request
 
 from tests.conftest import make_app
-from voting.config import ConfigError, from_environment, normalise_database_url
+from voting.core.config import ConfigError, from_environment, normalise_database_url
 
 
 def test_development_defaults_use_sqlite_in_the_instance_folder(tmp_path) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import inspect, select, text
 from registry.models import RegisterUpload
 from tests.conftest import fresh_database, make_app
 from tests.factories import building
-from voting.extensions import db
-from voting.types import cipher
+from voting.core.extensions import db
+from voting.core.types import cipher
 
 PLAIN = "номер;ФИО\n1;Иванов Иван Иванович\n".encode()
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from voting.pdf import FetchRefusedError, asset, render_pdf
+from voting.core.pdf import FetchRefusedError, asset, render_pdf
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "http://example.com/x.css", "https://127.0.0.1/",

@@ -17,8 +17,8 @@ from tests.ballots.helpers import open_meeting
 from tests.conftest import make_app
 from tests.factories import building, flat, staff_of, user
 from voting.cli import cli
-from voting.extensions import db
-from voting.types import PersonalDataCipher
+from voting.core.extensions import db
+from voting.core.types import PersonalDataCipher
 
 SNILS = "112-233-445 95"
 

@@ -10,12 +10,12 @@ from flask import Flask, Response, has_request_context, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from voting import template_helpers
-from voting.config import from_environment
-from voting.errors import register_error_handlers
-from voting.extensions import babel, csrf, db, limiter, login_manager, migrate
-from voting.server_key import load_key
-from voting.types import PersonalDataCipher
+from voting.core import template_helpers
+from voting.core.config import from_environment
+from voting.core.errors import register_error_handlers
+from voting.core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from voting.core.server_key import load_key
+from voting.core.types import PersonalDataCipher
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import ballots.models  # noqa: F401 - every table is known to the metadata (migrations, checks)
     import indicators.models  # noqa: F401
     import protocols.models  # noqa: F401
-    import voting.models  # noqa: F401
+    import voting.meetings.models  # noqa: F401
     from auth.account_views import bp as account_bp
     from auth.manage_views import bp as manage_bp
     from auth.sessions import load_user
@@ -54,13 +54,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from ballots import api as ballots_api
     from ballots import hooks
     from ballots.views import bp as ballots_bp
+    from indicators import jobs as indicator_jobs
     from indicators import openapi as indicators_openapi
     from indicators.views import bp as indicators_bp
     from protocols import hooks as protocol_hooks
     from protocols.inspection import bp as inspection_bp
     from protocols.views import bp as protocols_bp
     from registry.views import bp as registry_bp
-    from voting.meeting_views import bp as meetings_bp
+    from voting.meetings import jobs as meeting_jobs
+    from voting.meetings.views import bp as meetings_bp
     from voting.views import bp as voting_bp
 
     login_manager.user_loader(load_user)
@@ -70,8 +72,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       ballots_bp, ballots_api.bp, protocols_bp, inspection_bp):
         app.register_blueprint(blueprint)
     app.extensions["veche.openapi"] = [ballots_api.describe, indicators_openapi.describe]
-    hooks.connect()
-    protocol_hooks.connect()
+    for connect in (meeting_jobs.connect, indicator_jobs.connect, hooks.connect, protocol_hooks.connect):
+        connect()
     register_error_handlers(app)
     app.after_request(_security_headers)
     template_helpers.register(app)

@@ -16,8 +16,8 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from voting.app import create_app
-from voting.command_input import read_or_exit
-from voting.extensions import db
+from voting.core.command_input import read_or_exit
+from voting.core.extensions import db
 from voting.recount import recount_command
 
 
@@ -99,12 +99,12 @@ def import_register_command(building_id: int, file: Path, do_apply: bool) -> Non
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def meetings_command(as_json: bool) -> None:
     """List meetings with their building, form, state and voting window."""
-    from voting import services
-    from voting.models import Meeting
+    from voting.meetings import plan
+    from voting.meetings.models import Meeting
 
     meetings = db.session.scalars(select(Meeting).options(selectinload(Meeting.building))
                                   .order_by(Meeting.id)).all()
-    rows = [services.summary(m) for m in meetings]
+    rows = [plan.summary(m) for m in meetings]
     if as_json:
         _echo_json(rows)
         return
@@ -122,7 +122,7 @@ def demo_command(password: str) -> None:
     from ballots.demo import record_signed
     from registry.demo import BUILDINGS, REGION, seed_register
     from registry.models import Building
-    from voting.demo import seed_meetings
+    from voting.meetings.demo import seed_meetings
 
     lines = seed_register()
     lines += seed_users(REGION, password)
@@ -169,7 +169,7 @@ def grant_role_command(email: str, staff_inn: str | None, municipality: str | No
                        operator: bool) -> None:
     """Give an account a role (logged in the security log). Exit codes: 0 done, 2 unknown account or place."""
     from auth.roles import grant
-    from voting.errors import VotingError
+    from voting.core.errors import VotingError
 
     try:
         what = grant(email, staff_inn=staff_inn, municipality=municipality, region=region, operator=operator)
@@ -185,7 +185,7 @@ def grant_role_command(email: str, staff_inn: str | None, municipality: str | No
 def withdraw_roles_command(email: str) -> None:
     """Take every staff, inspector and operator role from an account (logged)."""
     from auth.roles import withdraw_all
-    from voting.errors import VotingError
+    from voting.core.errors import VotingError
 
     try:
         withdraw_all(email)
@@ -280,7 +280,7 @@ def push_indicator_command(period: tuple[date, date], url: str | None, attempts:
     an RQ job when VECHE_REDIS_URL is set, inline otherwise. Exit codes: 0 delivered or queued, 1 not, 2 bad call."""
     from flask import current_app
 
-    from voting import jobs
+    from voting.core import jobs
 
     start, end = period
     target = url or current_app.config.get("FEED_URL")
@@ -298,8 +298,8 @@ def push_indicator_command(period: tuple[date, date], url: str | None, attempts:
 
 def _of_meeting(meeting_id: int, make: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """What `make` builds of the meeting; an unknown meeting or a refusal exits 2 with the reason."""
-    from voting.errors import VotingError
-    from voting.models import Meeting
+    from voting.core.errors import VotingError
+    from voting.meetings.models import Meeting
 
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
@@ -317,9 +317,9 @@ def _of_meeting(meeting_id: int, make: Callable[[Any], dict[str, Any]]) -> dict[
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def dossier_command(meeting_id: int, output: Path) -> None:
     """Export a meeting's oss-dossier/1 (the input of an independent recount). Exit codes: 0 done, 2 unknown."""
-    from voting import services
+    from voting.meetings.dossier import dossier_json
 
-    data = _of_meeting(meeting_id, services.dossier_json)
+    data = _of_meeting(meeting_id, dossier_json)
     output.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     click.echo(f"written {output}: {len(data['register'])} premises, {len(data['decisions'])} decisions")
 
@@ -354,7 +354,7 @@ def protocol_command(meeting_id: int, output: Path) -> None:
 def tick_command() -> None:
     """Open and close meetings whose instant has come, and send due reminders (run it every few minutes): as RQ
     jobs when VECHE_REDIS_URL is set, inline otherwise."""
-    from voting import jobs
+    from voting.core import jobs
 
     for name in ("advance_meetings", "send_reminders"):
         outcome = jobs.run(name)
@@ -367,7 +367,7 @@ def worker_command(burst: bool) -> None:
     """Run an RQ worker for the platform's jobs (needs VECHE_REDIS_URL)."""
     from rq import Worker
 
-    from voting import jobs
+    from voting.core import jobs
 
     queue = jobs.queue()
     if queue is None:

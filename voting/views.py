@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms import HiddenField, StringField
+from wtforms.validators import AnyOf
 
 from auth.policy import PUBLIC, policy
-from voting.forms import LanguageForm
-from voting.links import safe_path
-from voting.openapi import spec
+from voting.core.links import safe_path
+from voting.core.openapi import spec
 
 bp = Blueprint("voting", __name__)
+
+
+class LanguageForm(FlaskForm):
+    """Switches the interface language; `next` brings the user back to the page they were on."""
+
+    lang = StringField(validators=[AnyOf(["ru", "en"])])
+    next = HiddenField()
 
 
 @bp.get("/")

@@ -7,7 +7,7 @@ Create Date: 2026-11-21 09:08:37.523612
 """
 from alembic import op
 import sqlalchemy as sa
-import voting.types
+from migrations import column_types
 
 # revision identifiers, used by Alembic.
 revision = '12d300a81bc0'
@@ -69,9 +69,9 @@ def upgrade():
     sa.Column('evidence_sha256', sa.String(length=64), nullable=True),
     sa.Column('final_root', sa.String(length=64), nullable=True),
     sa.Column('pages', sa.Integer(), nullable=True),
-    sa.Column('rendered_at', voting.types.UTCDateTime(), nullable=True),
-    sa.Column('signed_at', voting.types.UTCDateTime(), nullable=True),
-    sa.Column('submitted_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('rendered_at', column_types.UTCDateTime(), nullable=True),
+    sa.Column('signed_at', column_types.UTCDateTime(), nullable=True),
+    sa.Column('submitted_at', column_types.UTCDateTime(), nullable=True),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_protocols_meeting_id_meetings')),
     sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_protocols_submitted_by_id_users')),
@@ -86,7 +86,7 @@ def upgrade():
     sa.Column('meeting_id', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('text', sa.String(length=2000), nullable=False),
-    sa.Column('at', voting.types.UTCDateTime(), nullable=False),
+    sa.Column('at', column_types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_protocol_notes_author_id_users')),
     sa.ForeignKeyConstraint(['meeting_id'], ['protocols.meeting_id'], name=op.f('fk_protocol_notes_meeting_id_protocols')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_protocol_notes'))
@@ -104,7 +104,7 @@ def upgrade():
     sa.Column('public_key', sa.Text(), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('signature', sa.Text(), nullable=False),
-    sa.Column('at', voting.types.UTCDateTime(), nullable=False),
+    sa.Column('at', column_types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['protocols.meeting_id'], name=op.f('fk_protocol_signatures_meeting_id_protocols')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_protocol_signatures_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_protocol_signatures'))

@@ -7,7 +7,7 @@ Create Date: 2026-11-21 06:03:49.087258
 """
 from alembic import op
 import sqlalchemy as sa
-import voting.types
+from migrations import column_types
 
 # revision identifiers, used by Alembic.
 revision = '1c39aa600da6'
@@ -23,13 +23,13 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('full_name', sa.String(length=300), nullable=True),
-    sa.Column('created_at', voting.types.UTCDateTime(), nullable=False),
-    sa.Column('email_confirmed_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', column_types.UTCDateTime(), nullable=False),
+    sa.Column('email_confirmed_at', column_types.UTCDateTime(), nullable=True),
     sa.Column('is_operator', sa.Boolean(), nullable=False),
-    sa.Column('totp_secret', voting.types.Encrypted(), nullable=True),
-    sa.Column('totp_confirmed_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('totp_secret', column_types.Encrypted(), nullable=True),
+    sa.Column('totp_confirmed_at', column_types.UTCDateTime(), nullable=True),
     sa.Column('code_failures', sa.Integer(), nullable=False),
-    sa.Column('code_locked_until', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('code_locked_until', column_types.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
@@ -39,8 +39,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('public_key', sa.Text(), nullable=False),
     sa.Column('label', sa.String(length=200), nullable=False),
-    sa.Column('created_at', voting.types.UTCDateTime(), nullable=False),
-    sa.Column('revoked_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', column_types.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', column_types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_device_keys_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_device_keys')),
     sa.UniqueConstraint('key_id', name=op.f('uq_device_keys_key_id'))
@@ -52,8 +52,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('owner_user_id', sa.Integer(), nullable=False),
     sa.Column('guest_user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', voting.types.UTCDateTime(), nullable=False),
-    sa.Column('ended_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', column_types.UTCDateTime(), nullable=False),
+    sa.Column('ended_at', column_types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['guest_user_id'], ['users.id'], name=op.f('fk_guest_grants_guest_user_id_users')),
     sa.ForeignKeyConstraint(['owner_user_id'], ['users.id'], name=op.f('fk_guest_grants_owner_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_guest_grants'))
@@ -64,7 +64,7 @@ def upgrade():
 
     op.create_table('security_events',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', voting.types.UTCDateTime(), nullable=False),
+    sa.Column('at', column_types.UTCDateTime(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('subject', sa.String(length=254), nullable=True),
@@ -81,11 +81,11 @@ def upgrade():
     op.create_table('user_sessions',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', voting.types.UTCDateTime(), nullable=False),
-    sa.Column('last_seen_at', voting.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', column_types.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', column_types.UTCDateTime(), nullable=False),
     sa.Column('ip', sa.String(length=64), nullable=True),
     sa.Column('user_agent', sa.String(length=300), nullable=True),
-    sa.Column('ended_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('ended_at', column_types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions'))
     )
@@ -126,8 +126,8 @@ def upgrade():
     sa.Column('egrn_record', sa.String(length=60), nullable=False),
     sa.Column('status', sa.Enum('pending', 'approved', 'rejected', name='claim_status', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('reason', sa.String(length=500), nullable=True),
-    sa.Column('created_at', voting.types.UTCDateTime(), nullable=False),
-    sa.Column('decided_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', column_types.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', column_types.UTCDateTime(), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('ownership_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['building_id'], ['buildings.id'], name=op.f('fk_ownership_claims_building_id_buildings')),
@@ -145,9 +145,9 @@ def upgrade():
     sa.Column('ownership_id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('batch', sa.String(length=32), nullable=False),
-    sa.Column('created_at', voting.types.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', voting.types.UTCDateTime(), nullable=False),
-    sa.Column('used_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', column_types.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', column_types.UTCDateTime(), nullable=False),
+    sa.Column('used_at', column_types.UTCDateTime(), nullable=True),
     sa.Column('used_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['ownership_id'], ['ownerships.id'], name=op.f('fk_ownership_codes_ownership_id_ownerships'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['used_by_id'], ['users.id'], name=op.f('fk_ownership_codes_used_by_id_users')),
@@ -163,8 +163,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('ownership_id', sa.Integer(), nullable=False),
     sa.Column('method', sa.Enum('code', 'claim', 'demo', name='link_method', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('created_at', voting.types.UTCDateTime(), nullable=False),
-    sa.Column('ended_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', column_types.UTCDateTime(), nullable=False),
+    sa.Column('ended_at', column_types.UTCDateTime(), nullable=True),
     sa.Column('ended_by_id', sa.Integer(), nullable=True),
     sa.Column('end_reason', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['ended_by_id'], ['users.id'], name=op.f('fk_ownership_links_ended_by_id_users')),
@@ -188,8 +188,8 @@ def upgrade():
     sa.Column('meeting_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.Enum('pending', 'approved', 'rejected', name='proxy_status', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('reason', sa.String(length=500), nullable=True),
-    sa.Column('created_at', voting.types.UTCDateTime(), nullable=False),
-    sa.Column('decided_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', column_types.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', column_types.UTCDateTime(), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_proxies_decided_by_id_users')),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_proxies_meeting_id_meetings')),

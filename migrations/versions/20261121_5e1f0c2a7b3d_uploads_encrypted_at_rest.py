@@ -8,7 +8,8 @@ Create Date: 2026-11-21 15:00:00.000000
 from alembic import op
 import sqlalchemy as sa
 
-from voting.types import cipher
+from cryptography.fernet import Fernet, MultiFernet
+from flask import current_app
 
 # revision identifiers, used by Alembic.
 revision = '5e1f0c2a7b3d'
@@ -30,9 +31,14 @@ def _rewrite(change):
                                {'value': change(bytes(value)), 'id': row_id})
 
 
+def _keys():
+    """The data keys from configuration (frozen here: Fernet tokens, the first key encrypts)."""
+    return MultiFernet([Fernet(key.encode()) for key in current_app.config['DATA_KEYS']])
+
+
 def upgrade():
-    _rewrite(cipher().encrypt_bytes)
+    _rewrite(_keys().encrypt)
 
 
 def downgrade():
-    _rewrite(cipher().decrypt_bytes)
+    _rewrite(_keys().decrypt)

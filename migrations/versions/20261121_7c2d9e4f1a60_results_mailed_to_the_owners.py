@@ -8,7 +8,7 @@ Create Date: 2026-11-21 16:00:00.000000
 from alembic import op
 import sqlalchemy as sa
 
-import voting.types
+from migrations import column_types
 
 # revision identifiers, used by Alembic.
 revision = '7c2d9e4f1a60'
@@ -19,7 +19,7 @@ depends_on = None
 
 def upgrade():
     # a plain ADD COLUMN (not batch mode, which would rebuild the table)
-    op.add_column('meetings', sa.Column('results_sent_at', voting.types.UTCDateTime(), nullable=True))
+    op.add_column('meetings', sa.Column('results_sent_at', column_types.UTCDateTime(), nullable=True))
 
 
 def downgrade():

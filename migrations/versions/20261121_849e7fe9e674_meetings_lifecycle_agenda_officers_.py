@@ -7,7 +7,7 @@ Create Date: 2026-11-21 06:22:07.137594
 """
 from alembic import op
 import sqlalchemy as sa
-import voting.types
+from migrations import column_types
 
 # revision identifiers, used by Alembic.
 revision = '849e7fe9e674'
@@ -38,7 +38,7 @@ def upgrade():
     sa.Column('meeting_id', sa.Integer(), nullable=False),
     sa.Column('owner_ref', sa.String(length=40), nullable=False),
     sa.Column('premises', sa.String(length=20), nullable=False),
-    sa.Column('received_at', voting.types.UTCDateTime(), nullable=False),
+    sa.Column('received_at', column_types.UTCDateTime(), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('answers', sa.Text(), nullable=False),
     sa.Column('representative', sa.String(length=300), nullable=True),
@@ -58,7 +58,7 @@ def upgrade():
     sa.Column('mime', sa.String(length=100), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('uploaded_at', voting.types.UTCDateTime(), nullable=False),
+    sa.Column('uploaded_at', column_types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_materials_meeting_id_meetings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_materials'))
     )
@@ -82,7 +82,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=40), nullable=False),
-    sa.Column('at', voting.types.UTCDateTime(), nullable=False),
+    sa.Column('at', column_types.UTCDateTime(), nullable=False),
     sa.Column('detail', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_notice_deliveries_meeting_id_meetings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_deliveries'))
@@ -95,7 +95,7 @@ def upgrade():
     sa.Column('meeting_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('slot', sa.String(length=20), nullable=False),
-    sa.Column('at', voting.types.UTCDateTime(), nullable=False),
+    sa.Column('at', column_types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_reminders_sent_meeting_id_meetings')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reminders_sent_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders_sent')),
@@ -113,11 +113,11 @@ def upgrade():
         batch_op.add_column(sa.Column('materials_info', sa.String(length=1000), nullable=True))
         batch_op.add_column(sa.Column('gis_id', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('notice_date', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('created_at', voting.types.UTCDateTime(), nullable=False,
+        batch_op.add_column(sa.Column('created_at', column_types.UTCDateTime(), nullable=False,
                                       server_default=sa.text('CURRENT_TIMESTAMP')))  # rows from before
-        batch_op.add_column(sa.Column('announced_at', voting.types.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column('counted_at', voting.types.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column('cancelled_at', voting.types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('announced_at', column_types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('counted_at', column_types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('cancelled_at', column_types.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('cancel_reason', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('snapshot', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('snapshot_hash', sa.String(length=64), nullable=True))

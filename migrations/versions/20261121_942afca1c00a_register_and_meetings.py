@@ -7,7 +7,7 @@ Create Date: 2026-11-21 05:41:07.668782
 """
 from alembic import op
 import sqlalchemy as sa
-import voting.types
+from migrations import column_types
 
 # revision identifiers, used by Alembic.
 revision = '942afca1c00a'
@@ -77,8 +77,8 @@ def upgrade():
     sa.Column('kind', sa.Enum('annual', 'extraordinary', name='meeting_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('form', sa.Enum('in_person', 'absentee', 'mixed', 'electronic', name='meeting_form', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('state', sa.Enum('draft', 'announced', 'voting', 'closed', 'counted', 'signed', 'submitted', 'cancelled', name='meeting_state', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('opens_at', voting.types.UTCDateTime(), nullable=True),
-    sa.Column('closes_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('opens_at', column_types.UTCDateTime(), nullable=True),
+    sa.Column('closes_at', column_types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['building_id'], ['buildings.id'], name=op.f('fk_meetings_building_id_buildings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meetings'))
     )
@@ -90,8 +90,8 @@ def upgrade():
     sa.Column('building_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('person', 'organisation', 'public_body', name='owner_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
-    sa.Column('snils', voting.types.Encrypted(), nullable=True),
-    sa.Column('passport', voting.types.Encrypted(), nullable=True),
+    sa.Column('snils', column_types.Encrypted(), nullable=True),
+    sa.Column('passport', column_types.Encrypted(), nullable=True),
     sa.Column('inn', sa.String(length=12), nullable=True),
     sa.Column('ogrn', sa.String(length=15), nullable=True),
     sa.ForeignKeyConstraint(['building_id'], ['buildings.id'], name=op.f('fk_owners_building_id_buildings')),
@@ -105,7 +105,7 @@ def upgrade():
     sa.Column('building_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=20), nullable=False),
     sa.Column('kind', sa.Enum('residential', 'non_residential', 'parking', name='premises_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('area', voting.types.Area(), nullable=False),
+    sa.Column('area', column_types.Area(), nullable=False),
     sa.Column('entrance', sa.String(length=10), nullable=True),
     sa.Column('cadastral_number', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['building_id'], ['buildings.id'], name=op.f('fk_premises_building_id_buildings')),
@@ -121,8 +121,8 @@ def upgrade():
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=True),
-    sa.Column('uploaded_at', voting.types.UTCDateTime(), nullable=False),
-    sa.Column('applied_at', voting.types.UTCDateTime(), nullable=True),
+    sa.Column('uploaded_at', column_types.UTCDateTime(), nullable=False),
+    sa.Column('applied_at', column_types.UTCDateTime(), nullable=True),
     sa.Column('summary', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['building_id'], ['buildings.id'], name=op.f('fk_register_uploads_building_id_buildings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_register_uploads'))
@@ -135,7 +135,7 @@ def upgrade():
     sa.Column('premises_id', sa.Integer(), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('individual', 'shared', 'joint', 'public', name='ownership_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('share', voting.types.Share(), nullable=False),
+    sa.Column('share', column_types.Share(), nullable=False),
     sa.Column('egrn_record', sa.String(length=60), nullable=False),
     sa.Column('registered_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['owner_id'], ['owners.id'], name=op.f('fk_ownerships_owner_id_owners')),

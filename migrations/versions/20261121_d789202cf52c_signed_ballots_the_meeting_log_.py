@@ -7,7 +7,7 @@ Create Date: 2026-11-21 07:54:27.219527
 """
 from alembic import op
 import sqlalchemy as sa
-import voting.types
+from migrations import column_types
 
 # revision identifiers, used by Alembic.
 revision = 'd789202cf52c'
@@ -99,7 +99,7 @@ def upgrade():
     sa.Column('mime', sa.String(length=40), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
-    sa.Column('uploaded_at', voting.types.UTCDateTime(), nullable=False),
+    sa.Column('uploaded_at', column_types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_paper_scans_meeting_id_meetings')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_paper_scans_uploaded_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_paper_scans')),

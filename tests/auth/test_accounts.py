@@ -11,7 +11,7 @@ from sqlalchemy import select, text, update
 from auth.models import SecurityEvent, User, UserSession
 from auth.passwords import password_problem
 from tests.factories import PASSWORD, TOTP_SECRET, building, csrf_token, flat, login, staff_of, user
-from voting.extensions import db
+from voting.core.extensions import db
 
 
 def register(client, email: str = "new@example.org", password: str = PASSWORD):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from auth.keys import TAG
 from auth.models import DeviceKey
 from tests.factories import csrf_token, login, user
-from voting.extensions import db
+from voting.core.extensions import db
 
 
 def webcrypto_signature(key: ec.EllipticCurvePrivateKey, message: bytes) -> str:

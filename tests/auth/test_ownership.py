@@ -12,7 +12,7 @@ from sqlalchemy import select
 from auth.models import Decision, GuestGrant, OwnershipCode, OwnershipLink, Proxy, SecurityEvent
 from auth.ownership import issue_codes
 from tests.factories import building, csrf_token, flat, login, owner_in, staff_of, user
-from voting.extensions import db
+from voting.core.extensions import db
 
 ROWS = [flat("1", owner="Иванов Иван Иванович"), flat("2", owner="Петров Пётр Петрович")]
 

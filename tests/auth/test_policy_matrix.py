@@ -18,8 +18,8 @@ from protocols.models import Protocol, RenderState
 from registry.models import Municipality, Region
 from registry.services import stage_upload
 from tests.factories import building, csv_bytes, flat, inspector_of, owner_in, staff_of, user
-from voting.extensions import db, limiter
-from voting.models import (
+from voting.core.extensions import db, limiter
+from voting.meetings.models import (
     Meeting,
     MeetingForm,
     MeetingKind,

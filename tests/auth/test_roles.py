@@ -12,7 +12,7 @@ from sqlalchemy import select
 from auth.models import Proxy, SecurityEvent, User
 from tests.factories import PASSWORD, building, csrf_token, flat, login, user
 from voting.cli import cli
-from voting.extensions import db
+from voting.core.extensions import db
 
 
 def test_grant_and_withdraw_roles_are_logged(runner, session) -> None:
@@ -46,7 +46,7 @@ def test_outdated_hash_parameters_are_upgraded_at_sign_in(client) -> None:
 
 
 def test_proxy_for_one_meeting_must_name_a_meeting_of_that_building(client) -> None:
-    from voting.models import Meeting, MeetingForm, MeetingKind
+    from voting.meetings.models import Meeting, MeetingForm, MeetingKind
 
     item = building(rows=[flat("1")])
     meeting = Meeting(building=item, kind=MeetingKind.ANNUAL, form=MeetingForm.ELECTRONIC)

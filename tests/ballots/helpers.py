@@ -12,9 +12,9 @@ from ballots.models import LogHead
 from ballots.signing import DeviceSigner
 from registry.models import Building
 from tests.factories import building, flat, owner_in
-from voting import services
-from voting.extensions import db
-from voting.models import AgendaItem, Meeting, MeetingForm, MeetingKind, MeetingState
+from voting.core.extensions import db
+from voting.meetings import lifecycle
+from voting.meetings.models import AgendaItem, Meeting, MeetingForm, MeetingKind, MeetingState
 
 ROWS = [flat("1", area="60,00", owner="Иванов Иван Иванович"),
         flat("2", area="30,00", entrance="2", owner="Петров Пётр Петрович"),
@@ -68,7 +68,7 @@ def open_meeting(rows: list[dict[str, str]] | None = None, days_left: float = 5,
     for number, (title, code) in enumerate(agenda, 1):
         db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code))
     db.session.flush()
-    assert services.advance(meeting)
+    assert lifecycle.advance(meeting)
     db.session.flush()
     voters = [Voter(account, add_key(account) if keys else DeviceSigner(), str(account.links[0].ownership.owner_id),
                     [number]) for account, number in zip(accounts, numbers, strict=True)]

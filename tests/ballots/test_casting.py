@@ -15,11 +15,12 @@ from ballots import casting, paper
 from ballots.models import LogEntry
 from tests.ballots.helpers import Open, Voter, add_key, ballot, key_in_paper, open_meeting
 from tests.factories import csrf_token, login, staff_of, user
-from voting import services
-from voting.errors import ConflictError
-from voting.extensions import db
-from voting.models import MeetingDecision, MeetingForm
-from voting.server_key import server_key, verify
+from voting.core.errors import ConflictError
+from voting.core.extensions import db
+from voting.core.server_key import server_key, verify
+from voting.domain.tally import tally
+from voting.meetings import dossier
+from voting.meetings.models import MeetingDecision, MeetingForm
 
 
 def submit(client, state: Open, body: dict, voter: Voter | None = None):
@@ -63,7 +64,7 @@ def test_a_ballot_is_recorded_with_a_signed_receipt_and_mailed(client, session, 
     # a re-vote continues the chain and is the one counted
     revote = submit(client, state, ballot(state, voter, {"1": "against"}), voter)
     assert revote.status_code == 201 and revote.json["index"] > receipt["index"]
-    result = services.tally(services.dossier_of(state.meeting))
+    result = tally(dossier.dossier_of(state.meeting))
     assert [c.decision.answers for c in result.counted] == [{"1": "against"}]
     assert [r.reason for r in result.rejected] == ["duplicate"]
 

@@ -31,11 +31,12 @@ from ballots.verify import verify
 from tests.ballots.helpers import Open, Voter, ballot, open_meeting
 from tests.conftest import Mailbox, fresh_database, make_app
 from tests.factories import flat
-from voting import services
 from voting.cli import cli
-from voting.domain.tally import to_json
-from voting.extensions import db, limiter, write_transaction
-from voting.models import Meeting
+from voting.core.extensions import db, limiter, write_transaction
+from voting.domain.tally import tally, to_json
+from voting.meetings import lifecycle
+from voting.meetings.dossier import dossier_of
+from voting.meetings.models import Meeting
 from voting.recount import recount_command
 
 T = TypeVar("T")
@@ -182,10 +183,10 @@ def test_three_hundred_owners_voting_at_once_leave_one_chain_that_recounts_and_v
 
         meeting = db.session.get(Meeting, meeting_id)
         assert meeting is not None and meeting.closes_at is not None
-        assert services.advance(meeting, at=meeting.closes_at)
-        web = to_json(services.count(meeting))
+        assert lifecycle.advance(meeting, at=meeting.closes_at)
+        web = to_json(lifecycle.count(meeting))
         db.session.commit()
-        assert to_json(services.tally(services.dossier_of(meeting))) == web and web["decisions"]["counted"] == 300
+        assert to_json(tally(dossier_of(meeting))) == web and web["decisions"]["counted"] == 300
         dossier = tmp_path / "dossier.json"
         exported = committing_app.test_cli_runner().invoke(cli, ["dossier", str(meeting_id), "-o", str(dossier)])
         assert exported.exit_code == 0, exported.output
@@ -210,11 +211,11 @@ def test_a_close_racing_fifty_submissions_leaves_every_ballot_before_it_and_refu
     def close() -> None:
         """Once ten ballots are in, close, and hold the close's transaction open while the stragglers queue."""
         some_in.wait(timeout=30)
-        # the write lock first, as services.advance_locked does; held open a little while the stragglers queue
+        # the write lock first, as lifecycle.advance_locked does; held open a little while the stragglers queue
         with committing_app.app_context(), write_transaction():
             meeting = db.session.get(Meeting, meeting_id)
             assert meeting is not None and meeting.closes_at is not None
-            assert services.advance(meeting, at=meeting.closes_at)
+            assert lifecycle.advance(meeting, at=meeting.closes_at)
             closing.set()
             time.sleep(0.2)
             db.session.commit()

@@ -20,9 +20,9 @@ from ballots.verify_command import verify_command
 from tests.ballots.helpers import Open, add_key, ballot, key_in_paper, open_meeting
 from tests.ballots.test_casting import submit
 from tests.factories import login, staff_of
-from voting import services
 from voting.cli import cli
-from voting.extensions import db
+from voting.core.extensions import db
+from voting.meetings import lifecycle
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "evidence-small.json"
 
@@ -42,8 +42,8 @@ def counted_meeting(client, **options: Any) -> tuple[Open, dict[str, Any]]:
     index = key_in_paper(state, officer, signer, third.owner_id, "3", {"1": ["for", "against"], "2": "for"})
     key_in_paper(state, officer, signer, third.owner_id, "3", {"1": "for", "2": "for"}, check_of=index)
     assert len(paper.mismatches(state.meeting.id)) == 1  # the second keying disagrees: flagged, not counted
-    assert services.advance(state.meeting, at=state.meeting.closes_at)
-    services.count(state.meeting)
+    assert lifecycle.advance(state.meeting, at=state.meeting.closes_at)
+    lifecycle.count(state.meeting)
     db.session.flush()
     return state, evidence.bundle(state.meeting)
 

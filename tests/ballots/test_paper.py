@@ -15,8 +15,9 @@ from sqlalchemy import select
 from ballots.models import LogEntry, PaperScan
 from tests.ballots.helpers import Open, add_key, open_meeting
 from tests.factories import csrf_token, login, staff_of
-from voting import services
-from voting.extensions import db
+from voting.core.extensions import db
+from voting.domain.tally import tally
+from voting.meetings import dossier
 
 
 def key_in(client, state: Open, key_id: str, holder: str, scan: bytes, **marks: list[str]):
@@ -54,7 +55,7 @@ def test_an_officer_keys_in_and_signs_a_paper_decision(client, session) -> None:
     entry = db.session.scalar(select(LogEntry).where(LogEntry.meeting_id == state.meeting.id,
                                                      LogEntry.type == "paper_decision"))
     assert entry is not None and json.loads(entry.payload) == payload
-    result = services.tally(services.dossier_of(state.meeting))
+    result = tally(dossier.dossier_of(state.meeting))
     assert [(c.decision.source, c.decision.premises) for c in result.counted] == [("paper", "3")]
     assert result.items[1].void == 10  # several marks on item 2: void for that item only
     scan = client.get(f"/meetings/{state.meeting.id}/paper/scans/{payload['scan_sha256']}")

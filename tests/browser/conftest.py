@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from tests.conftest import Mailbox, fresh_database, make_app
-from voting.extensions import db
+from voting.core.extensions import db
 
 CHROMIUM = os.environ.get("VECHE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")

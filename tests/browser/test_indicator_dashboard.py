@@ -15,7 +15,7 @@ from registry.demo import REGION, seed_register
 from registry.models import Region
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import PASSWORD, TOTP_SECRET, user
-from voting.extensions import db
+from voting.core.extensions import db
 
 
 def test_inspector_sorts_and_filters_the_dashboard(live, browser_page) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import building, flat, owner_in, staff_of
-from voting.extensions import db
-from voting.models import Meeting, MeetingState
+from voting.core.extensions import db
+from voting.meetings.models import Meeting, MeetingState
 
 
 def test_company_drafts_fixes_the_schedule_and_announces(live, browser_page, mailbox) -> None:

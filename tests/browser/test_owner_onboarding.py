@@ -13,7 +13,7 @@ from auth.models import DeviceKey, User
 from auth.ownership import issue_codes
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import building, flat, staff_of
-from voting.extensions import db
+from voting.core.extensions import db
 
 
 def test_register_confirm_enter_code_see_building(live, browser_page, mailbox) -> None:

@@ -16,9 +16,9 @@ from protocols.models import Protocol
 from tests.ballots.helpers import add_key, key_in_paper, open_meeting
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import inspector_of, staff_of
-from voting import services
-from voting.extensions import db
-from voting.models import Meeting, MeetingForm, MeetingState, OfficerRole
+from voting.core.extensions import db
+from voting.meetings import lifecycle, plan
+from voting.meetings.models import Meeting, MeetingForm, MeetingState, OfficerRole
 
 
 def sign_out(page: Any, base: str) -> None:
@@ -44,12 +44,12 @@ def test_officers_sign_the_company_submits_the_inspector_recounts(live, browser_
         for voter, answers in zip(state.voters, ({"1": "for", "2": "for"}, {"1": "for", "2": "against"}), strict=False):
             key_in_paper(state, officer, officer_key, voter.owner_id, voter.premises[0], answers)
         meeting = state.meeting
-        assert services.advance(meeting, at=meeting.closes_at)
-        services.count(meeting)
+        assert lifecycle.advance(meeting, at=meeting.closes_at)
+        lifecycle.count(meeting)
         meeting.initiator_organisation = state.building.organisation
         chair, secretary = state.voters[0].user, state.voters[1].user
-        services.add_officer(meeting, OfficerRole.CHAIR, "Иванов Иван Иванович", chair.email)
-        services.add_officer(meeting, OfficerRole.SECRETARY, "Петров Пётр Петрович", secretary.email)
+        plan.add_officer(meeting, OfficerRole.CHAIR, "Иванов Иван Иванович", chair.email)
+        plan.add_officer(meeting, OfficerRole.SECRETARY, "Петров Пётр Петрович", secretary.email)
         staff, inspector = staff_of(state.building.organisation), inspector_of(municipality=state.building.municipality)
         db.session.commit()
         meeting_id, emails = meeting.id, (chair.email, secretary.email, staff.email, inspector.email)

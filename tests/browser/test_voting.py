@@ -18,9 +18,10 @@ from ballots.models import LogEntry
 from tests.ballots.helpers import ROWS, open_meeting
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.conftest import Mailbox
-from voting import services
-from voting.extensions import db
-from voting.models import Meeting
+from voting.core.extensions import db
+from voting.domain.tally import tally
+from voting.meetings import dossier
+from voting.meetings.models import Meeting
 
 TRACKER = re.compile(r"Код бюллетеня: ([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})")
 
@@ -138,7 +139,7 @@ def test_owner_registers_a_key_votes_gets_the_receipt_and_revotes(live, browser_
                                                             LogEntry.type == "ballot").order_by(LogEntry.index))
         assert [(b.index, b.seq, b.key_id) for b in ballots] == [(index, 1, keys[0].key_id),
                                                                  (second_index, 2, keys[0].key_id)]
-        result = services.tally(services.dossier_of(meeting))
+        result = tally(dossier.dossier_of(meeting))
     assert [(c.decision.premises, c.decision.answers) for c in result.counted] == [
         ("1", {"1": "against", "2": "abstain"})]
     items = {item.id: item for item in result.items}

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from indicators.feed import signature_holds
 from indicators.models import FeedDelivery
 from voting.cli import cli
-from voting.extensions import db
+from voting.core.extensions import db
 
 PERIOD = {"from": "2026-01-01", "to": "2026-05-31"}
 

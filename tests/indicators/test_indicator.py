@@ -19,9 +19,9 @@ from registry.demo import published_figures
 from registry.models import Region
 from tests.factories import building, flat
 from voting.cli import cli
+from voting.core.extensions import db
 from voting.domain.indicator import online_share
-from voting.extensions import db
-from voting.models import Meeting, MeetingForm, MeetingKind, MeetingState
+from voting.meetings.models import Meeting, MeetingForm, MeetingKind, MeetingState
 
 PERIOD = "2026-01-01:2026-05-31"
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from indicators.models import RegisteredMeeting
 from tests.factories import building, csrf_token, flat, inspector_of, login, staff_of
 from voting.cli import cli
-from voting.extensions import db
+from voting.core.extensions import db
 
 PERIOD = {"from": "2026-01-01", "to": "2026-05-31"}
 
@@ -90,7 +90,7 @@ def test_drill_down_by_organisation_and_building(client) -> None:
     from datetime import date
 
     from indicators.models import RegisteredMeeting as Held
-    from voting.models import MeetingForm, MeetingKind
+    from voting.meetings.models import MeetingForm, MeetingKind
 
     item = building(rows=[flat("1")])
     for form in (MeetingForm.ELECTRONIC, MeetingForm.ABSENTEE, MeetingForm.ELECTRONIC):

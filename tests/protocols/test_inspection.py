@@ -17,8 +17,8 @@ from protocols import gis, services
 from tests.ballots.test_evidence import counted_meeting
 from tests.factories import csrf_token, inspector_of, login, staff_of
 from voting.cli import cli
-from voting.extensions import db
-from voting.models import Meeting, MeetingForm, MeetingKind, MeetingState
+from voting.core.extensions import db
+from voting.meetings.models import Meeting, MeetingForm, MeetingKind, MeetingState
 
 
 def inspected(client):

@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-import voting.pdf
+import voting.core.pdf
 from ballots.verify import PDF_EVIDENCE_KEY, verify_file
 from protocols import services
 from protocols.models import RenderState
 from tests.ballots.test_evidence import counted_meeting
-from voting import services as meetings
-from voting.extensions import db
-from voting.models import OfficerRole
+from voting.core.extensions import db
+from voting.meetings import plan
+from voting.meetings.models import OfficerRole
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "protocols"
 HOSTILE = ('Утвердить <b>смету</b> <img src="file:///etc/passwd"> <img src="https://example.org/x.png"> '
@@ -42,8 +42,8 @@ def flat_text(pdf: bytes) -> str:
 def rendered(client: Any, noticed: date | None = None, **options: Any) -> tuple[Any, Any]:
     state, _bundle = counted_meeting(client, noticed=noticed, **options)
     meeting = state.meeting
-    meetings.add_officer(meeting, OfficerRole.CHAIR, "Иванов Иван Иванович", state.voters[0].user.email)
-    meetings.add_officer(meeting, OfficerRole.SECRETARY, "Петров Пётр Петрович", state.voters[1].user.email)
+    plan.add_officer(meeting, OfficerRole.CHAIR, "Иванов Иван Иванович", state.voters[0].user.email)
+    plan.add_officer(meeting, OfficerRole.SECRETARY, "Петров Пётр Петрович", state.voters[1].user.email)
     db.session.flush()
     protocol = services.render_now(meeting.id)
     assert protocol.render_state is RenderState.READY, protocol.error
@@ -122,8 +122,8 @@ def test_a_person_initiating_is_identified_by_passport_under_266(client, session
 
 def test_hostile_agenda_text_is_printed_as_text_and_fetches_nothing(client, session, monkeypatch) -> None:
     fetched: list[str] = []
-    real = voting.pdf.asset
-    monkeypatch.setattr(voting.pdf, "asset", lambda url: fetched.append(url) or real(url))
+    real = voting.core.pdf.asset
+    monkeypatch.setattr(voting.core.pdf, "asset", lambda url: fetched.append(url) or real(url))
     state, _bundle = counted_meeting(client, agenda=((HOSTILE, "44.2.5"), ("Утвердить план", "44.2.4")))
     protocol = services.render_now(state.meeting.id)
     text = flat_text(protocol.pdf or b"")

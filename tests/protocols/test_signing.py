@@ -27,11 +27,11 @@ from protocols.models import Protocol, RenderState
 from tests.ballots.helpers import Open, add_key, key_in_paper, open_meeting
 from tests.ballots.test_evidence import counted_meeting
 from tests.factories import csrf_token, login, staff_of
-from voting import services as meetings
-from voting.errors import ConflictError, ForbiddenError, InvalidInputError
-from voting.extensions import db
-from voting.models import MeetingForm, MeetingState, OfficerRole
-from voting.server_key import server_key
+from voting.core.errors import ConflictError, ForbiddenError, InvalidInputError
+from voting.core.extensions import db
+from voting.core.server_key import server_key
+from voting.meetings import lifecycle, plan
+from voting.meetings.models import MeetingForm, MeetingState, OfficerRole
 
 
 def signed_by(protocol: Protocol, account: Any, signer: Any) -> None:
@@ -52,8 +52,8 @@ def counted_on_paper(agenda: tuple[tuple[str, str], ...] = (("Избрать п�
     officer_key = add_key(officer)
     for voter, first in zip(state.voters, ("against", "for", ["for", "against"]), strict=True):
         key_in_paper(state, officer, officer_key, voter.owner_id, voter.premises[0], {"1": first, "2": "for"})
-    assert meetings.advance(state.meeting, at=state.meeting.closes_at)
-    meetings.count(state.meeting)
+    assert lifecycle.advance(state.meeting, at=state.meeting.closes_at)
+    lifecycle.count(state.meeting)
     db.session.flush()
     return state
 
@@ -69,7 +69,7 @@ def officers(session) -> tuple[Protocol, list[tuple[Any, Any]]]:
               (counter, add_key(counter))]
     for role, (account, _signer) in zip((OfficerRole.CHAIR, OfficerRole.SECRETARY, OfficerRole.COUNTER), people,
                                         strict=True):
-        meetings.add_officer(meeting, role, account.full_name or account.email, account.email)
+        plan.add_officer(meeting, role, account.full_name or account.email, account.email)
     db.session.flush()
     return services.render_now(meeting.id), people
 
@@ -124,7 +124,7 @@ def test_a_signed_protocol_cannot_be_changed_even_by_sql(officers) -> None:
 def test_a_paper_meetings_protocol_needs_its_chair_and_secretary(session, elected, missing) -> None:
     state = counted_on_paper()
     for n, role in enumerate(elected):
-        meetings.add_officer(state.meeting, role, f"Офицер {n}", "")
+        plan.add_officer(state.meeting, role, f"Офицер {n}", "")
     db.session.flush()
     if missing is None:
         assert services.request_render(state.meeting).render_state is RenderState.READY
@@ -166,8 +166,8 @@ def tszh(session) -> tuple[Protocol, Any, Any, Any]:
     also keys in paper), then the owner who voted for."""
     state = counted_on_paper(agenda=TSZH)
     officer = staff_of(state.building.organisation)
-    meetings.add_officer(state.meeting, OfficerRole.CHAIR, "Сидорова Анна Андреевна", "")
-    meetings.add_officer(state.meeting, OfficerRole.SECRETARY, officer.full_name or officer.email, officer.email)
+    plan.add_officer(state.meeting, OfficerRole.CHAIR, "Сидорова Анна Андреевна", "")
+    plan.add_officer(state.meeting, OfficerRole.SECRETARY, officer.full_name or officer.email, officer.email)
     db.session.flush()
     return services.render_now(state.meeting.id), state.voters[1], officer, add_key(officer)
 
@@ -249,8 +249,8 @@ def test_the_same_option_marked_twice_is_one_choice_for_the_tally_the_protocol_a
                          form=MeetingForm.ABSENTEE)
     officer = staff_of(state.building.organisation)
     key_in_paper(state, officer, add_key(officer), state.voters[2].owner_id, "3", {"1": ["for", "for"], "2": "for"})
-    assert meetings.advance(state.meeting, at=state.meeting.closes_at)
-    meetings.count(state.meeting)
+    assert lifecycle.advance(state.meeting, at=state.meeting.closes_at)
+    lifecycle.count(state.meeting)
     db.session.flush()
     assert document.tallied(state.meeting)[1].items[0].votes_for == Decimal("10")
     assert [d["answers"] for d in document.build(state.meeting)["decisions"]] == [[["1", "за"], ["2", "за"]]]
@@ -275,8 +275,8 @@ def failing_tool(pdf: bytes, sha256: str) -> dict[str, str]:
 def electronic(client, session) -> tuple[Protocol, Any]:
     """An electronic meeting's rendered protocol (with a chair and a secretary elected) and its administrator."""
     state, _bundle = counted_meeting(client)
-    meetings.add_officer(state.meeting, OfficerRole.CHAIR, "Иванов Иван Иванович", state.voters[0].user.email)
-    meetings.add_officer(state.meeting, OfficerRole.SECRETARY, "Петров Пётр Петрович", state.voters[1].user.email)
+    plan.add_officer(state.meeting, OfficerRole.CHAIR, "Иванов Иван Иванович", state.voters[0].user.email)
+    plan.add_officer(state.meeting, OfficerRole.SECRETARY, "Петров Пётр Петрович", state.voters[1].user.email)
     db.session.flush()
     return services.render_now(state.meeting.id), staff_of(state.building.organisation)
 

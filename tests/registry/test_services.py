@@ -27,7 +27,7 @@ ROWS = [
 
 
 def count(model: type) -> int:
-    from voting.extensions import db
+    from voting.core.extensions import db
 
     return db.session.scalar(select(func.count()).select_from(model)) or 0
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from auth.models import SecurityEvent
 from registry.models import Premises, RegisterUpload
 from tests.factories import building, csrf_token, csv_bytes, flat, login, owner_in, staff_of
-from voting.extensions import db
+from voting.core.extensions import db
 
 OWNER = flat("1", owner="Иванов Иван Иванович", snils="112-233-445 95")
 

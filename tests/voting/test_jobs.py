@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.voting.test_meetings import decide, open_meeting
-from voting import jobs
+from voting.core import jobs
 
 REDIS = os.environ.get("VECHE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -32,7 +32,7 @@ def test_without_redis_a_job_runs_inline(client, mailbox, app, monkeypatch) -> N
     meeting = open_meeting(client, mailbox)
     mailbox.messages.clear()
     monkeypatch.setitem(app.config, "REDIS_URL", None)
-    monkeypatch.setattr("voting.services.now", lambda: meeting.closes_at - timedelta(days=2))
+    monkeypatch.setattr("voting.core.clock.now", lambda: meeting.closes_at - timedelta(days=2))
     assert jobs.run("send_reminders") == 2 and len(mailbox.messages) == 2
 
 
@@ -44,8 +44,8 @@ def test_with_redis_the_job_goes_through_the_queue_and_a_worker(client, mailbox,
     decide(meeting, "1", {"1": "for"}, meeting.opens_at + timedelta(hours=1))
     mailbox.messages.clear()
     monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
-    monkeypatch.setattr("voting.jobs.QUEUE", f"veche-test-{uuid.uuid4().hex[:8]}")
-    monkeypatch.setattr("voting.services.now", lambda: meeting.closes_at - timedelta(days=2))
+    monkeypatch.setattr("voting.core.jobs.QUEUE", f"veche-test-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setattr("voting.core.clock.now", lambda: meeting.closes_at - timedelta(days=2))
     job = jobs.run("send_reminders")
     queue = jobs.queue()
     assert queue.count == 1 and not mailbox.messages  # queued, not yet run

@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from registry.sync import apply_register
 from tests.factories import building, csrf_token, flat, login, owner_in, register, staff_of, user
-from voting import services
 from voting.cli import cli
-from voting.extensions import db
-from voting.models import (
+from voting.core.extensions import db
+from voting.meetings import dossier, lifecycle, mail, notice
+from voting.meetings.board import participation
+from voting.meetings.models import (
     AgendaItem,
     Meeting,
     MeetingDecision,
@@ -27,6 +28,7 @@ from voting.models import (
     NoticeDelivery,
     TransitionError,
 )
+from voting.meetings.plan import add_item
 
 ZONE = ZoneInfo("Asia/Yekaterinburg")
 ROWS = [flat("1", area="60,00", owner="Иванов Иван Иванович"), flat("2", area="30,00", entrance="2",
@@ -93,7 +95,7 @@ def test_readiness_blocks_announcing_until_fixed_then_notice_goes_out(client, ma
         assert element in body, element
     assert {n.channel for n in meeting.notices} == {"email", "platform"}
     with pytest.raises(TransitionError):
-        services.add_item(meeting, "Ещё вопрос", "44.2.5", None, None)
+        add_item(meeting, "Ещё вопрос", "44.2.5", None, None)
 
 
 def test_notice_pdf_for_the_stairwell_has_every_element_and_a_qr_code(client) -> None:
@@ -182,7 +184,7 @@ def open_meeting(client, mailbox) -> Meeting:
     post(client, f"/meetings/{meeting.id}/announce", page=f"/meetings/{meeting.id}")
     db.session.expire_all()
     meeting = db.session.get(Meeting, meeting.id)
-    services.advance(meeting, meeting.opens_at)
+    lifecycle.advance(meeting, meeting.opens_at)
     db.session.flush()
     return meeting
 
@@ -202,8 +204,8 @@ def test_opening_freezes_the_register_later_edits_never_reach_it(client, mailbox
     apply_register(meeting.building, register([*ROWS, flat("4", area="500,00", owner="Новый Н. Н.")]))
     db.session.flush()
     assert meeting.snapshot == frozen
-    assert [p.number for p in services.dossier_of(meeting).register] == ["1", "2", "3"]
-    assert services.participation(meeting).total == 100
+    assert [p.number for p in dossier.dossier_of(meeting).register] == ["1", "2", "3"]
+    assert participation(meeting).total == 100
 
 
 def test_participation_board_close_count_and_recount_agree(client, mailbox, runner, tmp_path) -> None:
@@ -211,7 +213,7 @@ def test_participation_board_close_count_and_recount_agree(client, mailbox, runn
     t = meeting.opens_at + timedelta(hours=1)
     decide(meeting, "1", {"1": "for", "2": "for"}, t)
     decide(meeting, "3", {"1": "against"}, t, source="paper")
-    board = services.participation(meeting)
+    board = participation(meeting)
     assert (board.participating, board.total) == (70, 100)
     assert board.needed_for_quorum == 0
     assert board.missing == [("2", "Петров Пётр Петрович", 30)]
@@ -220,7 +222,7 @@ def test_participation_board_close_count_and_recount_agree(client, mailbox, runn
     csv_text = client.get(f"/meetings/{meeting.id}/non-voters.csv").get_data(as_text=True)
     assert "2;Петров Пётр Петрович;30,00" in csv_text
 
-    services.advance(meeting, meeting.closes_at)
+    lifecycle.advance(meeting, meeting.closes_at)
     db.session.flush()
     assert meeting.state is MeetingState.CLOSED
     mailbox.messages.clear()
@@ -238,16 +240,16 @@ def test_participation_board_close_count_and_recount_agree(client, mailbox, runn
                  "2. Провести капитальный ремонт крыши", "решение не принято", "кворум: есть",
                  f"/meetings/{meeting.id}"):
         assert line in text, line
-    assert meeting.results_sent_at is not None and services.mail_results(meeting.id) == 0
+    assert meeting.results_sent_at is not None and mail.mail_results(meeting.id) == 0
     assert "Results sent to the owners" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     post(client, "/language", {"lang": "ru", "next": "/"}, page="/")
 
-    dossier = tmp_path / "dossier.json"
-    assert runner.invoke(cli, ["dossier", str(meeting.id), "-o", str(dossier)]).exit_code == 0
-    recount = runner.invoke(cli, ["recount", str(dossier), "--json"])
+    dossier_file = tmp_path / "dossier.json"
+    assert runner.invoke(cli, ["dossier", str(meeting.id), "-o", str(dossier_file)]).exit_code == 0
+    recount = runner.invoke(cli, ["recount", str(dossier_file), "--json"])
     assert json.loads(recount.output) == web
     download = client.get(f"/meetings/{meeting.id}/dossier.json")
-    assert json.loads(download.data) == json.loads(dossier.read_text(encoding="utf-8"))
+    assert json.loads(download.data) == json.loads(dossier_file.read_text(encoding="utf-8"))
     results = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "<svg class=\"bar\"" in results and "не принято" in results and "принято" in results
 
@@ -257,9 +259,9 @@ def test_reminders_go_to_those_who_have_not_voted_once_per_slot(client, mailbox)
     mailbox.messages.clear()
     decide(meeting, "1", {"1": "for"}, meeting.opens_at + timedelta(hours=1))
     at = meeting.closes_at - timedelta(days=2)
-    assert services.send_reminders(at) == 1
-    assert services.send_reminders(at + timedelta(hours=1)) == 0  # the same slot is not repeated
-    assert services.send_reminders(meeting.closes_at - timedelta(hours=12)) == 1  # the one-day slot
+    assert mail.send_reminders(at) == 1
+    assert mail.send_reminders(at + timedelta(hours=1)) == 0  # the same slot is not repeated
+    assert mail.send_reminders(meeting.closes_at - timedelta(hours=12)) == 1  # the one-day slot
     recipients = {m["To"] for m in mailbox.messages}
     assert len(recipients) == 1 and "ещё не проголосовали" in mailbox.messages[0]["Subject"]
 
@@ -311,7 +313,7 @@ def test_officers_and_an_owner_as_initiator(client, mailbox) -> None:
     db.session.expire_all()
     meeting = db.session.get(Meeting, meeting.id)
     assert meeting.initiator_owner.name == "Петров Пётр Петрович" and meeting.initiator_organisation is None
-    assert services.notice_facts(meeting)["initiator"] == "Петров Пётр Петрович"
+    assert notice.notice_facts(meeting)["initiator"] == "Петров Пётр Петрович"
 
 
 @pytest.mark.parametrize(("posted", "counts"), [
@@ -326,7 +328,7 @@ def test_a_way_of_notice_counts_only_if_used_in_time(session, posted: datetime, 
     meeting.record_delivery("gis_zhkh", datetime(2026, 11, 20, 10, 0, tzinfo=ZONE), "id-1")
     meeting.record_delivery("hand_delivery", posted, "40 подписей")
     db.session.flush()
-    problems = [p.code for p in services.notice_status(meeting)["problems"]]
+    problems = [p.code for p in notice.notice_status(meeting)["problems"]]
     assert problems == ([] if counts else ["notice_channel_one_of"])
 
 
@@ -345,7 +347,7 @@ def test_paper_decision_forms_carry_what_a_decision_must_show(client, mailbox, m
                       "2 Провести капитальный ремонт крыши", "ЗА ПРОТИВ ВОЗДЕРЖАЛСЯ", "Подпись",
                       meeting.paper_address):
         assert requisite in first, requisite
-    monkeypatch.setattr(services, "DECISION_FORMS_AT_ONCE", 2)  # a big building: one entrance at a time
+    monkeypatch.setattr(notice, "DECISION_FORMS_AT_ONCE", 2)  # a big building: one entrance at a time
     too_many = client.get(f"/meetings/{meeting.id}/decisions.pdf")
     assert too_many.status_code == 422 and "выберите подъезд" in too_many.get_data(as_text=True)
     entrance = client.get(f"/meetings/{meeting.id}/decisions.pdf?entrance=2")

@@ -34,16 +34,22 @@ from auth.policy import (
     policy,
 )
 from registry.models import Building
-from voting import jobs, services
+from voting.core import clock, jobs
+from voting.core.errors import ConflictError, VotingError
+from voting.core.extensions import db
+from voting.core.links import public_url
+from voting.core.pdf import render_pdf
+from voting.core.template_helpers import local
+from voting.core.uploads import sniff
 from voting.domain.numbers import format_amount
 from voting.domain.protocol_orders import order_on
 from voting.domain.rules import catalogue, search
 from voting.domain.schedule import results_due
-from voting.errors import ConflictError, VotingError
-from voting.extensions import db
-from voting.forms import AgendaItemForm, DeliveryForm, MaterialForm, MeetingPlanForm, OfficerForm, ReasonForm
-from voting.links import public_url
-from voting.models import (
+from voting.meetings import board, lifecycle, plan
+from voting.meetings import notice as notices
+from voting.meetings.dossier import dossier_json
+from voting.meetings.forms import AgendaItemForm, DeliveryForm, MaterialForm, MeetingPlanForm, OfficerForm, ReasonForm
+from voting.meetings.models import (
     Meeting,
     MeetingForm,
     MeetingKind,
@@ -51,9 +57,6 @@ from voting.models import (
     MeetingState,
     OfficerRole,
 )
-from voting.pdf import render_pdf
-from voting.template_helpers import local
-from voting.uploads import sniff
 
 bp = Blueprint("meetings", __name__)
 ALLOWED_MATERIAL = ("application/pdf", "image/jpeg", "image/png", "application/zip")
@@ -61,7 +64,7 @@ ALLOWED_MATERIAL = ("application/pdf", "image/jpeg", "image/png", "application/z
 
 def _advance_if_due(meeting: Meeting) -> Meeting | None:
     """The meeting, opened or closed first if its announced instant has come."""
-    return services.advance_locked(meeting.id) if services.due(meeting) else meeting
+    return lifecycle.advance_locked(meeting.id) if lifecycle.due(meeting) else meeting
 
 
 @on_authorised(_advance_if_due)
@@ -81,8 +84,8 @@ def index(building: Building) -> ResponseReturnValue:
     meetings = db.session.scalars(select(Meeting).where(Meeting.building_id == building.id)
                                   .order_by(Meeting.id.desc())).all()
     for meeting in meetings:
-        if services.due(meeting):
-            services.advance_locked(meeting.id)
+        if lifecycle.due(meeting):
+            lifecycle.advance_locked(meeting.id)
     return render_template("meetings/list.html", building=building, meetings=meetings,
                            may_administer=may(current_user, BUILDING_ADMINISTER, building))
 
@@ -111,9 +114,9 @@ def _subject_choices(query: str) -> list[str]:
 def show(meeting: Meeting) -> ResponseReturnValue:
     administer = may(current_user, BUILDING_ADMINISTER, meeting)
     context: dict[str, object] = {"meeting": meeting, "administer": administer, "zone": meeting.building.timezone,
-                                  "now": services.now(), "facts": services.notice_facts(meeting)}
+                                  "now": clock.now(), "facts": notices.notice_facts(meeting)}
     if administer and meeting.state is MeetingState.DRAFT:
-        plan = MeetingPlanForm(data={
+        plan_form = MeetingPlanForm(data={
             "kind": meeting.kind.value, "form": meeting.form.value, "opens_at": _local(meeting, meeting.opens_at),
             "closes_at": _local(meeting, meeting.closes_at), "place": meeting.place,
             "paper_address": meeting.paper_address, "materials_info": meeting.materials_info,
@@ -123,10 +126,10 @@ def show(meeting: Meeting) -> ResponseReturnValue:
         item_form = AgendaItemForm()
         subjects = search(query) if query else catalogue()
         item_form.subject.choices = [s.code for s in subjects]
-        context |= {"plan": plan, "item_form": item_form, "subjects": subjects, "query": query,
-                    "problems": services.readiness_of(meeting)}
+        context |= {"plan": plan_form, "item_form": item_form, "subjects": subjects, "query": query,
+                    "problems": plan.readiness_of(meeting)}
     if meeting.state in (MeetingState.VOTING, MeetingState.CLOSED) and administer:
-        context["participation"] = services.participation(meeting)
+        context["participation"] = board.participation(meeting)
     if meeting.result:
         assert meeting.closes_at is not None
         context["result"] = json.loads(meeting.result)
@@ -134,13 +137,13 @@ def show(meeting: Meeting) -> ResponseReturnValue:
     if administer and meeting.state not in (MeetingState.SIGNED, MeetingState.SUBMITTED, MeetingState.CANCELLED):
         context["officer_form"] = OfficerForm()
     if meeting.state is not MeetingState.DRAFT:
-        context["notice"] = services.notice_status(meeting)
+        context["notice"] = notices.notice_status(meeting)
         context["delivery_form"] = DeliveryForm()
     context["material_form"] = MaterialForm()
     context["cancel_form"] = ReasonForm()
     context["may_dossier"] = may(current_user, BUILDING_PERSONAL_DATA, meeting)
     if context["may_dossier"] and meeting.state in (MeetingState.ANNOUNCED, MeetingState.VOTING):
-        context["entrances"] = services.entrances(meeting)
+        context["entrances"] = plan.entrances(meeting)
     context["may_paper"] = may(current_user, MEETING_KEY_IN_PAPER, meeting)
     context["may_protocol"] = may(current_user, PROTOCOL_VIEW, meeting)
     return render_template("meetings/show.html", **context)
@@ -164,7 +167,7 @@ def update_plan(meeting: Meeting) -> ResponseReturnValue:
         if email and meeting.administrator is None:
             flash(_("Учётной записи %(email)s нет: администратор не назначен.", email=email), "warning")
         try:
-            services.set_initiator(meeting, form.initiator_owner.data or "")
+            plan.set_initiator(meeting, form.initiator_owner.data or "")
         except VotingError as error:
             flash(error.message, "warning")
         db.session.commit()
@@ -180,7 +183,7 @@ def add_item(meeting: Meeting) -> ResponseReturnValue:
     form = AgendaItemForm()
     form.subject.choices = _subject_choices("")
     if form.validate_on_submit():
-        services.add_item(meeting, form.title.data or "", form.subject.data or "", form.proposal.data,
+        plan.add_item(meeting, form.title.data or "", form.subject.data or "", form.proposal.data,
                           form.entrance.data)
         db.session.commit()
         flash(_("Вопрос добавлен в повестку."), "success")
@@ -192,7 +195,7 @@ def add_item(meeting: Meeting) -> ResponseReturnValue:
 @bp.post("/meetings/<int:meeting_id>/items/<int:number>/delete")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def remove_item(meeting: Meeting, number: int) -> ResponseReturnValue:
-    services.remove_item(meeting, number)
+    plan.remove_item(meeting, number)
     db.session.commit()
     return redirect(url_for(".show", meeting_id=meeting.id) + "#agenda")
 
@@ -203,7 +206,7 @@ def add_officer(meeting: Meeting) -> ResponseReturnValue:
     form = OfficerForm()
     if form.validate_on_submit():
         try:
-            services.add_officer(meeting, OfficerRole(form.role.data), form.name.data or "", form.email.data or "")
+            plan.add_officer(meeting, OfficerRole(form.role.data), form.name.data or "", form.email.data or "")
         except VotingError as error:
             flash(error.message, "warning")
         else:
@@ -216,7 +219,7 @@ def add_officer(meeting: Meeting) -> ResponseReturnValue:
 @bp.post("/meetings/<int:meeting_id>/officers/<int:officer_id>/delete")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def remove_officer(meeting: Meeting, officer_id: int) -> ResponseReturnValue:
-    services.remove_officer(meeting, officer_id)
+    plan.remove_officer(meeting, officer_id)
     db.session.commit()
     return redirect(url_for(".show", meeting_id=meeting.id) + "#officers")
 
@@ -225,7 +228,7 @@ def remove_officer(meeting: Meeting, officer_id: int) -> ResponseReturnValue:
 @policy(BUILDING_ADMINISTER, load_meeting)
 def announce(meeting: Meeting) -> ResponseReturnValue:
     try:
-        sent = services.announce(meeting)
+        sent = lifecycle.announce(meeting)
     except VotingError as error:
         flash(_("Собрание пока нельзя объявить: исправьте отмеченное ниже.") + f" ({error.message})", "warning")
         return redirect(url_for(".show", meeting_id=meeting.id))
@@ -254,7 +257,7 @@ def cancel(meeting: Meeting) -> ResponseReturnValue:
 @policy(BUILDING_ADMINISTER, load_meeting)
 def count(meeting: Meeting) -> ResponseReturnValue:
     try:
-        services.count(meeting)
+        lifecycle.count(meeting)
     except VotingError as error:
         flash(error.message, "warning")
     else:
@@ -267,7 +270,7 @@ def count(meeting: Meeting) -> ResponseReturnValue:
 @bp.get("/meetings/<int:meeting_id>/notice")
 @policy(BUILDING_VIEW, load_meeting)
 def notice(meeting: Meeting) -> ResponseReturnValue:
-    return render_template("meetings/notice.html", meeting=meeting, facts=services.notice_facts(meeting))
+    return render_template("meetings/notice.html", meeting=meeting, facts=notices.notice_facts(meeting))
 
 
 @bp.get("/meetings/<int:meeting_id>/decisions.pdf")
@@ -280,7 +283,7 @@ def decision_forms(meeting: Meeting) -> ResponseReturnValue:
     zone = meeting.building.timezone
     html = render_template(
         "pdf/decisions.html", meeting=meeting, agenda=meeting.agenda,
-        forms=services.decision_forms(meeting, request.args.get("entrance") or None),
+        forms=notices.decision_forms(meeting, request.args.get("entrance") or None),
         opens=local(meeting.opens_at, zone), closes=local(meeting.closes_at, zone),
         snils=order_on(meeting.notice_date).decision_snils)
     return Response(render_pdf(html), mimetype="application/pdf",
@@ -293,7 +296,7 @@ def notice_pdf(meeting: Meeting) -> ResponseReturnValue:
     url = public_url(".show", meeting_id=meeting.id)
     png = io.BytesIO()
     qrcode.make(url, box_size=8, border=2).save(png)  # PNG: printers and PDF readers all draw it the same
-    html = render_template("pdf/notice.html", meeting=meeting, facts=services.notice_facts(meeting), url=url,
+    html = render_template("pdf/notice.html", meeting=meeting, facts=notices.notice_facts(meeting), url=url,
                            qr=base64.b64encode(png.getvalue()).decode())
     return Response(render_pdf(html), mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=notice-{meeting.id}.pdf"})
@@ -307,7 +310,7 @@ def record_delivery(meeting: Meeting) -> ResponseReturnValue:
     if form.validate_on_submit():
         at = form.at.data.replace(tzinfo=ZoneInfo(meeting.building.timezone)) if form.at.data else None
         try:
-            services.record_delivery(meeting, form.channel.data, at, form.detail.data)
+            notices.record_delivery(meeting, form.channel.data, at, form.detail.data)
         except VotingError as error:
             db.session.rollback()
             flash(error.message, "warning")
@@ -350,7 +353,7 @@ def material(meeting: Meeting, material_id: int) -> ResponseReturnValue:
 @bp.get("/meetings/<int:meeting_id>/dossier.json")
 @policy(BUILDING_PERSONAL_DATA, load_meeting)
 def dossier(meeting: Meeting) -> ResponseReturnValue:
-    body = json.dumps(services.dossier_json(meeting), ensure_ascii=False, indent=2)
+    body = json.dumps(dossier_json(meeting), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename=oss-dossier-{meeting.id}.json"})
 
@@ -361,7 +364,7 @@ def non_voters(meeting: Meeting) -> ResponseReturnValue:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["Помещение", "Собственник", "Голосов, м²"])
-    for premises, name, votes in services.participation(meeting).missing:
+    for premises, name, votes in board.participation(meeting).missing:
         writer.writerow([premises, name, format_amount(votes).replace(".", ",")])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=non-voters-{meeting.id}.csv"})

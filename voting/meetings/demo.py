@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from auth.models import User
 from registry.models import Building
-from voting import services
-from voting.extensions import db
-from voting.models import AgendaItem, Meeting, MeetingDecision, MeetingForm, MeetingKind, MeetingState
+from voting.core import clock
+from voting.core.extensions import db
+from voting.meetings import dossier, lifecycle
+from voting.meetings.models import AgendaItem, Meeting, MeetingDecision, MeetingForm, MeetingKind, MeetingState
 
 AGENDA = (
     ("Избрать председателем собрания Иванова И. И., секретарём — Петрову А. С.", "44.2.5"),
@@ -98,12 +99,12 @@ def _bring_to(meeting: Meeting, state: MeetingState, today: date, opens: datetim
     meeting.state, meeting.notice_date = MeetingState.ANNOUNCED, opens.date() - timedelta(days=11)
     if state is MeetingState.ANNOUNCED:
         meeting.notice_date = today
-    posted = min(datetime.combine(meeting.notice_date, time(9), ZoneInfo(meeting.building.timezone)), services.now())
+    posted = min(datetime.combine(meeting.notice_date, time(9), ZoneInfo(meeting.building.timezone)), clock.now())
     meeting.record_delivery("gis_zhkh", posted, meeting.gis_id)  # the ways the law asks (ЖК РФ ст. 45 ч. 4)
     meeting.record_delivery("stairwell", posted, "на досках объявлений у входа в каждый подъезд")
     if state is MeetingState.ANNOUNCED:
         return
-    meeting.open(opens, *services.freeze_register(meeting))
+    meeting.open(opens, *dossier.freeze_register(meeting))
     voting_now = state is MeetingState.VOTING
     planned = _decisions(meeting, opens, timedelta(days=2) if voting_now else closes - opens,
                          share=0.45 if voting_now else 0.8)
@@ -111,7 +112,7 @@ def _bring_to(meeting: Meeting, state: MeetingState, today: date, opens: datetim
         meeting.close(closes)
     record(meeting, planned, not voting_now)
     if state is MeetingState.COUNTED:
-        services.count(meeting)
+        lifecycle.count(meeting)
     db.session.flush()
 
 

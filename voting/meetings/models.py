@@ -13,9 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import User
 from registry.models import Building, Organisation, Owner
-from voting.errors import ConflictError
-from voting.extensions import BaseModel
-from voting.types import UTCDateTime, value_enum
+from voting.core.errors import ConflictError
+from voting.core.extensions import BaseModel
+from voting.core.types import UTCDateTime, value_enum
 
 GIS_ID = re.compile(r"[A-Za-z0-9-]{1,64}\Z")  # the meeting's identifier in ГИС ЖКХ (the protocol's number, 266/пр)
 

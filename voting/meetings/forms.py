@@ -1,15 +1,15 @@
-"""Forms of the application shell and the meeting pages."""
+"""Forms of the meeting pages."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateTimeLocalField, EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from voting.models import GIS_ID
+from voting.meetings.models import GIS_ID
 
 KINDS = [SelectChoice("extraordinary", _l("внеочередное")), SelectChoice("annual", _l("годовое"))]
 FORMS = [SelectChoice("electronic", _l("заочное с использованием системы (онлайн)")),
@@ -22,13 +22,6 @@ DELIVERY_CHANNELS = [
     SelectChoice("stairwell", _l("вывешено в подъездах (в месте, определённом решением собрания)")),
     SelectChoice("registered_letter", _l("разосланы заказные письма")),
     SelectChoice("hand_delivery", _l("вручено собственникам под подпись"))]
-
-
-class LanguageForm(FlaskForm):
-    """Switches the interface language; `next` brings the user back to the page they were on."""
-
-    lang = StringField(validators=[AnyOf(["ru", "en"])])
-    next = HiddenField()
 
 
 class MeetingPlanForm(FlaskForm):

@@ -1,0 +1,57 @@
+"""The background job queue: in RQ when VECHE_REDIS_URL is set (run `veche worker`), inline otherwise.
+
+Each feature registers its named jobs here (`register`) when the app is built; a job runs in the current app
+context (inline, or in a worker started by `veche worker`) and commits its own work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+
+QUEUE = "veche"
+
+JOBS: dict[str, Callable[..., Any]] = {}
+
+
+def register(name: str, job: Callable[..., Any]) -> None:
+    """Make `job` runnable by name (the name is what the queue stores)."""
+    JOBS[name] = job
+
+
+def execute(name: str, **kwargs: Any) -> Any:
+    """What a worker calls: the job in the worker's app context (`veche worker` runs inside one, and its work horses
+    inherit it)."""
+    if not has_app_context():
+        raise RuntimeError("jobs run in `veche worker`, which provides the app")
+    return JOBS[name](**kwargs)
+
+
+def queue(app: Flask | None = None) -> Any:
+    """The RQ queue, or None when no Redis is configured."""
+    app = app or current_app
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    cached = app.extensions.get("veche.queue")
+    if cached is None or cached[0] != url:  # one connection pool per process, not a new connection per job
+        from redis import Redis
+        from rq import Queue
+
+        cached = app.extensions["veche.queue"] = (url, Queue(QUEUE, connection=Redis.from_url(url)))
+    return cached[1]
+
+
+def run(name: str, **kwargs: Any) -> Any:
+    """Enqueue the job when Redis is configured (returns the RQ job), or run it now (returns its result)."""
+    if name not in JOBS:
+        raise KeyError(f"no job {name!r}")
+    jobs = queue()
+    if jobs is None:
+        return JOBS[name](**kwargs)
+    with jobs.connection.pipeline() as pipe:  # RQ's enqueue in one round trip to Redis instead of two
+        job = jobs.enqueue(execute, name, pipeline=pipe, **kwargs)
+        pipe.execute()
+    return job

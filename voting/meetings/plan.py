@@ -1,0 +1,130 @@
+"""The plan of a meeting: its agenda, initiator and officers while a draft, and what still blocks announcing it.
+
+Services flush, never commit: the view or command commits once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from auth.models import User
+from registry.models import Owner, Premises
+from registry.services import natural_key
+from voting.core import clock
+from voting.core.errors import InvalidInputError
+from voting.core.extensions import db
+from voting.domain.schedule import Plan, Problem, local_date, readiness
+from voting.meetings.models import (
+    AgendaItem,
+    Meeting,
+    MeetingOfficer,
+    MeetingState,
+    OfficerRole,
+    TransitionError,
+)
+
+
+def summary(meeting: Meeting) -> dict[str, Any]:
+    """A meeting as the API and `veche meetings` list it: instants in RFC 3339 with the building's offset."""
+    zone = ZoneInfo(meeting.building.timezone)
+    return {"id": meeting.id, "building": meeting.building.address, "form": meeting.form.value,
+            "state": meeting.state.value,
+            "opens_at": meeting.opens_at.astimezone(zone).isoformat() if meeting.opens_at else None,
+            "closes_at": meeting.closes_at.astimezone(zone).isoformat() if meeting.closes_at else None}
+
+
+def local_today(meeting: Meeting, at: datetime | None = None) -> date:
+    return local_date(at or clock.now(), meeting.building.timezone)
+
+
+def premises_count(meeting: Meeting) -> int:
+    return db.session.scalar(select(func.count(Premises.id)).where(Premises.building_id == meeting.building_id)) or 0
+
+
+def plan_of(meeting: Meeting) -> Plan:
+    return Plan(form=meeting.form.value, timezone=meeting.building.timezone, opens_at=meeting.opens_at,
+                closes_at=meeting.closes_at, agenda=tuple((i.title, i.subject, i.entrance) for i in meeting.agenda),
+                place=meeting.place, paper_address=meeting.paper_address,
+                administrator=meeting.administrator.email if meeting.administrator else None,
+                premises_count=premises_count(meeting))
+
+
+def readiness_of(meeting: Meeting, today: date | None = None) -> list[Problem]:
+    return readiness(plan_of(meeting), today or local_today(meeting))
+
+
+def add_item(meeting: Meeting, title: str, subject: str, proposal: str | None, entrance: str | None) -> AgendaItem:
+    if meeting.state is not MeetingState.DRAFT:
+        raise_locked()
+    item = AgendaItem(meeting=meeting, number=len(meeting.agenda) + 1, title=" ".join(title.split()),
+                      subject=subject, proposal=(proposal or "").strip() or None, entrance=entrance or None)
+    db.session.add(item)
+    return item
+
+
+def remove_item(meeting: Meeting, number: int) -> None:
+    if meeting.state is not MeetingState.DRAFT:
+        raise_locked()
+    for item in list(meeting.agenda):
+        if item.number == number:
+            meeting.agenda.remove(item)
+            db.session.delete(item)
+    db.session.flush()
+    for position, item in enumerate(sorted(meeting.agenda, key=lambda i: i.number), start=1):
+        item.number = position
+
+
+def set_initiator(meeting: Meeting, owner_name: str) -> None:
+    """The initiator: an owner named as in the register, or (empty name) the managing organisation."""
+    if meeting.state is not MeetingState.DRAFT:
+        raise_locked()
+    wanted = " ".join(owner_name.split()).casefold()
+    if not wanted:
+        meeting.initiator_owner, meeting.initiator_organisation = None, meeting.building.organisation
+        return
+    matches = [o for o in db.session.scalars(select(Owner).where(Owner.building_id == meeting.building_id))
+               if " ".join(o.name.split()).casefold() == wanted]
+    if len(matches) != 1:
+        raise InvalidInputError(_("Собственник «%(name)s» не найден в реестре дома (или найден не один).",
+                                  name=owner_name), field="initiator_owner")
+    meeting.initiator_owner, meeting.initiator_organisation = matches[0], None
+
+
+def add_officer(meeting: Meeting, role: OfficerRole, name: str, email: str) -> MeetingOfficer:
+    """An officer (chair, secretary, counting commission member); the account, if named, signs the protocol."""
+    if meeting.state not in (MeetingState.DRAFT, MeetingState.ANNOUNCED, MeetingState.VOTING,
+                             MeetingState.CLOSED, MeetingState.COUNTED):
+        raise_locked()
+    if role in (OfficerRole.CHAIR, OfficerRole.SECRETARY) and any(o.role is role for o in meeting.officers):
+        raise InvalidInputError(_("Председатель и секретарь — по одному."), field="role")
+    user = None
+    if email.strip():
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise InvalidInputError(_("Учётной записи %(email)s нет.", email=email), field="email")
+    officer = MeetingOfficer(meeting=meeting, role=role, name=" ".join(name.split()), user_id=user.id if user else None)
+    db.session.add(officer)
+    return officer
+
+
+def remove_officer(meeting: Meeting, officer_id: int) -> None:
+    for officer in list(meeting.officers):
+        if officer.id == officer_id:
+            meeting.officers.remove(officer)
+            db.session.delete(officer)
+
+
+def raise_locked() -> None:
+    raise TransitionError(_("Повестку и даты можно менять только в черновике."))
+
+
+def entrances(meeting: Meeting) -> list[str]:
+    """The building's entrances, in natural order."""
+    named = db.session.scalars(select(Premises.entrance).distinct().where(
+        Premises.building_id == meeting.building_id, Premises.entrance.is_not(None)))
+    return sorted((e for e in named if e), key=natural_key)
