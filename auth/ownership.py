@@ -25,10 +25,10 @@ from auth.models import (
 )
 from auth.security_log import log_event
 from registry.models import Building, Ownership, Premises
-from registry.register_file import folded
 from voting.core.errors import InvalidInputError
 from voting.core.extensions import db
 from voting.core.links import public_url
+from voting.core.spreadsheet import folded
 from voting.core.uploads import sniff
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand

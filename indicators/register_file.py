@@ -7,12 +7,12 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
-from registry.register_file import (
+from voting.core.spreadsheet import (
     Cell,
     Formula,
-    RegisterFileError,
-    RegisterRowsError,
     RowError,
+    RowsError,
+    SpreadsheetError,
     calendar_date,
     folded,
     read_table,
@@ -33,7 +33,7 @@ FORMS = {"очное": MeetingForm.IN_PERSON, "in_person": MeetingForm.IN_PERSON
          "заочное с использованием системы": MeetingForm.ELECTRONIC}
 
 
-class MeetingsFileError(RegisterRowsError):
+class MeetingsFileError(RowsError):
     """The meetings file was read, but rows were refused; `errors` lists every one of them."""
 
 
@@ -57,11 +57,11 @@ def _text(cell: Cell) -> str:
 
 
 def read_meetings(filename: str, data: bytes, max_bytes: int) -> list[HeldMeeting]:
-    """Check every row; raises RegisterFileError (unreadable) or MeetingsFileError (rows refused)."""
+    """Check every row; raises SpreadsheetError (unreadable) or MeetingsFileError (rows refused)."""
     rows = iter(read_table(filename, data, max_bytes))
     header = next(rows, None)
     if header is None:
-        raise RegisterFileError(_("Файл пуст."))
+        raise SpreadsheetError(_("Файл пуст."))
     header_row, cells = header
     positions: dict[str, int] = {}
     errors: list[RowError] = []

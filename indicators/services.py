@@ -9,8 +9,8 @@ from auth.models import User
 from indicators.models import RegisteredMeeting
 from indicators.register_file import HeldMeeting, MeetingsFileError
 from registry.models import Building
-from registry.register_file import RowError, folded
 from voting.core.extensions import db
+from voting.core.spreadsheet import RowError, folded
 
 
 def register_meeting(building: Building, held: HeldMeeting, by: User, source: str = "form",

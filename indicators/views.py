@@ -37,10 +37,10 @@ from indicators.compute import (
 from indicators.models import RegisteredMeeting
 from indicators.register_file import HeldMeeting, MeetingsFileError, read_meetings
 from registry.models import Building, Municipality, Organisation, Region
-from registry.register_file import RegisterFileError
 from voting.core.errors import InvalidInputError, NotFoundError
 from voting.core.extensions import db
 from voting.core.server_key import server_key
+from voting.core.spreadsheet import SpreadsheetError
 from voting.meetings.models import MeetingForm, MeetingKind
 
 bp = Blueprint("indicators", __name__)
@@ -219,7 +219,7 @@ def import_elsewhere() -> ResponseReturnValue:
         try:
             rows = read_meetings(upload.filename or "" if upload else "", data, 5 * 1024 * 1024)
             count = services.register_file(organisations, rows, current_user._get_current_object())
-        except RegisterFileError as error:
+        except SpreadsheetError as error:
             problems = [str(error)]
         except MeetingsFileError as error:
             problems = [str(e) for e in error.errors]

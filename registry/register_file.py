@@ -1,4 +1,5 @@
-"""Reading a register file (CSV or XLSX) into checked records: every bad row is reported, nothing is half-read.
+"""The register file: its columns and the checks that turn a spreadsheet's rows (voting.core.spreadsheet) into
+records; every bad row is reported, nothing is half-read.
 
 Pure of Flask apart from message translation and of the database: the same code serves the web page,
 the `veche import-register` command, the demo and the benchmark.
@@ -6,10 +7,7 @@ the `veche import-register` command, the demo and the benchmark.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,6 +26,16 @@ from registry.identifiers import (
     is_snils,
 )
 from registry.kinds import OwnerKind, OwnershipKind, PremisesKind
+from voting.core.spreadsheet import (
+    Cell,
+    Formula,
+    RowError,
+    RowsError,
+    SpreadsheetError,
+    calendar_date,
+    folded,
+    read_table,
+)
 from voting.domain.numbers import NumberError, format_fraction, parse_area, parse_decimal, parse_share
 from voting.domain.weights import Holding, held_share
 
@@ -90,33 +98,6 @@ _OWNERSHIP_KINDS = {
     "публичная": OwnershipKind.PUBLIC, "муниципальная": OwnershipKind.PUBLIC,
     "государственная": OwnershipKind.PUBLIC, "public": OwnershipKind.PUBLIC,
 }
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One refused cell or row: the spreadsheet row number, the column header and the reason."""
-
-    row: int
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}, column {self.column}" if self.column else f"row {self.row}"
-        return f"{where}: {self.reason}"
-
-
-class RegisterFileError(ValueError):
-    """The file cannot be read as a register at all (type, size, encoding, damage)."""
-
-
-class RegisterRowsError(ValueError):
-    """The file was read, but rows were refused; `errors` lists every one of them."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} error(s) in the file's rows")
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -162,11 +143,6 @@ class Register:
     ownerships: list[OwnershipRecord]
 
 
-def folded(text: str) -> str:
-    """Text as people compare it: runs of white space as one space, case ignored."""
-    return " ".join(text.split()).casefold()
-
-
 def normalise_name(name: str) -> str:
     return folded(name.replace("ё", "е").replace("Ё", "Е"))
 
@@ -175,89 +151,15 @@ def _normalise_header(text: str) -> str:
     return folded(text.replace("*", " "))
 
 
-def calendar_date(text: str, patterns: tuple[str, ...] = ("%d.%m.%Y", "%Y-%m-%d")) -> date | None:
-    """A date written in one of the patterns (ДД.ММ.ГГГГ first), or None."""
-    for pattern in patterns:
-        try:
-            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date, no instant
-        except ValueError:
-            continue
-    return None
-
-
 _HEADERS = {_normalise_header(name): column for column in COLUMNS
             for name in (column.header, column.key, *column.aliases)}
-
-
-# --- reading the file -----------------------------------------------------------------------------------
-
-Cell = Any  # str for CSV; str, int, float, datetime, bool or None for XLSX; Formula for formula cells
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A formula cell: refused, the register takes values only."""
-
-    text: str
-
-
-def read_table(filename: str, data: bytes, max_bytes: int) -> Iterator[tuple[int, list[Cell]]]:
-    """Rows of the file as (spreadsheet row number, cells), empty rows skipped; raises RegisterFileError."""
-    if len(data) > max_bytes:
-        raise RegisterFileError(_("Файл больше допустимого размера (%(limit)s МБ).",
-                                  limit=f"{max_bytes / 1024 / 1024:.0f}"))
-    if not data.strip():
-        raise RegisterFileError(_("Файл пуст."))
-    if data.startswith(_OLE_MAGIC):
-        raise RegisterFileError(_("Формат XLS (Excel 97–2003) не поддерживается: сохраните файл как XLSX или CSV."))
-    if data.startswith(_ZIP_MAGIC):
-        return _xlsx_rows(data)
-    if filename.lower().endswith((".xlsx", ".xls", ".xlsm", ".ods", ".pdf", ".doc", ".docx")) or b"\x00" in data:
-        raise RegisterFileError(_("Неверный тип файла: нужен реестр в формате CSV или XLSX."))
-    return _csv_rows(data)
-
-
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1251")
-        except UnicodeDecodeError as exc:
-            raise RegisterFileError(_("Не удалось прочитать текст: нужна кодировка UTF-8 или Windows-1251.")) from exc
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return ((number, [Formula(c) if c.startswith("=") else c for c in cells])
-            for number, cells in enumerate(reader, start=1) if any(c.strip() for c in cells))
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
-    from openpyxl import load_workbook  # imported here: CSV-only callers need not pay for it
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise RegisterFileError(_("Файл XLSX повреждён или это не таблица Excel.")) from exc
-    sheet = workbook.worksheets[0]
-
-    def rows() -> Iterator[tuple[int, list[Cell]]]:
-        try:
-            for number, cells in enumerate(sheet.iter_rows(), start=1):
-                values = [Formula(str(c.value)) if c.data_type == "f" else c.value for c in cells]
-                if any(v is not None and str(v).strip() for v in values):
-                    yield number, values
-        finally:
-            workbook.close()
-
-    return rows()
 
 
 # --- checking the rows ----------------------------------------------------------------------------------
 
 
 def read_register(filename: str, data: bytes, max_bytes: int) -> Register:
-    """Read and check a register file; raises RegisterFileError or RegisterRowsError with every bad row."""
+    """Read and check a register file; raises SpreadsheetError or RowsError with every bad row."""
     return parse_rows(read_table(filename, data, max_bytes))
 
 
@@ -266,11 +168,11 @@ def parse_rows(rows: Iterable[tuple[int, list[Cell]]]) -> Register:
     iterator = iter(rows)
     header = next(iterator, None)
     if header is None:
-        raise RegisterFileError(_("Файл пуст."))
+        raise SpreadsheetError(_("Файл пуст."))
     header_row, header_cells = header
     positions, errors = _match_header(header_row, header_cells)
     if errors:
-        raise RegisterRowsError(errors)
+        raise RowsError(errors)
     checker = _Checker(positions)
     for number, cells in iterator:
         checker.add_row(number, cells)
@@ -509,5 +411,5 @@ class _Checker:
                                                       number=number, total=format_fraction(total)))
         if self.errors:
             self.errors.sort(key=lambda e: e.row)
-            raise RegisterRowsError(self.errors)
+            raise RowsError(self.errors)
         return Register(self.premises, self.ownerships)

@@ -27,9 +27,10 @@ from registry import services, sync
 from registry.forms import ConfirmImportForm, RegisterUploadForm
 from registry.kinds import OwnershipKind, PremisesKind
 from registry.models import Building, Owner, Ownership, Premises, RegisterUpload
-from registry.register_file import COLUMNS, Register, RegisterFileError, RegisterRowsError, read_register
+from registry.register_file import COLUMNS, Register, read_register
 from registry.template_file import template_csv, template_xlsx
 from voting.core.extensions import db
+from voting.core.spreadsheet import RowsError, SpreadsheetError
 
 bp = Blueprint("registry", __name__, url_prefix="/buildings")
 PAGE_SIZE = 100
@@ -90,9 +91,9 @@ def import_register(item: Building) -> ResponseReturnValue:
         filename = form.file.data.filename or "register"
         try:
             read_register(filename, data, limit)
-        except RegisterFileError as error:
+        except SpreadsheetError as error:
             problems = [str(error)]
-        except RegisterRowsError as error:
+        except RowsError as error:
             problems = [str(e) for e in error.errors]
         else:
             upload = services.stage_upload(item, filename, data)

@@ -65,8 +65,9 @@ def import_register_command(building_id: int, file: Path, do_apply: bool) -> Non
     from flask import current_app
 
     from registry.models import Building
-    from registry.register_file import RegisterFileError, RegisterRowsError, read_register
+    from registry.register_file import read_register
     from registry.sync import apply_register, diff_register
+    from voting.core.spreadsheet import RowsError, SpreadsheetError
 
     building = db.session.get(Building, building_id)
     if building is None:
@@ -74,8 +75,8 @@ def import_register_command(building_id: int, file: Path, do_apply: bool) -> Non
         sys.exit(2)
     limit = current_app.config["REGISTER_MAX_BYTES"]
     try:
-        register = read_or_exit(file, lambda data: read_register(file.name, data, limit), RegisterFileError)
-    except RegisterRowsError as error:
+        register = read_or_exit(file, lambda data: read_register(file.name, data, limit), SpreadsheetError)
+    except RowsError as error:
         for row_error in error.errors:
             click.echo(str(row_error))
         click.echo(f"refused: {len(error.errors)} error(s); the register is unchanged", err=True)

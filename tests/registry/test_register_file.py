@@ -10,15 +10,16 @@ import pytest
 from openpyxl import Workbook
 
 from registry.kinds import OwnerKind, OwnershipKind, PremisesKind
-from registry.register_file import COLUMNS, RegisterFileError, RegisterRowsError, read_register
+from registry.register_file import COLUMNS, read_register
 from registry.template_file import EXAMPLE_ROWS, template_csv, template_xlsx
 from tests.factories import HEADERS, csv_bytes, flat
+from voting.core.spreadsheet import RowsError, SpreadsheetError
 
 LIMIT = 1024 * 1024
 
 
 def errors_of(data: bytes, filename: str = "r.csv") -> list[str]:
-    with pytest.raises(RegisterRowsError) as caught:
+    with pytest.raises(RowsError) as caught:
         read_register(filename, data, LIMIT)
     return [str(e) for e in caught.value.errors]
 
@@ -187,7 +188,7 @@ def test_excel_dates_in_text_columns_are_explained() -> None:
     ("r.csv", b"x" * (LIMIT + 1), "больше допустимого размера"),
 ])
 def test_unreadable_files(filename: str, data: bytes, message: str) -> None:
-    with pytest.raises(RegisterFileError, match=message):
+    with pytest.raises(SpreadsheetError, match=message):
         read_register(filename, data, LIMIT)
 
 
