@@ -15,6 +15,7 @@ from auth.forms import ClaimForm, CodeForm, GuestForm, ProxyForm
 from auth.models import DeviceKey, GuestGrant, OwnershipClaim, OwnershipLink, Proxy, User
 from auth.policy import SIGNED_IN, policy
 from registry.models import Building
+from voting.core import uploads
 from voting.core.errors import InvalidInputError
 from voting.core.extensions import db, limiter
 
@@ -134,7 +135,7 @@ def submit_proxy() -> ResponseReturnValue:
         try:
             ownership.submit_proxy(_me(), form.address.data or "", form.premises.data or "",
                                    form.egrn_record.data or "", form.issued_on.data, form.valid_until.data,
-                                   form.scan.data.read(ownership.MAX_SCAN_BYTES + 1), form.meeting.data)
+                                   form.scan.data.read(uploads.SCAN_MAX_BYTES + 1), form.meeting.data)
         except InvalidInputError as error:
             getattr(form, error.field or "scan").errors = [error.message]
             return _page(422, proxy_form=form)

@@ -17,6 +17,7 @@ from auth.models import Decision, OwnershipClaim, OwnershipLink, Proxy, Security
 from auth.policy import BUILDING_ADMINISTER, OPERATE, SIGNED_IN, load_building, may, policy, staff_organisations
 from auth.security_log import KINDS
 from registry.models import Building, Ownership, Premises
+from voting.core import uploads
 from voting.core.errors import InvalidInputError
 from voting.core.extensions import db
 from voting.core.links import public_url
@@ -113,10 +114,7 @@ def proxy_scan(proxy_id: int) -> ResponseReturnValue:
     item = _proxy(proxy_id)
     if item is None:
         abort(404)
-    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[item.scan_type]
-    return Response(item.scan, mimetype="application/octet-stream", headers={
-        "Content-Disposition": f"attachment; filename=proxy-{item.id}.{extension}",
-        "Content-Security-Policy": "default-src 'none'; sandbox"})
+    return uploads.send_stored(item.scan, item.scan_type, f"proxy-{item.id}")
 
 
 @bp.get("/buildings/<int:building_id>/links")

@@ -25,19 +25,17 @@ from auth.models import (
 )
 from auth.security_log import log_event
 from registry.models import Building, Ownership, Premises
+from voting.core import uploads
 from voting.core.errors import InvalidInputError
 from voting.core.extensions import db
 from voting.core.links import public_url
 from voting.core.spreadsheet import folded
-from voting.core.uploads import sniff
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 12
 CODE_LIFETIME = timedelta(days=90)
 MAX_CODE_FAILURES = 5
 CODE_LOCK = timedelta(minutes=30)
-SCAN_TYPES = ("application/pdf", "image/jpeg", "image/png")
-MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
 def _now() -> datetime:
@@ -215,20 +213,10 @@ def grant_guest(owner: User, email: str) -> GuestGrant | None:
     return grant
 
 
-def scan_type(data: bytes) -> str:
-    """The scan's type by its first bytes (never by its name); refuses anything but PDF, JPEG and PNG."""
-    if len(data) > MAX_SCAN_BYTES:
-        raise InvalidInputError(_("Скан больше 10 МБ."), field="scan")
-    mime = sniff(data, SCAN_TYPES)
-    if mime is not None:
-        return mime
-    raise InvalidInputError(_("Скан должен быть в формате PDF, JPEG или PNG."), field="scan")
-
-
 def submit_proxy(user: User, address: str, premises: str, egrn_record: str, issued_on: date, valid_until: date,
                  scan: bytes, meeting_id: int | None = None) -> Proxy:
     """A proxy for the company to check: general, or for one meeting of the same building."""
-    mime = scan_type(scan)
+    mime = uploads.accept(scan, uploads.SCAN, uploads.SCAN_MAX_BYTES, "scan")
     if valid_until < issued_on:
         raise InvalidInputError(_("Срок действия заканчивается раньше даты выдачи."), field="valid_until")
     building = building_by_address(address)

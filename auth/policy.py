@@ -30,6 +30,7 @@ BUILDING_PERSONAL_DATA = "building.personal_data"  # owners' identification data
 BUILDING_ADMINISTER = "building.administer"      # register import, codes, claims, links, proxies
 # whole-system actions (no object)
 BUILDINGS_LIST = "buildings.list"
+STAFF = "staff"                                  # a management company's staff, on their organisations' things
 OPERATE = "operate"                              # organisations, inspectors, municipalities, keys, audit
 INDICATORS = "indicators"                        # the regional indicator; a Municipality's drill-down: in scope
 # actions on a meeting (anything with `.building` and `.officers`)
@@ -118,6 +119,8 @@ def may(user: Any, action: str, obj: object = None) -> bool:
         return True
     if action == OPERATE:
         return bool(user.is_operator)
+    if action == STAFF:
+        return bool(staff_organisations(user))
     if action == INDICATORS:
         if isinstance(obj, Municipality):  # one municipality's drill-down: only within the inspector's scopes
             return bool(user.is_operator or _inspects_municipality(user, obj))

@@ -28,28 +28,20 @@ from ballots.casting import (
     verify_signature,
 )
 from ballots.models import LogEntry, LogHead, PaperScan
+from voting.core import uploads
 from voting.core.errors import ConflictError, InvalidInputError
 from voting.core.extensions import db, write_transaction
-from voting.core.uploads import sniff
 from voting.domain.dossier import CHOICES
 from voting.meetings.models import Meeting
 
 PAPER = "paper_decision"
 TAG = log.PAYLOAD_TAGS[PAPER]
-SCAN_TYPES = ("application/pdf", "image/jpeg", "image/png")
-SCAN_MAX_BYTES = 10 * 1024 * 1024
 
 
 
 def keep_scan(meeting: Meeting, user: User, content: bytes) -> PaperScan:
     """Store a scanned page once (its content is checked by magic bytes, never by the name)."""
-    if not content:
-        raise InvalidInputError(_("Приложите скан решения."), field="scan")
-    if len(content) > SCAN_MAX_BYTES:
-        raise InvalidInputError(_("Скан больше 10 МБ."), field="scan")
-    mime = sniff(content, SCAN_TYPES)
-    if mime is None:
-        raise InvalidInputError(_("Скан должен быть PDF, JPEG или PNG."), field="scan")
+    mime = uploads.accept(content, uploads.SCAN, uploads.SCAN_MAX_BYTES, "scan")
     sha256 = hashlib.sha256(content).hexdigest()
     scan = db.session.scalar(select(PaperScan).where(PaperScan.meeting_id == meeting.id, PaperScan.sha256 == sha256))
     if scan is None:

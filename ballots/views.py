@@ -18,6 +18,7 @@ from auth.policy import BUILDING_PERSONAL_DATA, BUILDING_VIEW, MEETING_KEY_IN_PA
 from ballots import casting, evidence, paper
 from ballots.api import ballot_chains
 from ballots.models import LogHead, PaperScan
+from voting.core import uploads
 from voting.core.errors import InvalidInputError, NotFoundError
 from voting.core.extensions import db
 from voting.meetings.models import Meeting, MeetingDecision, MeetingForm, MeetingState
@@ -136,9 +137,7 @@ def scan(meeting: Meeting, sha256: str) -> ResponseReturnValue:
     item = db.session.scalar(select(PaperScan).where(PaperScan.meeting_id == meeting.id, PaperScan.sha256 == sha256))
     if item is None:
         raise NotFoundError(_("Скан не найден."))
-    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[item.mime]
-    return Response(item.content, mimetype=item.mime, headers={
-        "Content-Disposition": f'attachment; filename="paper-{sha256[:12]}.{extension}"'})
+    return uploads.send_stored(item.content, item.mime, f"paper-{sha256[:12]}")
 
 
 @bp.get("/meetings/<int:meeting_id>/evidence.json")

@@ -16,7 +16,7 @@ from auth.policy import (
     BUILDING_ADMINISTER,
     INDICATORS,
     PUBLIC,
-    SIGNED_IN,
+    STAFF,
     load_building,
     may,
     policy,
@@ -34,10 +34,12 @@ from indicators.compute import (
     monthly,
     parse_period,
 )
+from indicators.forms import HeldMeetingForm, MeetingsFileForm
 from indicators.models import RegisteredMeeting
 from indicators.register_file import HeldMeeting, MeetingsFileError, read_meetings
 from registry.models import Building, Municipality, Organisation, Region
-from voting.core.errors import InvalidInputError, NotFoundError
+from voting.core import uploads
+from voting.core.errors import InvalidInputError, NotFoundError, VotingError
 from voting.core.extensions import db
 from voting.core.server_key import server_key
 from voting.core.spreadsheet import SpreadsheetError
@@ -175,50 +177,51 @@ def api_feed() -> ResponseReturnValue:
 # --- meetings held elsewhere ----------------------------------------------------------------------------------
 
 
-@bp.route("/buildings/<int:building_id>/meetings-elsewhere", methods=["GET", "POST"])
+@bp.get("/buildings/<int:building_id>/meetings-elsewhere")
 @policy(BUILDING_ADMINISTER, load_building)
 def elsewhere(building: Building) -> ResponseReturnValue:
-    if request.method == "POST":
-        try:
-            held = HeldMeeting(0, building.address, MeetingKind(request.form.get("kind", "")),
-                               MeetingForm(request.form.get("form", "")),
-                               date.fromisoformat(request.form.get("started_on", "")),
-                               date.fromisoformat(request.form.get("ended_on", "")),
-                               request.form.get("protocol_number") or None)
-        except ValueError:
-            flash(_("Проверьте вид, форму и даты собрания."), "warning")
-        else:
-            if held.ended_on < held.started_on:
-                flash(_("Окончание раньше начала."), "warning")
-            else:
-                upload = request.files.get("protocol")
-                pdf = upload.read(20 * 1024 * 1024) if upload and upload.filename else None
-                if pdf is not None and not pdf.startswith(b"%PDF-"):
-                    flash(_("Протокол должен быть в формате PDF."), "warning")
-                else:
-                    services.register_meeting(building, held, current_user._get_current_object(), protocol_pdf=pdf)
-                    db.session.commit()
-                    flash(_("Собрание зарегистрировано."), "success")
-        return redirect(url_for(".elsewhere", building_id=building.id))
+    return _elsewhere_page(building, HeldMeetingForm())
+
+
+@bp.post("/buildings/<int:building_id>/meetings-elsewhere")
+@policy(BUILDING_ADMINISTER, load_building)
+def register_elsewhere(building: Building) -> ResponseReturnValue:
+    form = HeldMeetingForm()
+    if not form.validate_on_submit():
+        return _elsewhere_page(building, form), 422
+    upload, pdf = form.protocol.data, None
+    try:
+        if upload and upload.filename:
+            pdf, _mime = uploads.receive(upload, uploads.PROTOCOL, uploads.PROTOCOL_MAX_BYTES, "protocol")
+    except VotingError as error:
+        form.protocol.errors = [error.message]
+        return _elsewhere_page(building, form), 422
+    held = HeldMeeting(0, building.address, MeetingKind(form.kind.data), MeetingForm(form.form.data),
+                       form.started_on.data, form.ended_on.data, form.protocol_number.data or None)
+    services.register_meeting(building, held, current_user._get_current_object(), protocol_pdf=pdf)
+    db.session.commit()
+    flash(_("Собрание зарегистрировано."), "success")
+    return redirect(url_for(".elsewhere", building_id=building.id))
+
+
+def _elsewhere_page(building: Building, form: HeldMeetingForm) -> str:
     items = db.session.scalars(select(RegisteredMeeting).where(RegisteredMeeting.building_id == building.id)
                                .order_by(RegisteredMeeting.ended_on.desc())).all()
-    return render_template("indicators/elsewhere.html", building=building, items=items, forms=list(MeetingForm),
-                           kinds=list(MeetingKind))
+    return render_template("indicators/elsewhere.html", building=building, items=items, form=form)
 
 
 @bp.route("/manage/meetings-elsewhere", methods=["GET", "POST"])
-@policy(SIGNED_IN)
+@policy(STAFF)
 def import_elsewhere() -> ResponseReturnValue:
-    organisations = staff_organisations(current_user._get_current_object())
-    if not organisations:
-        return Response(status=403)
+    form = MeetingsFileForm()
     problems: list[str] = []
-    if request.method == "POST":
-        upload = request.files.get("file")
-        data = upload.read(5 * 1024 * 1024 + 1) if upload else b""
+    if form.validate_on_submit():
+        upload = form.file.data
         try:
-            rows = read_meetings(upload.filename or "" if upload else "", data, 5 * 1024 * 1024)
-            count = services.register_file(organisations, rows, current_user._get_current_object())
+            rows = read_meetings(upload.filename or "", upload.read(uploads.TABLE_MAX_BYTES + 1),
+                                 uploads.TABLE_MAX_BYTES)
+            count = services.register_file(staff_organisations(current_user), rows,
+                                           current_user._get_current_object())
         except SpreadsheetError as error:
             problems = [str(error)]
         except MeetingsFileError as error:
@@ -227,6 +230,4 @@ def import_elsewhere() -> ResponseReturnValue:
             db.session.commit()
             flash(_("Зарегистрировано собраний: %(n)s.", n=count), "success")
             return redirect(url_for(".import_elsewhere"))
-    return render_template("indicators/import.html", problems=problems), 422 if problems else 200
-
-
+    return render_template("indicators/import.html", form=form, problems=problems), 422 if problems else 200

@@ -78,7 +78,8 @@ ALLOWED: dict[str, set[str]] = {
     "protocols.sign_as_operator": {"staff_a"},
     "protocols.recount": {"inspector_a"}, "protocols.add_note": {"inspector_a"}, "protocols.public_verify": EVERYONE,
     "inspection.index": {"inspector_a", "inspector_other"}, "inspection.export_csv": {"inspector_a", "inspector_other"},
-    "indicators.elsewhere": {"staff_a"}, "indicators.import_elsewhere": {"staff_a", "staff_other"},
+    "indicators.elsewhere": {"staff_a"}, "indicators.register_elsewhere": {"staff_a"},
+    "indicators.import_elsewhere": {"staff_a", "staff_other"},
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from indicators.models import RegisteredMeeting
@@ -56,6 +57,23 @@ def test_company_registers_a_meeting_held_elsewhere(client) -> None:
     stored = db.session.scalars(select(RegisteredMeeting)).one()
     assert (stored.form.value, stored.ended_on.isoformat(), stored.protocol_number) == ("absentee", "2026-04-20", "7")
     assert stored.municipality_id == item.municipality_id and stored.protocol_pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"ended_on": "2026-03-31"}, "окончание раньше начала"),
+    ({"started_on": ""}, "укажите дату"),
+    ({"kind": "weekly"}, "Неверный вариант"),
+    ({"protocol": (io.BytesIO(b"<html>not a protocol"), "p.pdf")}, "Файл должен быть в формате PDF."),
+])
+def test_a_bad_meeting_held_elsewhere_is_refused_naming_the_field(client, change, message) -> None:
+    item = building(rows=[flat("1")])
+    login(client, staff_of(item.organisation))
+    url = f"/buildings/{item.id}/meetings-elsewhere"
+    data = {"csrf_token": csrf_token(client, url), "kind": "annual", "form": "absentee", "started_on": "2026-04-01",
+            "ended_on": "2026-04-20", **change}
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(RegisteredMeeting.id))) == 0
 
 
 def test_broken_file_is_refused_with_row_numbers_and_nothing_saved(client) -> None:

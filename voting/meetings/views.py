@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 from datetime import datetime
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import qrcode
@@ -34,13 +33,12 @@ from auth.policy import (
     policy,
 )
 from registry.models import Building
-from voting.core import clock, jobs
+from voting.core import clock, jobs, uploads
 from voting.core.errors import ConflictError, VotingError
 from voting.core.extensions import db
 from voting.core.links import public_url
 from voting.core.pdf import render_pdf
 from voting.core.template_helpers import local
-from voting.core.uploads import sniff
 from voting.domain.numbers import format_amount
 from voting.domain.protocol_orders import order_on
 from voting.domain.rules import catalogue, search
@@ -59,7 +57,6 @@ from voting.meetings.models import (
 )
 
 bp = Blueprint("meetings", __name__)
-ALLOWED_MATERIAL = ("application/pdf", "image/jpeg", "image/png", "application/zip")
 
 
 def _advance_if_due(meeting: Meeting) -> Meeting | None:
@@ -327,10 +324,10 @@ def record_delivery(meeting: Meeting) -> ResponseReturnValue:
 def upload_material(meeting: Meeting) -> ResponseReturnValue:
     form = MaterialForm()
     if form.validate_on_submit():
-        data = form.file.data.read(20 * 1024 * 1024 + 1)
-        mime = sniff(data, ALLOWED_MATERIAL)
-        if mime is None or len(data) > 20 * 1024 * 1024:
-            flash(_("Материал должен быть PDF, JPEG, PNG или документом Office до 20 МБ."), "warning")
+        try:
+            data, mime = uploads.receive(form.file.data, uploads.MATERIAL, uploads.MATERIAL_MAX_BYTES, "file")
+        except VotingError as error:
+            flash(error.message, "warning")
         else:
             db.session.add(MeetingMaterial(meeting=meeting, filename=(form.file.data.filename or "file")[:255],
                                            mime=mime, content=data, sha256=hashlib.sha256(data).hexdigest()))
@@ -345,9 +342,7 @@ def material(meeting: Meeting, material_id: int) -> ResponseReturnValue:
     item = db.session.get(MeetingMaterial, material_id)
     if item is None or item.meeting_id != meeting.id:
         abort(404)
-    return Response(item.content, mimetype="application/octet-stream", headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}",
-        "Content-Security-Policy": "default-src 'none'; sandbox"})
+    return uploads.send_stored(item.content, item.mime, item.filename)
 
 
 @bp.get("/meetings/<int:meeting_id>/dossier.json")
