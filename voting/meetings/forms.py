@@ -9,7 +9,8 @@ from wtforms import DateTimeLocalField, EmailField, RadioField, SelectField, Str
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from voting.meetings.models import GIS_ID
+from voting.meetings.models import GIS_ID, MeetingForm, MeetingKind
+from voting.meetings.plan import PlanChange
 
 KINDS = [SelectChoice("extraordinary", _l("внеочередное")), SelectChoice("annual", _l("годовое"))]
 FORMS = [SelectChoice("electronic", _l("заочное с использованием системы (онлайн)")),
@@ -39,6 +40,13 @@ class MeetingPlanForm(FlaskForm):
     gis_id = StringField(_l("Идентификатор собрания в ГИС ЖКХ (номер протокола)"),
                          validators=[Optional(),
                                      Regexp(GIS_ID, message=_l("от 1 до 64 букв латиницы, цифр и дефисов"))])
+
+    def change(self) -> PlanChange:
+        return PlanChange(kind=MeetingKind(self.kind.data), form=MeetingForm(self.form.data),
+                          opens_at=self.opens_at.data, closes_at=self.closes_at.data,
+                          place=self.place.data or None, paper_address=self.paper_address.data or None,
+                          materials_info=self.materials_info.data or None, gis_id=self.gis_id.data or None,
+                          administrator=self.administrator.data or "", initiator_owner=self.initiator_owner.data or "")
 
 
 class DeliveryForm(FlaskForm):

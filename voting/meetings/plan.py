@@ -5,6 +5,7 @@ Services flush, never commit: the view or command commits once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,12 +17,14 @@ from auth.models import User
 from registry.models import Owner, Premises
 from registry.services import natural_key
 from voting.core import clock
-from voting.core.errors import InvalidInputError
+from voting.core.errors import InvalidInputError, VotingError
 from voting.core.extensions import db
 from voting.domain.schedule import Plan, Problem, local_date, readiness
 from voting.meetings.models import (
     AgendaItem,
     Meeting,
+    MeetingForm,
+    MeetingKind,
     MeetingOfficer,
     MeetingState,
     OfficerRole,
@@ -77,6 +80,45 @@ def remove_item(meeting: Meeting, number: int) -> None:
     db.session.flush()
     for position, item in enumerate(sorted(meeting.agenda, key=lambda i: i.number), start=1):
         item.number = position
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """What the administrator may change in a draft's plan; instants in the building's local time, naive."""
+
+    kind: MeetingKind
+    form: MeetingForm
+    opens_at: datetime | None
+    closes_at: datetime | None
+    place: str | None
+    paper_address: str | None
+    materials_info: str | None
+    gis_id: str | None
+    administrator: str  # an account's e-mail, or empty
+    initiator_owner: str  # an owner's name as in the register, or empty for the managing organisation
+
+
+def update(meeting: Meeting, change: PlanChange) -> list[str]:
+    """Apply a draft's plan; what could not be applied (an unknown administrator or initiator) comes back as
+    warnings while the rest is kept."""
+    if meeting.state is not MeetingState.DRAFT:
+        raise_locked()
+    zone = ZoneInfo(meeting.building.timezone)
+    meeting.kind, meeting.form = change.kind, change.form
+    meeting.opens_at = change.opens_at.replace(tzinfo=zone) if change.opens_at else None
+    meeting.closes_at = change.closes_at.replace(tzinfo=zone) if change.closes_at else None
+    meeting.place, meeting.paper_address = change.place, change.paper_address
+    meeting.materials_info, meeting.gis_id = change.materials_info, change.gis_id
+    warnings = []
+    email = change.administrator.strip().lower()
+    meeting.administrator = db.session.scalar(select(User).where(User.email == email)) if email else None
+    if email and meeting.administrator is None:
+        warnings.append(_("Учётной записи %(email)s нет: администратор не назначен.", email=email))
+    try:
+        set_initiator(meeting, change.initiator_owner)
+    except VotingError as error:
+        warnings.append(error.message)
+    return warnings
 
 
 def set_initiator(meeting: Meeting, owner_name: str) -> None:

@@ -20,7 +20,6 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from auth.models import User
 from auth.policy import (
     BUILDING_ADMINISTER,
     BUILDING_PERSONAL_DATA,
@@ -150,27 +149,18 @@ def show(meeting: Meeting) -> ResponseReturnValue:
 @policy(BUILDING_ADMINISTER, load_meeting)
 def update_plan(meeting: Meeting) -> ResponseReturnValue:
     form = MeetingPlanForm()
-    if meeting.state is not MeetingState.DRAFT:
-        flash(_("Повестку и даты можно менять только в черновике."), "warning")
-    elif form.validate_on_submit():
-        zone = ZoneInfo(meeting.building.timezone)
-        meeting.kind, meeting.form = MeetingKind(form.kind.data), MeetingForm(form.form.data)
-        meeting.opens_at = form.opens_at.data.replace(tzinfo=zone) if form.opens_at.data else None
-        meeting.closes_at = form.closes_at.data.replace(tzinfo=zone) if form.closes_at.data else None
-        meeting.place, meeting.paper_address = form.place.data or None, form.paper_address.data or None
-        meeting.materials_info, meeting.gis_id = form.materials_info.data or None, form.gis_id.data or None
-        email = (form.administrator.data or "").strip().lower()
-        meeting.administrator = db.session.scalar(select(User).where(User.email == email)) if email else None
-        if email and meeting.administrator is None:
-            flash(_("Учётной записи %(email)s нет: администратор не назначен.", email=email), "warning")
-        try:
-            plan.set_initiator(meeting, form.initiator_owner.data or "")
-        except VotingError as error:
-            flash(error.message, "warning")
-        db.session.commit()
-        flash(_("Сохранено."), "success")
-    else:
+    if not form.validate_on_submit():
         _flash_errors(form)
+        return redirect(url_for(".show", meeting_id=meeting.id) + "#plan")
+    try:
+        warnings = plan.update(meeting, form.change())
+    except VotingError as error:
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        for warning in warnings:
+            flash(warning, "warning")
+        flash(_("Сохранено."), "success")
     return redirect(url_for(".show", meeting_id=meeting.id) + "#plan")
 
 
