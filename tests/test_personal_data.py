@@ -13,9 +13,9 @@ from ballots import paper
 from ballots.models import PaperScan
 from registry.models import Owner, RegisterUpload
 from registry.services import stage_upload
-from tests.ballots.helpers import open_meeting
 from tests.conftest import make_app
 from tests.factories import building, flat, staff_of, user
+from tests.factories.ballots import open_meeting
 from voting.cli import cli
 from voting.core.extensions import db
 from voting.core.types import PersonalDataCipher

@@ -10,7 +10,7 @@ from sqlalchemy import select, text, update
 
 from auth.models import SecurityEvent, User, UserSession
 from auth.passwords import password_problem
-from tests.factories import PASSWORD, TOTP_SECRET, building, csrf_token, flat, login, staff_of, user
+from tests.factories import PASSWORD, TOTP_SECRET, building, csrf_token, flat, login, post_login, staff_of, user
 from voting.core.extensions import db
 
 
@@ -18,11 +18,6 @@ def register(client, email: str = "new@example.org", password: str = PASSWORD):
     token = csrf_token(client, "/auth/register")
     return client.post("/auth/register", data={"csrf_token": token, "email": email, "full_name": "Новикова Н. Н.",
                                                "password": password, "confirm": password})
-
-
-def post_login(client, email: str, password: str = PASSWORD):
-    token = csrf_token(client, "/auth/login")
-    return client.post("/auth/login", data={"csrf_token": token, "email": email, "password": password})
 
 
 def session_cookie(client) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.auth.test_accounts import post_login
-from tests.factories import TOTP_SECRET, login, user
+from tests.factories import TOTP_SECRET, login, post_login, user
 
 
 def test_operator_filters_the_log_by_kind_and_person(client, app) -> None:

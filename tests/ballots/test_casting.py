@@ -13,28 +13,14 @@ from sqlalchemy import func, select, text
 from auth.models import Decision, Proxy
 from ballots import casting, paper
 from ballots.models import LogEntry
-from tests.ballots.helpers import Open, Voter, add_key, ballot, key_in_paper, open_meeting
-from tests.factories import csrf_token, login, staff_of, user
+from tests.factories import login, staff_of, user
+from tests.factories.ballots import Voter, add_key, ballot, entries, key_in_paper, open_meeting, submit
 from voting.core.errors import ConflictError
 from voting.core.extensions import db
 from voting.core.server_key import server_key, verify
 from voting.domain.tally import tally
 from voting.meetings import dossier
 from voting.meetings.models import MeetingDecision, MeetingForm
-
-
-def submit(client, state: Open, body: dict, voter: Voter | None = None):
-    token = csrf_token(client, f"/meetings/{state.meeting.id}")
-    response = client.post(f"/api/v1/meetings/{state.meeting.id}/ballots", data=json.dumps(body),  # \u-escapes
-                           content_type="application/json", headers={"X-CSRFToken": token})
-    if voter is not None and response.status_code in (200, 201):
-        voter.ballots.append(body)
-    return response
-
-
-def entries(state: Open, kind: str = "ballot") -> int:
-    return db.session.scalar(select(func.count()).select_from(LogEntry).where(
-        LogEntry.meeting_id == state.meeting.id, LogEntry.type == kind)) or 0
 
 
 def test_a_ballot_is_recorded_with_a_signed_receipt_and_mailed(client, session, mailbox) -> None:

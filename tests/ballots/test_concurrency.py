@@ -28,9 +28,9 @@ from auth.models import User, UserSession
 from ballots import casting, chain, evidence, log
 from ballots.models import LogEntry
 from ballots.verify import verify
-from tests.ballots.helpers import Open, Voter, ballot, open_meeting
 from tests.conftest import Mailbox, fresh_database, make_app
 from tests.factories import flat
+from tests.factories.ballots import Open, Voter, ballot, open_meeting
 from voting.cli import cli
 from voting.core.extensions import db, limiter, write_transaction
 from voting.domain.tally import tally, to_json

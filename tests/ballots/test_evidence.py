@@ -13,39 +13,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from ballots import evidence, paper
+from ballots import evidence
 from ballots.signing import DeviceSigner
 from ballots.verify import MalformedError, loads, verify
 from ballots.verify_command import verify_command
-from tests.ballots.helpers import Open, add_key, ballot, key_in_paper, open_meeting
-from tests.ballots.test_casting import submit
-from tests.factories import login, staff_of
+from tests.factories.ballots import counted_meeting, open_meeting
 from voting.cli import cli
-from voting.core.extensions import db
-from voting.meetings import lifecycle
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "evidence-small.json"
-
-
-def counted_meeting(client, **options: Any) -> tuple[Open, dict[str, Any]]:
-    """Three owners: one votes and re-votes online, one online, one on paper (keyed in twice); closed, counted."""
-    state = open_meeting(**options)
-    first, second, third = state.voters
-    for voter, choices in ((first, [{"1": "for", "2": "for"}, {"1": "against", "2": "for"}]),
-                           (second, [{"1": "for", "2": "abstain"}])):
-        login(client, voter.user)
-        for answers in choices:
-            assert submit(client, state, ballot(state, voter, answers), voter).status_code == 201
-        client.get("/auth/logout")
-    officer = staff_of(state.building.organisation)
-    signer = add_key(officer)
-    index = key_in_paper(state, officer, signer, third.owner_id, "3", {"1": ["for", "against"], "2": "for"})
-    key_in_paper(state, officer, signer, third.owner_id, "3", {"1": "for", "2": "for"}, check_of=index)
-    assert len(paper.mismatches(state.meeting.id)) == 1  # the second keying disagrees: flagged, not counted
-    assert lifecycle.advance(state.meeting, at=state.meeting.closes_at)
-    lifecycle.count(state.meeting)
-    db.session.flush()
-    return state, evidence.bundle(state.meeting)
 
 
 def test_a_counted_meeting_verifies_and_retallies_to_its_result(client, session, runner, tmp_path: Path) -> None:

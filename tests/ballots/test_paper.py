@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from ballots.models import LogEntry, PaperScan
-from tests.ballots.helpers import Open, add_key, open_meeting
 from tests.factories import csrf_token, login, staff_of
+from tests.factories.ballots import Open, add_key, open_meeting
 from voting.core.extensions import db
 from voting.domain.tally import tally
 from voting.meetings import dossier

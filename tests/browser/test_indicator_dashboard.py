@@ -13,8 +13,8 @@ from auth.models import InspectorScope
 from indicators.demo import seed_history
 from registry.demo import REGION, seed_register
 from registry.models import Region
-from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import PASSWORD, TOTP_SECRET, user
+from tests.factories.browser import ARTIFACTS, sign_in
 from voting.core.extensions import db
 
 

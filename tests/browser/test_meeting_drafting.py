@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import building, flat, owner_in, staff_of
+from tests.factories.browser import ARTIFACTS, sign_in
 from voting.core.extensions import db
 from voting.meetings.models import Meeting, MeetingState
 

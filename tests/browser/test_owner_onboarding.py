@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from auth.models import DeviceKey, User
 from auth.ownership import issue_codes
-from tests.browser.conftest import ARTIFACTS
 from tests.factories import building, flat, staff_of
+from tests.factories.browser import ARTIFACTS
 from voting.core.extensions import db
 
 

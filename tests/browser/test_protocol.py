@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from ballots.verify import verify_file
 from protocols.models import Protocol
-from tests.ballots.helpers import add_key, key_in_paper, open_meeting
-from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import inspector_of, staff_of
+from tests.factories.ballots import add_key, key_in_paper, open_meeting
+from tests.factories.browser import ARTIFACTS, sign_in
 from voting.core.extensions import db
 from voting.meetings import lifecycle, plan
 from voting.meetings.models import Meeting, MeetingForm, MeetingState, OfficerRole

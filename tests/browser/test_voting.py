@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from auth.models import DeviceKey
 from ballots.models import LogEntry
-from tests.ballots.helpers import ROWS, open_meeting
-from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.conftest import Mailbox
+from tests.factories.ballots import ROWS, open_meeting
+from tests.factories.browser import ARTIFACTS, sign_in
 from voting.core.extensions import db
 from voting.domain.tally import tally
 from voting.meetings import dossier

@@ -14,8 +14,8 @@ from pypdf import PdfReader, PdfWriter
 
 from ballots.verify_command import verify_command
 from protocols import gis, services
-from tests.ballots.test_evidence import counted_meeting
 from tests.factories import csrf_token, inspector_of, login, staff_of
+from tests.factories.ballots import counted_meeting
 from voting.cli import cli
 from voting.core.extensions import db
 from voting.meetings.models import Meeting, MeetingForm, MeetingKind, MeetingState

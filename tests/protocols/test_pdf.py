@@ -20,7 +20,7 @@ import voting.core.pdf
 from ballots.verify import PDF_EVIDENCE_KEY, verify_file
 from protocols import services
 from protocols.models import RenderState
-from tests.ballots.test_evidence import counted_meeting
+from tests.factories.ballots import counted_meeting
 from voting.core.extensions import db
 from voting.meetings import plan
 from voting.meetings.models import OfficerRole

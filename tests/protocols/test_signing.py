@@ -24,9 +24,8 @@ from ballots.chain import PROTOCOL_TAG
 from ballots.verify import verify
 from protocols import document, services, signing
 from protocols.models import Protocol, RenderState
-from tests.ballots.helpers import Open, add_key, key_in_paper, open_meeting
-from tests.ballots.test_evidence import counted_meeting
 from tests.factories import csrf_token, login, staff_of
+from tests.factories.ballots import Open, add_key, counted_meeting, key_in_paper, open_meeting
 from voting.core.errors import ConflictError, ForbiddenError, InvalidInputError
 from voting.core.extensions import db
 from voting.core.server_key import server_key

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.voting.test_meetings import decide, open_meeting
+from tests.factories.meetings import decide, open_through_pages
 from voting.core import jobs
 
 REDIS = os.environ.get("VECHE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -29,7 +29,7 @@ def redis_url():
 
 
 def test_without_redis_a_job_runs_inline(client, mailbox, app, monkeypatch) -> None:
-    meeting = open_meeting(client, mailbox)
+    meeting = open_through_pages(client, mailbox)
     mailbox.messages.clear()
     monkeypatch.setitem(app.config, "REDIS_URL", None)
     monkeypatch.setattr("voting.core.clock.now", lambda: meeting.closes_at - timedelta(days=2))
@@ -40,7 +40,7 @@ def test_with_redis_the_job_goes_through_the_queue_and_a_worker(client, mailbox,
                                                                redis_url) -> None:
     from rq import SimpleWorker
 
-    meeting = open_meeting(client, mailbox)
+    meeting = open_through_pages(client, mailbox)
     decide(meeting, "1", {"1": "for"}, meeting.opens_at + timedelta(hours=1))
     mailbox.messages.clear()
     monkeypatch.setitem(app.config, "REDIS_URL", redis_url)

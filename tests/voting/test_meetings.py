@@ -6,14 +6,14 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from registry.sync import apply_register
-from tests.factories import building, csrf_token, flat, login, owner_in, register, staff_of, user
+from tests.factories import building, csrf_token, flat, login, owner_in, register, user
+from tests.factories.meetings import ROWS, ZONE, add_question, decide, drafted, open_through_pages, post, schedule
 from voting.cli import cli
 from voting.core.extensions import db
 from voting.meetings import dossier, lifecycle, mail, notice
@@ -21,7 +21,6 @@ from voting.meetings.board import participation
 from voting.meetings.models import (
     AgendaItem,
     Meeting,
-    MeetingDecision,
     MeetingForm,
     MeetingKind,
     MeetingState,
@@ -30,59 +29,24 @@ from voting.meetings.models import (
 )
 from voting.meetings.plan import add_item
 
-ZONE = ZoneInfo("Asia/Yekaterinburg")
-ROWS = [flat("1", area="60,00", owner="Иванов Иван Иванович"), flat("2", area="30,00", entrance="2",
-                                                                    owner="Петров Пётр Петрович"),
-        flat("3", area="10,00", entrance="2", owner="Сидоров Семён Семёнович")]
-
-
-def post(client, url: str, data: dict | None = None, page: str | None = None):
-    token = csrf_token(client, page or url.rsplit("/", 1)[0])
-    return client.post(url, data={"csrf_token": token, **(data or {})})
-
-
-def drafted(client) -> tuple[Meeting, object]:
-    """A building with two verified owners, its staff signed in, and a new draft meeting."""
-    item = building(rows=ROWS)
-    owner_in(item, "1"), owner_in(item, "2")
-    login(client, staff_of(item.organisation))
-    response = post(client, f"/buildings/{item.id}/meetings", page=f"/buildings/{item.id}/meetings")
-    meeting = db.session.get(Meeting, int(response.headers["Location"].rsplit("/", 1)[1]))
-    return meeting, item
-
-
-def plan(client, meeting: Meeting, opens: datetime, days: int = 8) -> None:
-    closes = opens + timedelta(days=days)
-    response = post(client, f"/meetings/{meeting.id}/plan", {
-        "kind": "extraordinary", "form": "electronic", "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": closes.strftime("%Y-%m-%dT%H:%M"), "paper_address": "г. Челябинск, ул. Труда, 1, офис УК",
-        "materials_info": "на сайте и в офисе УК", "administrator": meeting.administrator.email},
-        page=f"/meetings/{meeting.id}")
-    assert response.status_code == 302
-
-
-def add(client, meeting: Meeting, title: str, subject: str) -> None:
-    post(client, f"/meetings/{meeting.id}/items", {"title": title, "subject": subject, "proposal": "Да"},
-         page=f"/meetings/{meeting.id}")
-
 
 def test_readiness_blocks_announcing_until_fixed_then_notice_goes_out(client, mailbox) -> None:
     meeting, item = drafted(client)
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Не указано: начало голосования" in page and "В повестке нет ни одного вопроса" in page
     today = datetime.now(ZONE).replace(hour=9, minute=0, second=0, microsecond=0, tzinfo=None)
-    plan(client, meeting, today + timedelta(days=5))  # too soon: the notice needs ten days
-    add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
-    add(client, meeting, "Разное", "44.2.5")
+    schedule(client, meeting, today + timedelta(days=5))  # too soon: the notice needs ten days
+    add_question(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
+    add_question(client, meeting, "Разное", "44.2.5")
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "не позднее чем за 10 дней" in page and "«разное» не может быть вопросом" in page
     post(client, f"/meetings/{meeting.id}/announce", page=f"/meetings/{meeting.id}")
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).state is MeetingState.DRAFT
 
-    plan(client, meeting, today + timedelta(days=11))
+    schedule(client, meeting, today + timedelta(days=11))
     post(client, f"/meetings/{meeting.id}/items/2/delete", page=f"/meetings/{meeting.id}")
-    add(client, meeting, "Выбрать управляющей организацией ООО «УК»", "44.2.4")
+    add_question(client, meeting, "Выбрать управляющей организацией ООО «УК»", "44.2.4")
     assert "Всё готово" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     post(client, f"/meetings/{meeting.id}/announce", page=f"/meetings/{meeting.id}")
     db.session.expire_all()
@@ -101,8 +65,8 @@ def test_readiness_blocks_announcing_until_fixed_then_notice_goes_out(client, ma
 def test_notice_pdf_for_the_stairwell_has_every_element_and_a_qr_code(client) -> None:
     meeting, item = drafted(client)
     opens = datetime.now(ZONE).replace(tzinfo=None) + timedelta(days=12)
-    plan(client, meeting, opens)
-    add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
+    schedule(client, meeting, opens)
+    add_question(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
     post(client, f"/meetings/{meeting.id}/announce", page=f"/meetings/{meeting.id}")
     response = client.get(f"/meetings/{meeting.id}/notice.pdf")
     assert response.mimetype == "application/pdf"
@@ -121,8 +85,8 @@ def test_reading_the_notice_pdf_changes_nothing_and_deliveries_are_recorded_by_a
     post(client, url, {"channel": "stairwell"}, page=page)
     assert meeting.notices == []  # a draft has no notice to deliver
     opens = datetime.now(ZONE).replace(tzinfo=None, second=0, microsecond=0) + timedelta(days=12)
-    plan(client, meeting, opens)
-    add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
+    schedule(client, meeting, opens)
+    add_question(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
     post(client, f"/meetings/{meeting.id}/announce", page=page)
 
     def recorded() -> list[tuple[str, str | None]]:
@@ -176,29 +140,8 @@ def test_a_refused_request_leaves_a_due_meeting_as_it_is(client, app) -> None:
     assert state() is MeetingState.VOTING
 
 
-def open_meeting(client, mailbox) -> Meeting:
-    meeting, _item = drafted(client)
-    plan(client, meeting, datetime.now(ZONE).replace(tzinfo=None) + timedelta(days=12))
-    add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
-    add(client, meeting, "Провести капитальный ремонт крыши", "44.2.1")
-    post(client, f"/meetings/{meeting.id}/announce", page=f"/meetings/{meeting.id}")
-    db.session.expire_all()
-    meeting = db.session.get(Meeting, meeting.id)
-    lifecycle.advance(meeting, meeting.opens_at)
-    db.session.flush()
-    return meeting
-
-
-def decide(meeting: Meeting, number: str, answers: dict, at: datetime, source: str = "online") -> None:
-    owner_ref = next(o["id"] for p in json.loads(meeting.snapshot)["register"] if p["premises"] == number
-                     for o in p["owners"])
-    db.session.add(MeetingDecision(meeting_id=meeting.id, owner_ref=owner_ref, premises=number, received_at=at,
-                                   source=source, answers=json.dumps(answers)))
-    db.session.flush()
-
-
 def test_opening_freezes_the_register_later_edits_never_reach_it(client, mailbox) -> None:
-    meeting = open_meeting(client, mailbox)
+    meeting = open_through_pages(client, mailbox)
     assert meeting.state is MeetingState.VOTING and len(meeting.snapshot_hash) == 64
     frozen = meeting.snapshot
     apply_register(meeting.building, register([*ROWS, flat("4", area="500,00", owner="Новый Н. Н.")]))
@@ -209,7 +152,7 @@ def test_opening_freezes_the_register_later_edits_never_reach_it(client, mailbox
 
 
 def test_participation_board_close_count_and_recount_agree(client, mailbox, runner, tmp_path) -> None:
-    meeting = open_meeting(client, mailbox)
+    meeting = open_through_pages(client, mailbox)
     t = meeting.opens_at + timedelta(hours=1)
     decide(meeting, "1", {"1": "for", "2": "for"}, t)
     decide(meeting, "3", {"1": "against"}, t, source="paper")
@@ -255,7 +198,7 @@ def test_participation_board_close_count_and_recount_agree(client, mailbox, runn
 
 
 def test_reminders_go_to_those_who_have_not_voted_once_per_slot(client, mailbox) -> None:
-    meeting = open_meeting(client, mailbox)
+    meeting = open_through_pages(client, mailbox)
     mailbox.messages.clear()
     decide(meeting, "1", {"1": "for"}, meeting.opens_at + timedelta(hours=1))
     at = meeting.closes_at - timedelta(days=2)
@@ -333,7 +276,7 @@ def test_a_way_of_notice_counts_only_if_used_in_time(session, posted: datetime, 
 
 
 def test_paper_decision_forms_carry_what_a_decision_must_show(client, mailbox, monkeypatch) -> None:
-    meeting = open_meeting(client, mailbox)
+    meeting = open_through_pages(client, mailbox)
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert f"/meetings/{meeting.id}/decisions.pdf" in page and '<option value="2">' in page
     response = client.get(f"/meetings/{meeting.id}/decisions.pdf")

@@ -71,7 +71,7 @@ def read_table(filename: str, data: bytes, max_bytes: int) -> Iterator[tuple[int
     """Rows of the file as (spreadsheet row number, cells), empty rows skipped; raises SpreadsheetError."""
     if len(data) > max_bytes:
         raise SpreadsheetError(_("Файл больше допустимого размера (%(limit)s МБ).",
-                                  limit=f"{max_bytes / 1024 / 1024:.0f}"))
+                                  limit=round(max_bytes / 1024 / 1024)))
     if not data.strip():
         raise SpreadsheetError(_("Файл пуст."))
     if data.startswith(_OLE_MAGIC):

@@ -45,9 +45,19 @@ def announce(meeting: Meeting) -> int:
 
 def due(meeting: Meeting, at: datetime | None = None) -> bool:
     """Whether the meeting's opening or closing instant has come and it has not moved yet."""
+    return state_at(meeting, at) is not meeting.state
+
+
+def state_at(meeting: Meeting, at: datetime | None = None) -> MeetingState:
+    """The state the meeting's dates put it in at `at`, before `advance` has caught up: what a page that only reads
+    shows (it opens and closes nothing: `veche tick` and the next request on the meeting itself do)."""
     at = at or clock.now()
-    return bool((meeting.state is MeetingState.ANNOUNCED and meeting.opens_at and at >= meeting.opens_at)
-                or (meeting.state is MeetingState.VOTING and meeting.closes_at and at >= meeting.closes_at))
+    state = meeting.state
+    if state is MeetingState.ANNOUNCED and meeting.opens_at and at >= meeting.opens_at:
+        state = MeetingState.VOTING
+    if state is MeetingState.VOTING and meeting.closes_at and at >= meeting.closes_at:
+        state = MeetingState.CLOSED
+    return state
 
 
 def advance_locked(meeting_id: int) -> Meeting | None:

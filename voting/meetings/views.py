@@ -79,10 +79,8 @@ def _flash_errors(form: FlaskForm) -> None:
 def index(building: Building) -> ResponseReturnValue:
     meetings = db.session.scalars(select(Meeting).where(Meeting.building_id == building.id)
                                   .order_by(Meeting.id.desc())).all()
-    for meeting in meetings:
-        if lifecycle.due(meeting):
-            lifecycle.advance_locked(meeting.id)
     return render_template("meetings/list.html", building=building, meetings=meetings,
+                           states={m.id: lifecycle.state_at(m) for m in meetings},
                            may_administer=may(current_user, BUILDING_ADMINISTER, building))
 
 

@@ -1,17 +1,21 @@
-"""An open electronic meeting with verified owners holding device keys, and ballots signed as the browser signs them."""
+"""An open electronic meeting with verified owners holding device keys, ballots signed as the browser signs them and
+sent through the API, paper decisions keyed in, and a counted meeting with its evidence bundle."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+
 from auth.models import DeviceKey, User
-from ballots import paper
-from ballots.models import LogHead
+from ballots import evidence, paper
+from ballots.models import LogEntry, LogHead
 from ballots.signing import DeviceSigner
 from registry.models import Building
-from tests.factories import building, flat, owner_in
+from tests.factories import building, csrf_token, flat, login, owner_in, staff_of
 from voting.core.extensions import db
 from voting.meetings import lifecycle
 from voting.meetings.models import AgendaItem, Meeting, MeetingForm, MeetingKind, MeetingState
@@ -98,3 +102,38 @@ def key_in_paper(state: Open, officer: Any, signer: DeviceSigner, owner_id: str,
     body = paper.payload(state.meeting, signer.key_id, owner_id, premises, datetime.now(UTC), answers, scan.sha256,
                          None, None, **extra)
     return paper.record(state.meeting, officer, body, signer.sign("OSS-PAPER-v1", body)).index
+
+
+def submit(client, state: Open, body: dict, voter: Voter | None = None):
+    token = csrf_token(client, f"/meetings/{state.meeting.id}")
+    response = client.post(f"/api/v1/meetings/{state.meeting.id}/ballots", data=json.dumps(body),  # \u-escapes
+                           content_type="application/json", headers={"X-CSRFToken": token})
+    if voter is not None and response.status_code in (200, 201):
+        voter.ballots.append(body)
+    return response
+
+
+def entries(state: Open, kind: str = "ballot") -> int:
+    return db.session.scalar(select(func.count()).select_from(LogEntry).where(
+        LogEntry.meeting_id == state.meeting.id, LogEntry.type == kind)) or 0
+
+
+def counted_meeting(client, **options: Any) -> tuple[Open, dict[str, Any]]:
+    """Three owners: one votes and re-votes online, one online, one on paper (keyed in twice); closed, counted."""
+    state = open_meeting(**options)
+    first, second, third = state.voters
+    for voter, choices in ((first, [{"1": "for", "2": "for"}, {"1": "against", "2": "for"}]),
+                           (second, [{"1": "for", "2": "abstain"}])):
+        login(client, voter.user)
+        for answers in choices:
+            assert submit(client, state, ballot(state, voter, answers), voter).status_code == 201
+        client.get("/auth/logout")
+    officer = staff_of(state.building.organisation)
+    signer = add_key(officer)
+    index = key_in_paper(state, officer, signer, third.owner_id, "3", {"1": ["for", "against"], "2": "for"})
+    key_in_paper(state, officer, signer, third.owner_id, "3", {"1": "for", "2": "for"}, check_of=index)
+    assert len(paper.mismatches(state.meeting.id)) == 1  # the second keying disagrees: flagged, not counted
+    assert lifecycle.advance(state.meeting, at=state.meeting.closes_at)
+    lifecycle.count(state.meeting)
+    db.session.flush()
+    return state, evidence.bundle(state.meeting)

@@ -147,3 +147,8 @@ def login(client: FlaskClient, account: User, password: str = PASSWORD) -> None:
         token = csrf_token(client, "/auth/totp")
         response = client.post("/auth/totp", data={"csrf_token": token, "code": pyotp.TOTP(TOTP_SECRET).now()})
         assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def post_login(client, email: str, password: str = PASSWORD):
+    token = csrf_token(client, "/auth/login")
+    return client.post("/auth/login", data={"csrf_token": token, "email": email, "password": password})
