@@ -20,7 +20,7 @@ from auth.models import OwnershipLink
 from indicators.models import RegisteredMeeting
 from registry.models import Building, Municipality, Organisation, Ownership, Premises, Region
 from voting.core.extensions import db
-from voting.domain.indicator import Share, online_share, residents_share
+from voting.domain.indicator import Share, is_online, online_share, residents_share
 from voting.meetings.models import Meeting, MeetingForm, MeetingState
 
 HELD = (MeetingState.CLOSED, MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
@@ -103,7 +103,7 @@ def counts(start: date, end: date, organisation_id: int | None = None, form: Mee
 
     def add(municipality_id: int, meeting_form: MeetingForm, number: int) -> None:
         total[municipality_id] += number
-        if meeting_form is MeetingForm.ELECTRONIC:
+        if is_online(meeting_form.value):
             online[municipality_id] += number
 
     registered, conditions = _filters(organisation_id, form)
@@ -181,7 +181,7 @@ def monthly(start: date, end: date, organisation_id: int | None = None, form: Me
                                 .group_by(month, RegisteredMeeting.form)),
             *_held(start, last, (Meeting.form,), conditions, months)):
         total[number] += found
-        online[number] += found if meeting_form is MeetingForm.ELECTRONIC else 0
+        online[number] += found if is_online(meeting_form.value) else 0
     return [(first, online[n], total[n]) for n, (first, _last) in enumerate(months)]
 
 
@@ -228,7 +228,7 @@ def drill_down(municipality: Municipality, start: date, end: date) -> tuple[list
     def add(organisation: str | None, building: str | None, form: MeetingForm, number: int) -> None:
         for table, key in ((by_org, organisation or "—"), (by_building, building or "—")):
             table[key][1] += number
-            if form is MeetingForm.ELECTRONIC:
+            if is_online(form.value):
                 table[key][0] += number
 
     registered = (select(Organisation.name, Building.address, RegisteredMeeting.form, func.count())

@@ -46,6 +46,22 @@ def test_the_quorum_rule_is_data_with_a_date(raw: dict[str, str], participating:
     assert quorum_on(date(2026, 3, 1)).share == Fraction(1, 2) and quorum_on(date(2026, 3, 1)).strict
 
 
+@pytest.mark.parametrize(("raw", "participating", "shortfall"), [
+    ({"more_than": "1/2"}, TOTAL / 2 - 100, 100 + EPS),   # more than half: one step beyond the half
+    ({"more_than": "1/2"}, TOTAL / 2, EPS),               # exactly half is not yet a quorum
+    ({"more_than": "1/2"}, TOTAL / 2 + EPS, Fraction(0)),
+    ({"at_least": "1/2"}, TOTAL / 2 - 100, Fraction(100)),  # an "at least half" edition: reaching the half is enough
+    ({"at_least": "1/2"}, TOTAL / 2 - EPS, EPS),
+    ({"at_least": "1/2"}, TOTAL / 2, Fraction(0)),
+])
+def test_the_shortfall_to_the_quorum_follows_the_edition(raw: dict[str, str], participating: Fraction,
+                                                          shortfall: Fraction) -> None:
+    edition = quorum_edition({"from": "2027-01-01", "reference": "ЖК РФ ст. 45 ч. 3 (ред. 2027)"} | raw)
+    assert edition.shortfall(participating, TOTAL) == shortfall
+    assert edition.holds(participating + shortfall, TOTAL) and (
+        shortfall == 0 or not edition.holds(participating + shortfall - EPS, TOTAL))
+
+
 @pytest.mark.parametrize(("rule", "votes_for", "participating", "expected"), [
     # majority of participants: more than half of the votes of those who took part (abstentions included)
     (Rule.MAJORITY_OF_PARTICIPANTS, Fraction(300), Fraction(600), False),           # exactly 50 %

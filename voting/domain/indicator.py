@@ -11,6 +11,13 @@ from functools import cache
 from voting.domain.law import law
 from voting.domain.numbers import format_amount
 
+ONLINE_FORMS = frozenset({"electronic"})  # LEGAL.md §10: held online means the electronic form (ЖК РФ ст. 47.1)
+
+
+def is_online(form: str) -> bool:
+    """Whether a meeting of this form (its code, as in the dossier) counts as held online for the indicator."""
+    return form in ONLINE_FORMS
+
 
 @cache
 def target(name: str) -> Decimal:

@@ -72,6 +72,13 @@ class QuorumEdition:
         needed = total * self.share
         return total > 0 and (participating > needed if self.strict else participating >= needed)
 
+    def shortfall(self, participating: Fraction, total: Fraction) -> Fraction:
+        """The votes still to take part before `holds`; "more than" counts one step of 0.01 m² (the register's
+        precision) beyond the share, "at least" reaches it exactly."""
+        if self.holds(participating, total):
+            return Fraction(0)
+        return total * self.share - participating + (Fraction(1, 100) if self.strict else 0)
+
 
 def quorum_edition(raw: dict[str, str]) -> QuorumEdition:
     """A quorum edition of the law's data: {"from", "more_than" or "at_least": a fraction of all votes, "reference"}."""

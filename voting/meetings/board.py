@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from registry.services import natural_key
+from voting.domain.rules import quorum_on
 from voting.domain.tally import tally
 from voting.domain.weights import owner_weight
 from voting.meetings.dossier import dossier_of
@@ -24,13 +25,7 @@ class Participation:
     participating: Fraction
     by_entrance: list[tuple[str, Fraction, Fraction]]  # entrance, took part, all
     missing: list[tuple[str, str, Fraction]]  # premises, owner name, votes (largest first)
-
-    @property
-    def needed_for_quorum(self) -> Fraction:
-        """Votes still needed for more than half of all: the smallest step is 0.01 m²."""
-        half = self.total / 2
-        return max(Fraction(0), half - self.participating + Fraction(1, 100)) if self.participating <= half \
-            else Fraction(0)
+    needed_for_quorum: Fraction  # by the quorum rule in force on the notice date
 
 
 def participation(meeting: Meeting) -> Participation:
@@ -53,4 +48,5 @@ def participation(meeting: Meeting) -> Participation:
     missing.sort(key=lambda row: (-row[2], row[0]))
     entrances = sorted(everyone, key=natural_key)
     return Participation(result.total, result.participating,
-                         [(e, taken_part[e], everyone[e]) for e in entrances], missing)
+                         [(e, taken_part[e], everyone[e]) for e in entrances], missing,
+                         quorum_on(data.meeting.notice_date).shortfall(result.participating, result.total))
