@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import time
 from datetime import UTC, datetime
 
 import pyotp
-import qrcode
-import qrcode.image.svg
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -25,6 +21,7 @@ from auth.sessions import end_all_sessions, end_session, start_session
 from voting.core.errors import InvalidInputError
 from voting.core.extensions import db, limiter
 from voting.core.links import safe_path
+from voting.core.qr import svg_base64
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 PENDING_SECONDS = 300
@@ -112,12 +109,7 @@ def totp() -> ResponseReturnValue:
         log_event("sign_in_failed", user, user.email, "wrong one-time code")
         db.session.commit()
         flash(_("Код не подошёл. Проверьте время на телефоне и введите новый код."), "warning")
-    qr = None
-    if enrolling:
-        image = qrcode.make(accounts.totp_uri(user, secret), image_factory=qrcode.image.svg.SvgPathImage)
-        buffer = io.BytesIO()
-        image.save(buffer)
-        qr = base64.b64encode(buffer.getvalue()).decode()
+    qr = svg_base64(accounts.totp_uri(user, secret)) if enrolling else None
     return render_template("auth/totp.html", form=form, enrolling=enrolling, secret=secret if enrolling else None,
                            qr=qr)
 

@@ -410,11 +410,14 @@ def as_html(part: Any) -> str:
         return part
     import jinja2
 
+    from protocols import geometry
+
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader([ROOT / "bench" / "templates", ROOT / "templates"]),
                                      autoescape=True)
     doc = part["head"] | {"rejected": part["rejected"], "participants": part["rows"]}
     return environment.get_template("protocol_lists.html").render(doc=doc, annex=part["annex"], rows=part["rows"],
-                                                                   first=part["first"], last=part["last"])
+                                                                   first=part["first"], last=part["last"],
+                                                                   page_css=geometry.css())
 
 
 def single_document(parts: list[Any]) -> str:

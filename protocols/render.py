@@ -16,7 +16,7 @@ from flask import render_template
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
-from protocols import typeset
+from protocols import geometry, typeset
 
 CHUNK = 600  # rows of a long list per part: parts are typeset independently, in parallel
 PARALLEL_FROM = 400  # rows in all; below this a pool costs more than it saves
@@ -28,10 +28,10 @@ def parts(document: dict[str, Any], evidence: dict[str, str], signers: list[dict
           qr: str | None) -> list[typeset.Part]:
     """Every part, in page order."""
     pages: list[typeset.Part] = [render_template("pdf/protocol/main.html", doc=document, evidence=evidence,
-                                                 signers=signers, qr=qr)]
+                                                 signers=signers, qr=qr, page_css=geometry.css())]
     for annex in document["annexes"]:
         if annex["key"] not in typeset.KEYS:
-            pages.append(render_template("pdf/protocol/annex.html", doc=document, annex=annex))
+            pages.append(render_template("pdf/protocol/annex.html", doc=document, annex=annex, page_css=geometry.css()))
             continue
         rows = document[annex["key"]]
         chunks = [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)] or [[]]

@@ -3,14 +3,11 @@ recount of a protocol against its own evidence."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import json
 from datetime import UTC, datetime
 from typing import Any
 
-import qrcode
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -24,6 +21,7 @@ from voting.core import jobs
 from voting.core.errors import ConflictError
 from voting.core.extensions import db
 from voting.core.links import public_url
+from voting.core.qr import png_base64
 from voting.core.server_key import server_key
 from voting.meetings.models import Meeting, MeetingState
 
@@ -100,10 +98,7 @@ def prepare(meeting: Meeting) -> tuple[dict[str, Any], bytes, list[typeset.Part]
                               .order_by(Checkpoint.size.desc()).limit(1))
     url = public_url("protocols.public_verify", sha256=digest)
     data["evidence"] = {"sha256": digest, "root": final or "", "fingerprint": server_key().fingerprint, "url": url}
-    png = io.BytesIO()
-    qrcode.make(url, box_size=6, border=1).save(png)
-    qr = base64.b64encode(png.getvalue()).decode()
-    return data, bundle, render.parts(data, data["evidence"], data["signers"], qr)
+    return data, bundle, render.parts(data, data["evidence"], data["signers"], png_base64(url, box_size=6, border=1))
 
 
 def make_pdf(meeting: Meeting, progress: render.Progress | None = None,

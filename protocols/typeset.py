@@ -3,9 +3,10 @@ the page numbers stamped over the merged protocol.
 
 WeasyPrint lays out a table row in about 5 ms (a cascade, line boxes and borders for every cell); ReportLab takes a
 fraction of a millisecond, and a meeting of 2,000 premises has some 5,600 such rows. The pages look like the rest
-of the protocol (static/css/protocol.css): A4 with the same margins, Liberation Serif, the running line «Приложение
-№ N к протоколу № … от …», tables ruled at 0.5 pt. Text is only ever drawn as text: cell strings are not parsed,
-and what goes into a paragraph is escaped first (ReportLab's paragraph markup could otherwise load an image)."""
+of the protocol (static/css/protocol.css): the same page (protocols.geometry), Liberation Serif, the running line
+«Приложение № N к протоколу № … от …», tables ruled at 0.5 pt. Text is only ever drawn as text: cell strings are
+not parsed, and what goes into a paragraph is escaped first (ReportLab's paragraph markup could otherwise load an
+image)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -25,6 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, LongTable, Paragraph, SimpleDocTemplate, TableStyle
 
+from protocols import geometry
 from voting.core.pdf import render_pdf
 
 KEYS = ("register", "participants", "decisions")
@@ -32,7 +33,8 @@ Part = str | dict[str, Any]  # HTML for WeasyPrint, or a chunk of a long list (m
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 FONTS = {"serif": ("LiberationSerif-Regular.ttf", "DejaVuSerif.ttf"),
          "serif-bold": ("LiberationSerif-Bold.ttf", "DejaVuSerif-Bold.ttf")}
-LEFT, RIGHT, TOP, BOTTOM = 20 * mm, 15 * mm, 18 * mm, 20 * mm
+A4 = geometry.size()
+LEFT, RIGHT, TOP, BOTTOM = geometry.margins()
 WIDTH = A4[0] - LEFT - RIGHT
 SIZE = 8.5  # pt, as `.small` in the protocol's CSS
 PAD = 1.2 * mm

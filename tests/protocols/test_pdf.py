@@ -154,3 +154,24 @@ def _pages_for_a_human(pdf: bytes, name: str, last: int | None = None) -> None:
     subprocess.run(["pdftoppm", "-r", "60", "-png", *(["-l", str(last)] if last else []), str(source),
                     str(ARTIFACTS / name)], check=True, timeout=120)
     assert any(ARTIFACTS.glob(f"{name}-*.png"))
+
+
+def test_every_page_has_the_one_declared_geometry(client, session) -> None:
+    """WeasyPrint's pages (the protocol, the short annexes) and ReportLab's (the long lists) share protocols.geometry:
+    the same paper, and text starting at the same left margin."""
+    from protocols import geometry
+
+    state, _bundle = counted_meeting(client)
+    pdf, _data = services.make_pdf(state.meeting, workers=1)
+    width, height = geometry.size()
+    left = geometry.margins()[0]
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, start=1):
+        assert abs(float(page.mediabox.width) - width) < 0.5 and abs(float(page.mediabox.height) - height) < 0.5
+        starts: list[float] = []
+
+        def seen(text: str, cm: Any, tm: Any, font: Any, size: Any, starts: list[float] = starts) -> None:
+            if text.strip():
+                starts.append(cm[0] * tm[4] + cm[2] * tm[5] + cm[4])
+
+        page.extract_text(visitor_text=seen)
+        assert starts and left - 0.5 <= min(starts) <= left + 12, (number, min(starts), left)  # cells pad a little

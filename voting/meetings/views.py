@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
@@ -11,7 +10,6 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import qrcode
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -37,6 +35,7 @@ from voting.core.errors import ConflictError, VotingError
 from voting.core.extensions import db
 from voting.core.links import public_url
 from voting.core.pdf import render_pdf
+from voting.core.qr import png_base64
 from voting.core.template_helpers import local
 from voting.domain.numbers import format_amount
 from voting.domain.protocol_orders import order_on
@@ -279,10 +278,8 @@ def decision_forms(meeting: Meeting) -> ResponseReturnValue:
 @policy(BUILDING_VIEW, load_meeting)
 def notice_pdf(meeting: Meeting) -> ResponseReturnValue:
     url = public_url(".show", meeting_id=meeting.id)
-    png = io.BytesIO()
-    qrcode.make(url, box_size=8, border=2).save(png)  # PNG: printers and PDF readers all draw it the same
     html = render_template("pdf/notice.html", meeting=meeting, facts=notices.notice_facts(meeting), url=url,
-                           qr=base64.b64encode(png.getvalue()).decode())
+                           qr=png_base64(url))
     return Response(render_pdf(html), mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=notice-{meeting.id}.pdf"})
 
