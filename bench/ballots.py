@@ -85,24 +85,18 @@ class Voter:
     sent: int = 0  # ballots accepted so far: bodies[sent] is the next one
 
 
-def flats(count: int, tag: str) -> list[dict[str, str]]:
-    """Register rows: `count` flats, each wholly owned by its own person."""
-    return [{"premises": str(n), "premises_kind": "жилое", "area": f"{30 + n % 70},{n % 100:02d}",
-             "entrance": str(1 + n // 400), "owner": f"Собственник {tag}-{n}", "ownership": "индивидуальная",
-             "egrn_record": f"74:36:0102003:{n}-74/001/2015-1"} for n in range(1, count + 1)]
-
-
 def house(address: str, count: int, tag: str) -> tuple[Any, list[Voter]]:
     """A building of `count` flats and, for each, a verified owner account linked to it with a device key."""
     from sqlalchemy import insert, select
 
     from auth.models import DeviceKey, LinkMethod, OwnershipLink, User
     from ballots.signing import DeviceSigner
+    from registry import synthetic
     from registry.models import Ownership, Premises
     from tests.factories import _hash, building
     from voting.core.extensions import db
 
-    item = building(address, rows=flats(count, tag))
+    item = building(address, rows=synthetic.rows(count, synthetic.Mix(cadastral=False), tag=f"{tag}-"))
     holdings = db.session.execute(select(Ownership.id, Ownership.owner_id, Premises.number).join(Premises).where(
         Premises.building_id == item.id).order_by(Ownership.id)).all()
     user_ids = db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), [

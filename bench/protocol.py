@@ -66,28 +66,13 @@ FOOTER_RULE = ('@page { @bottom-center { content: "Страница " counter(pa
 
 # --- the data (made in a process of its own) ------------------------------------------------------------------
 
-def register_rows(premises: int) -> list[dict[str, str]]:
-    """Register rows: every 4th premises shared in halves, every 20th (…10) held jointly by a couple, every 100th
-    (…01) non-residential, the rest wholly owned (a third of those owners with a СНИЛС)."""
-    from registry.demo import demo_snils
+def synthetic_rows(premises: int) -> list[dict[str, str]]:
+    """Every 4th premises shared in halves, every 20th (…10) held jointly by a couple, every 100th (…01)
+    non-residential, the rest wholly owned (a third of those owners with a СНИЛС)."""
+    from registry import synthetic
 
-    rows = []
-    for n in range(1, premises + 1):
-        base = {"premises": str(n), "premises_kind": "нежилое" if n % 100 == 1 else "жилое",
-                "area": f"{30 + n % 70},{n % 100:02d}", "entrance": str(1 + n // 400),
-                "premises_cadastral": f"74:36:0102003:{n}"}
-        record = f"74:36:0102003:{n}-74/001/2015"
-        if n % 4 == 0:
-            rows += [base | {"owner": name, "ownership": "долевая", "share": "1/2", "egrn_record": f"{record}-{part}"}
-                     for part, name in ((1, f"Иванов Иван Иванович {n}"), (2, f"Иванова Мария Петровна {n}"))]
-        elif n % 20 == 10:
-            rows += [base | {"owner": name, "ownership": "совместная", "egrn_record": f"{record}-1"}
-                     for name in (f"Петров Пётр Петрович {n}", f"Петрова Анна Сергеевна {n}")]
-        else:
-            rows.append(base | {"owner": f"Сидоров Семён Семёнович {n}", "ownership": "индивидуальная",
-                                "egrn_record": f"{record}-1", "registered_on": "14.02.2015",
-                                **({"snils": demo_snils(2_000_000 + n)} if n % 3 == 0 else {})})
-    return rows
+    return synthetic.rows(premises, synthetic.Mix(shared_every=4, joint_every=20, non_residential_every=100,
+                                                  snils_every=3))
 
 
 def plan(meeting: Any, decisions: int, rng: random.Random) -> list[Any]:
@@ -166,7 +151,7 @@ def counted_meeting(app: Any, address: str, premises: int, decisions: int, seed:
     )
 
     rng = random.Random(seed)
-    item = building(address, rows=register_rows(premises))
+    item = building(address, rows=synthetic_rows(premises))
     assert item.organisation is not None
     administrator = user(full_name="Администраторова Алла Борисовна")
     officer = staff_of(item.organisation, full_name="Делопроизводителева Дарья Олеговна")

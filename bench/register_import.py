@@ -29,25 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 def generate_rows(premises: int) -> list[dict[str, str]]:
     """A large building: one owner per flat mostly, a share pair every fifth flat, spouses every seventh."""
-    from registry.demo import demo_snils
+    from registry import synthetic
 
-    rows = []
-    for n in range(1, premises + 1):
-        base = {"premises": str(n), "premises_kind": "жилое", "area": f"{30 + n % 70},{n % 100:02d}",
-                "entrance": str(1 + n // 400), "premises_cadastral": f"74:36:0102003:{n}"}
-        record = f"74:36:0102003:{n}-74/001/2015"
-        if n % 5 == 0:
-            rows.append(base | {"owner": f"Иванов Иван {n}", "ownership": "долевая", "share": "1/2",
-                                "egrn_record": f"{record}-1", "snils": demo_snils(2_000_000 + n)})
-            rows.append(base | {"owner": f"Иванова Мария {n}", "ownership": "долевая", "share": "1/2",
-                                "egrn_record": f"{record}-2"})
-        elif n % 7 == 0:
-            for name in (f"Петров Пётр {n}", f"Петрова Анна {n}"):
-                rows.append(base | {"owner": name, "ownership": "совместная", "egrn_record": f"{record}-1"})
-        else:
-            rows.append(base | {"owner": f"Сидоров Семён {n}", "ownership": "индивидуальная",
-                                "egrn_record": f"{record}-1", "registered_on": "14.02.2015"})
-    return rows
+    return synthetic.rows(premises, synthetic.Mix(shared_every=5, joint_every=7))
 
 
 def write_files(rows: list[dict[str, str]], folder: Path) -> dict[str, Path]:

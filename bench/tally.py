@@ -33,18 +33,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 def building_rows(premises: int) -> list[dict[str, str]]:
-    """Premises with 1.5 ownerships each on average: individual, shared halves, joint couples."""
-    rows = []
-    for n in range(1, premises + 1):
-        base = {"premises": str(n), "premises_kind": "жилое", "area": f"{30 + n % 70},{n % 100:02d}",
-                "entrance": str(1 + n // 400)}
-        record = f"74:36:0102003:{n}-74/001/2015"
-        if n % 2 == 0:
-            rows += [base | {"owner": f"{name} {n}", "ownership": "долевая", "share": "1/2",
-                             "egrn_record": f"{record}-{part}"} for part, name in ((1, "Иванов"), (2, "Иванова"))]
-        else:
-            rows.append(base | {"owner": f"Сидоров {n}", "ownership": "индивидуальная", "egrn_record": f"{record}-1"})
-    return rows
+    """Premises with 1.5 ownerships each on average: individual and shared halves."""
+    from registry import synthetic
+
+    return synthetic.rows(premises, synthetic.Mix(shared_every=2, cadastral=False))
 
 
 def timed(function, repeat: int = 3) -> tuple[float, object]:  # type: ignore[no-untyped-def]
