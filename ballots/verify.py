@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 from functools import partial
 from typing import Any
 
@@ -21,13 +22,20 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from ballots import chain
-from ballots.canonical import MAX_INTEGER, CanonicalError, canonical, canonical_read
+from ballots import chain, merkle
+from ballots.canonical import MAX_INTEGER, CanonicalError, canonical, canonical_read, jcs_read
 from voting.domain import dossier as dossiers
 from voting.domain.tally import tally, to_json
 
 FORMAT = "oss-evidence/1"
 ENTRY_FIELDS = ("index", "prev", "type", "payload_hash", "server_time", "key_id", "signature", "payload")
+# every field a bundle may carry, and what binds it (docs/evidence.md §8); anything else is a finding: it would be
+# believed by a reader, but no signature covers it
+BUNDLE_FIELDS = frozenset({"format", "meeting_id", "server_keys", "manifest", "manifest_hash", "manifest_signature",
+                           "entries", "owner_keys", "checkpoints", "tally", "protocol_hash"})
+OPTIONAL_ENTRY_FIELDS = frozenset({"entry_hash"})
+CHECKPOINT_FIELDS = frozenset({"meeting_id", "size", "root", "at", "signature"})
+SERVER_KEY_FIELDS = frozenset({"algorithm", "public_key", "fingerprint"})
 PDF_EVIDENCE_KEY = "/VecheEvidenceSHA256"  # the protocol PDF's metadata: the SHA-256 printed on its first page
 AFTER_CLOSE = {"close": {"paper_decision", "key_registered", "tally", "protocol"}, "tally": {"protocol"}}
 
@@ -55,6 +63,7 @@ class Report:
     entries: int = 0
     ballots: int = 0
     paper: int = 0
+    receipt: dict[str, Any] | None = None  # with --receipt: the inclusion proofs of its entry
 
     def add(self, where: str, what: str) -> None:
         self.findings.append(Finding(where, what))
@@ -65,7 +74,8 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {"valid": self.valid, "entries": self.entries, "ballots": self.ballots, "paper_decisions": self.paper,
-                "findings": [{"where": f.where, "what": f.what} for f in self.findings], "result": self.result}
+                "findings": [{"where": f.where, "what": f.what} for f in self.findings], "result": self.result} | (
+                    {"receipt": self.receipt} if self.receipt is not None else {})
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -120,15 +130,21 @@ def read_pdf(data: bytes) -> tuple[bytes, str | None]:
     raise MalformedError("$", "the PDF carries no evidence bundle attachment")
 
 
-def verify_file(data: bytes) -> Report:
-    """Verify a bundle, or a protocol PDF: its bundle, and that the bundle is the one the protocol names."""
-    if not data.startswith(b"%PDF"):
-        return verify(loads(data))
-    attached, printed = read_pdf(data)
-    report = verify(loads(attached))
-    actual = hashlib.sha256(attached).hexdigest()
-    if printed != actual:
+def verify_file(data: bytes, receipt: bytes | None = None) -> Report:
+    """Verify a bundle, or a protocol PDF: its bundle, and that the bundle is the one the protocol names; with a
+    receipt, also that the receipt's ballot is in that bundle's log."""
+    checked = load_receipt(receipt) if receipt is not None else None
+    pdf = data.startswith(b"%PDF")
+    printed = None
+    if pdf:
+        data, printed = read_pdf(data)
+    bundle = loads(data)
+    report = verify(bundle)
+    actual = hashlib.sha256(data).hexdigest()
+    if pdf and printed != actual:
         report.add("pdf", f"the protocol names evidence {printed}, but carries {actual}")
+    if checked is not None:
+        report.receipt = check_receipt(bundle, checked, report)
     return report
 
 
@@ -240,7 +256,11 @@ def verify(bundle: dict[str, Any]) -> Report:
         fingerprint = hashlib.sha256(raw).hexdigest()
         if key.get("fingerprint") not in (None, fingerprint):
             report.add(f"server_keys[{i}].fingerprint", "does not match the key")
+        if key.get("algorithm", "Ed25519") != "Ed25519":
+            report.add(f"server_keys[{i}].algorithm", "server keys are Ed25519")
+        _unbound(key, SERVER_KEY_FIELDS, f"server_keys[{i}]", report)
         server[fingerprint] = key["public_key"]
+    _unbound(bundle, BUNDLE_FIELDS, "", report)
     manifest = bundle["manifest"]
     entries = bundle["entries"]
     try:
@@ -262,12 +282,69 @@ def verify(bundle: dict[str, Any]) -> Report:
         opens_at = datetime.fromisoformat(manifest["meeting"]["opens_at"])
     except (KeyError, TypeError, ValueError) as error:
         raise MalformedError("manifest", f"not a meeting manifest ({error})") from None
+    if bundle.get("meeting_id") != manifest.get("meeting_id"):
+        report.add("meeting_id", "differs from the manifest's meeting_id")
+    _register(manifest, report)
     state = _State(server, manifest_hash, register, agenda)
     _walk(entries, state, report, opens_at, closes_at)
     _check_signatures(state.signatures, report)
     _checkpoints(bundle, report, state.hashes)
+    _copies(bundle, report)
     _retally(bundle, manifest, state, report)
     return report
+
+
+def _unbound(document: dict[str, Any], known: frozenset[str], where: str, report: Report) -> None:
+    """Fields no signature covers: a reader would believe them, so they must not be there."""
+    for key in sorted(set(document) - known):
+        report.add(f"{where}.{key}" if where else key, "not a field of oss-evidence/1: nothing signed binds it")
+
+
+def register_hash(manifest: dict[str, Any]) -> str:
+    """The SHA-256 of the register as frozen at opening (no tag line): JCS of {"register", "total_votes"}, each owner
+    with its `document` (null when the manifest has none) and its `weight` (area × share, a reduced fraction)."""
+    register = [premises | {"owners": [owner | {"document": owner.get("document"),
+                                                "weight": str(Fraction(premises["area"]) * Fraction(owner["share"]))}
+                                       for owner in premises["owners"]]} for premises in manifest["register"]]
+    return hashlib.sha256(jcs_read({"register": register, "total_votes": manifest.get("total_votes")})).hexdigest()
+
+
+def _register(manifest: dict[str, Any], report: Report) -> None:
+    """The manifest's register hash and total votes, recomputed from its register."""
+    try:
+        hashed = register_hash(manifest)
+        total = sum((Fraction(p["area"]) for p in manifest["register"]), start=Fraction(0))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return  # the recount names what is wrong with the register
+    if manifest.get("register_hash") != hashed:
+        report.add("manifest.register_hash", f"is not the hash of the manifest's register ({hashed})")
+    if manifest.get("total_votes") != _two_places(total):
+        report.add("manifest.total_votes", f"is not the sum of the register's areas ({_two_places(total)})")
+
+
+def _two_places(value: Fraction) -> str:
+    """A sum of areas (each to the cent) as the manifest writes it."""
+    cents = int(value * 100)
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _copies(bundle: dict[str, Any], report: Report) -> None:
+    """The bundle's conveniences are copies of what the log signs: owner keys, the tally and the protocol's hash."""
+    entries = bundle["entries"]
+    keys: dict[str, Any] = {}
+    for entry in entries:
+        if entry["type"] == "key_registered":
+            keys[str(entry["payload"].get("key_id"))] = entry["payload"].get("public_key")
+    expected = [{"key_id": k, "algorithm": "ECDSA-P256-SHA256", "public_key": v} for k, v in sorted(keys.items())]
+    if bundle["owner_keys"] != expected:
+        report.add("owner_keys", "not the keys the log's key_registered entries register")
+    tally_ = next((e["payload"] for e in reversed(entries) if e["type"] == "tally"), None)
+    if bundle.get("tally") != tally_:
+        report.add("tally", "not the payload of the log's tally entry" if tally_ else "there is no tally entry")
+    protocol = next((e["payload"] for e in reversed(entries) if e["type"] == "protocol"), None)
+    if bundle.get("protocol_hash") != (protocol.get("sha256") if protocol else None):
+        report.add("protocol_hash", "not the sha256 of the log's protocol entry" if protocol
+                   else "there is no protocol entry: it must be null")
 
 
 def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at: datetime,
@@ -276,6 +353,7 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
     for position, entry in enumerate(entries):
         where = f"entries[{position}]"
         kind, payload = entry["type"], entry["payload"]
+        _unbound(entry, frozenset(ENTRY_FIELDS) | OPTIONAL_ENTRY_FIELDS, where, report)
         if entry["index"] != position:
             report.add(f"{where}.index", f"is {entry['index']}, expected {position} (an entry dropped, added or moved)")
         if entry["prev"] != prev:
@@ -443,8 +521,12 @@ def _checkpoints(bundle: dict[str, Any], report: Report, hashes: list[str]) -> N
             point = points[wanted[position]]
             if point["root"] != chain.root(frontier):
                 report.add(f"checkpoints[{wanted[position]}].root", f"not the root of the first {position} entries")
+    meeting_id = bundle["manifest"].get("meeting_id")  # a checkpoint signs the manifest's meeting id
     for i, point in enumerate(points):
-        body = chain.checkpoint_body(bundle.get("meeting_id"), point["size"], point["root"], point["at"])  # type: ignore[arg-type]
+        _unbound(point, CHECKPOINT_FIELDS, f"checkpoints[{i}]", report)
+        if point.get("meeting_id", meeting_id) != meeting_id:
+            report.add(f"checkpoints[{i}].meeting_id", "differs from the manifest's meeting_id")
+        body = chain.checkpoint_body(meeting_id, point["size"], point["root"], point["at"])
         if not any(_ed25519(k, point["signature"], canonical(chain.CHECKPOINT_TAG, body)) for k in server):
             report.add(f"checkpoints[{i}].signature", "not a valid server signature over the checkpoint")
         if point["size"] > len(entries) or point["size"] < 1:
@@ -464,6 +546,10 @@ def _retally(bundle: dict[str, Any], manifest: dict[str, Any], state: _State, re
         report.add(f"manifest/decisions: {error.args[0] if error.args else ''}", "cannot be recounted")
         return
     report.result = result
+    for i, (item, counted) in enumerate(zip(manifest["agenda"], result["items"], strict=True)):
+        if item.get("rule") != counted["rule"]:  # the rule comes from the subject and the notice date, not the manifest
+            report.add(f"manifest.agenda[{i}].rule", f"says {item.get('rule')!r}, the law on the notice date gives "
+                                                     f"{counted['rule']!r}")
     recorded = [e["payload"] for e in bundle["entries"] if e["type"] == "tally"]
     if not recorded:
         return
@@ -480,3 +566,90 @@ def _differences(mine: Any, theirs: Any, path: str) -> list[tuple[str, Any, Any]
         return [d for i, (a, b) in enumerate(zip(mine, theirs, strict=True))
                 for d in _differences(a, b, f"{path}[{i}]")]
     return [] if mine == theirs else [(path, mine, theirs)]
+
+
+# --- receipts -------------------------------------------------------------------------------------------------
+
+RECEIPT_FIELDS = ("ballot_hash", "tracker", "index", "entry_hash", "received_at", "checkpoint", "signature",
+                  "key_fingerprint")
+
+
+def load_receipt(data: bytes) -> dict[str, Any]:
+    """A receipt as the receipt page downloads it (docs/evidence.md §9), or MalformedError naming the field."""
+    try:
+        receipt = json.loads(data, parse_float=_no_float, parse_int=_exact_integer, object_pairs_hook=_unique_keys)
+    except MalformedError as error:
+        raise MalformedError("receipt", str(error)) from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise MalformedError("receipt", f"not valid JSON ({error})") from None
+    _require(receipt, "receipt", dict)
+    for key in RECEIPT_FIELDS:
+        if key not in receipt:
+            raise MalformedError(f"receipt.{key}", "missing")
+    _require(receipt["index"], "receipt.index", int)
+    _require(receipt["checkpoint"], "receipt.checkpoint", dict)
+    _require(receipt["checkpoint"].get("size"), "receipt.checkpoint.size", int)
+    for key in ("ballot_hash", "tracker", "entry_hash", "received_at", "signature", "key_fingerprint"):
+        _require(receipt[key], f"receipt.{key}", str)
+    _require(receipt["checkpoint"].get("root"), "receipt.checkpoint.root", str)
+    return receipt  # type: ignore[no-any-return]
+
+
+def check_receipt(bundle: dict[str, Any], receipt: dict[str, Any], report: Report) -> dict[str, Any]:
+    """The receipt's server signature, its ballot at its index, and RFC 6962 inclusion proofs of that entry under the
+    receipt's tree head and under the final signed checkpoint; the proofs, for the report."""
+    body = {key: receipt[key] for key in RECEIPT_FIELDS if key not in ("signature", "key_fingerprint")}
+    public = {hashlib.sha256(base64.b64decode(k["public_key"])).hexdigest(): k["public_key"]
+              for k in bundle["server_keys"] if _is_base64(k["public_key"])}
+    key = public.get(receipt["key_fingerprint"])
+    if key is None:
+        report.add("receipt.key_fingerprint", "not a server key of the bundle")
+    elif not _ed25519(key, receipt["signature"], canonical_read(chain.RECEIPT_TAG, body)):
+        report.add("receipt.signature", "not a valid server signature over the receipt")
+    if receipt["tracker"] != chain.tracker(receipt["ballot_hash"]):
+        report.add("receipt.tracker", "not the ballot hash's tracker")
+    entries, index = bundle["entries"], receipt["index"]
+    if not 0 <= index < len(entries):
+        report.add("receipt.index", f"the log has no entry {index}")
+        return {}
+    entry = entries[index]
+    hashed = chain.entry_hash(chain.entry_core(entry["index"], entry["prev"], entry["type"], entry["payload_hash"],
+                                               entry["server_time"]), canonical_read)
+    for field_, mine, theirs in (("entry_hash", hashed, receipt["entry_hash"]),
+                                 ("ballot_hash", entry["payload_hash"], receipt["ballot_hash"]),
+                                 ("received_at", entry["server_time"], receipt["received_at"])):
+        if mine != theirs:
+            report.add(f"receipt.{field_}", f"entry {index} of the log has {mine}")
+    if entry["type"] != "ballot":
+        report.add("receipt.index", f"entry {index} is a {entry['type']} entry, not a ballot")
+    leaves = [bytes.fromhex(chain.entry_hash(chain.entry_core(e["index"], e["prev"], e["type"], e["payload_hash"],
+                                                              e["server_time"]), canonical_read)) for e in entries]
+    proofs = {}
+    heads = [("receipt.checkpoint", receipt["checkpoint"].get("size"), receipt["checkpoint"].get("root"))]
+    if bundle["checkpoints"]:
+        final = max(bundle["checkpoints"], key=lambda p: p["size"])
+        heads.append(("checkpoints (final)", final["size"], final["root"]))
+    for where, size, root in heads:
+        if not isinstance(size, int) or not index < size <= len(leaves):
+            report.add(f"{where}.size", f"{size}: cannot hold entry {index} of a log of {len(leaves)}")
+            continue
+        path = merkle.inclusion_proof(leaves[:size], index)
+        reached = merkle.root_from_inclusion(index, size, leaves[index], path)
+        if not _is_hex(root) or reached != bytes.fromhex(root):
+            report.add(f"{where}.root", f"entry {index} is not included under this root of {size} entries")
+        proofs[where] = {"size": size, "root": root, "path": [node.hex() for node in path]}
+    if receipt["checkpoint"].get("size") != index + 1:
+        report.add("receipt.checkpoint.size", "a receipt names the tree head just after its entry (index + 1)")
+    return proofs
+
+
+def _is_base64(text: str) -> bool:
+    try:
+        base64.b64decode(text, validate=True)
+    except (ValueError, binascii.Error):
+        return False
+    return True
+
+
+def _is_hex(text: Any) -> bool:
+    return isinstance(text, str) and len(text) == 64 and all(c in "0123456789abcdef" for c in text)
