@@ -37,6 +37,7 @@ OPTIONAL_ENTRY_FIELDS = frozenset({"entry_hash"})
 CHECKPOINT_FIELDS = frozenset({"meeting_id", "size", "root", "at", "signature"})
 SERVER_KEY_FIELDS = frozenset({"algorithm", "public_key", "fingerprint"})
 PDF_EVIDENCE_KEY = "/VecheEvidenceSHA256"  # the protocol PDF's metadata: the SHA-256 printed on its first page
+HOLDERS = ("owner", "representative", "officer")
 AFTER_CLOSE = {"close": {"paper_decision", "key_registered", "tally", "protocol"}, "tally": {"protocol"}}
 
 
@@ -233,6 +234,7 @@ class _State:
     manifest_hash: str
     register: dict[tuple[str, str], dict[str, Any]]
     agenda: set[str]
+    meeting_id: Any
     bindings: dict[tuple[str, str], _Binding] = field(default_factory=dict)  # (key id, owner) → binding
     revoked: dict[str, int] = field(default_factory=dict)  # key id → index of its revocation
     chains: dict[str, tuple[int, str]] = field(default_factory=dict)  # owner → (last seq, last ballot hash)
@@ -285,7 +287,7 @@ def verify(bundle: dict[str, Any]) -> Report:
     if bundle.get("meeting_id") != manifest.get("meeting_id"):
         report.add("meeting_id", "differs from the manifest's meeting_id")
     _register(manifest, report)
-    state = _State(server, manifest_hash, register, agenda)
+    state = _State(server, manifest_hash, register, agenda, manifest.get("meeting_id"))
     _walk(entries, state, report, opens_at, closes_at)
     _check_signatures(state.signatures, report)
     _checkpoints(bundle, report, state.hashes)
@@ -373,6 +375,8 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
         if entry["server_time"] < last_time:
             report.add(f"{where}.server_time", "earlier than the entry before it")
         last_time = max(last_time, entry["server_time"])
+        if kind != "tally" and payload.get("type") != kind:  # a tally entry's payload is an oss-result/1
+            report.add(f"{where}.payload.type", f"is {payload.get('type')!r} in a {kind} entry")
         if state.after and kind not in AFTER_CLOSE[state.after]:
             report.add(where, f"a {kind} entry after the {state.after} entry")
         if kind in chain.SIGNED_BY_SERVER:
@@ -385,20 +389,56 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
         if kind == "manifest" and position != 0:
             report.add(where, "a second manifest")
         elif kind == "key_registered":
+            _key_registered(payload, where, report)
             state.bindings[(str(payload.get("key_id")), str(payload.get("owner_id")))] = _Binding(
-                position, _device_key(str(payload.get("public_key"))), set(payload.get("premises") or ()), payload)
+                position, _device_key(str(payload.get("public_key"))), set(_strings(payload.get("premises"))), payload)
         elif kind == "key_revoked":
             state.revoked.setdefault(str(payload.get("key_id")), position)
         elif kind in chain.SIGNED_BY_KEYS:
             _decision(entry, body, where, position, state, report, opens_at, closes_at)
         elif kind in ("close", "tally"):
+            if kind == "close":
+                _close(payload, where, entries[:position], closes_at, report)
+            elif state.after != "close":
+                report.add(where, "a tally entry before the close entry")
             state.after = kind
         elif kind == "protocol":
+            if state.after != "tally":
+                report.add(where, "a protocol entry before the tally entry")
             _protocol_signatures(payload, where, state.server, report)
         elif kind != "manifest":
             report.add(f"{where}.type", f"unknown entry type {kind!r}")
     report.ballots = sum(1 for e in entries if e["type"] == "ballot")
     report.paper = sum(1 for e in entries if e["type"] == "paper_decision")
+
+
+def _strings(value: Any) -> list[str]:
+    """A list of premises numbers, or none (then the entry's premises are reported missing)."""
+    return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else []
+
+
+def _key_registered(payload: dict[str, Any], where: str, report: Report) -> None:
+    """A binding names its key by the key's own id, and one of the three kinds of holder."""
+    spki = payload.get("public_key")
+    if not isinstance(spki, str) or not _is_base64(spki) or payload.get("key_id") != hashlib.sha256(
+            base64.b64decode(spki)).hexdigest()[:32]:
+        report.add(f"{where}.payload.key_id", "not the first 32 hex digits of the SHA-256 of the public key")
+    if payload.get("holder") not in HOLDERS:
+        report.add(f"{where}.payload.holder", f"is {payload.get('holder')!r}, not one of {', '.join(HOLDERS)}")
+
+
+def _close(payload: dict[str, Any], where: str, before: list[dict[str, Any]], closes_at: datetime,
+           report: Report) -> None:
+    """The close entry counts the ballots before it and names the manifest's closing instant."""
+    ballots = sum(1 for e in before if e["type"] == "ballot")
+    if payload.get("ballots") != ballots:
+        report.add(f"{where}.payload.ballots", f"says {payload.get('ballots')!r}, the log has {ballots} ballots")
+    try:
+        same = datetime.fromisoformat(str(payload.get("closes_at"))) == closes_at
+    except ValueError:
+        same = False
+    if not same:
+        report.add(f"{where}.payload.closes_at", "not the manifest's closing instant")
 
 
 def _check_signatures(checks: list[tuple[Callable[[], bool], str, str]], report: Report) -> None:
@@ -444,7 +484,7 @@ def _decision(entry: dict[str, Any], body: bytes, where: str, position: int, sta
     """A ballot or paper decision: its signer, what it answers, and (ballots) its place in the owner's chain."""
     payload, kind = entry["payload"], entry["type"]
     owner = str(payload.get("owner_id"))
-    premises = payload.get("premises") if isinstance(payload.get("premises"), list) else []
+    premises = _strings(payload.get("premises"))
     binding = state.bindings.get((entry["key_id"], owner))
     if binding is None:
         report.add(f"{where}.key_id", f"the key is not registered for owner {owner} before this entry")
@@ -461,6 +501,10 @@ def _decision(entry: dict[str, Any], body: bytes, where: str, position: int, sta
         state.signatures.append((partial(_ecdsa, binding.public, entry["signature"], body), *unsigned))
     if payload.get("key_id") != entry["key_id"]:
         report.add(f"{where}.payload.key_id", "differs from the key that signed the entry")
+    if payload.get("meeting_id") != state.meeting_id:
+        report.add(f"{where}.payload.meeting_id", "not this meeting's id")
+    if len(set(premises)) != len(premises):
+        report.add(f"{where}.payload.premises", "a premises named twice")
     if payload.get("manifest_hash") != state.manifest_hash:
         report.add(f"{where}.payload.manifest_hash", "does not name this meeting's manifest")
     if not premises:
