@@ -282,7 +282,8 @@ def meeting_log(tamper: str | None = None, stop: str | None = None) -> Log:
     if tamper == "checkpoint_every":
         log.checkpoint(utc(16, 12))
     log.append("close", {"type": "close", "meeting_id": MEETING_ID,
-                         "closes_at": "2026-03-20T13:00:00.000000+00:00", "ballots": 5}, utc(20, 13))
+                         "closes_at": "2026-03-20T13:00:00.000000+00:00",
+                         "ballots": sum(1 for e in log.entries if e["type"] == "ballot")}, utc(20, 13))
     log.checkpoint(utc(20, 13))
     if tamper == "ballot_after_close":
         log.ballot(k[2], "2", ["2"], {"1": "against", "2": "against"}, utc(20, 14))
