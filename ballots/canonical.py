@@ -53,6 +53,11 @@ def canonical_read(tag: str, value: Any) -> bytes:
     refused (the verifier's `loads`). The standard library's encoder writes RFC 8785's bytes for strings, such
     integers, booleans and null, unless a string holds a character beyond the Basic Multilingual Plane (where code
     points and RFC 8785's UTF-16 key order could differ): then rfc8785 writes them."""
+    return tag.encode() + b"\n" + jcs_read(value)
+
+
+def jcs_read(value: Any) -> bytes:
+    """RFC 8785 JSON of a value read as `canonical_read` expects, without a tag line (the register's hash)."""
     try:
         body = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     except UnicodeEncodeError:
@@ -60,7 +65,7 @@ def canonical_read(tag: str, value: Any) -> bytes:
         raise CanonicalError(f"{where}: a lone surrogate is not text (RFC 8785 refuses it)") from None
     if _BEYOND_BMP.search(body):
         body = rfc8785.dumps(value)
-    return tag.encode() + b"\n" + body
+    return body
 
 
 def _surrogate(value: Any, path: str) -> str | None:

@@ -42,7 +42,7 @@ def bundle(meeting: Meeting) -> dict[str, Any]:
         "entries": documents,
         "owner_keys": [{"key_id": k, "algorithm": "ECDSA-P256-SHA256", "public_key": v}
                        for k, v in sorted(owner_keys.items())],
-        "checkpoints": [{"size": c.size, "root": c.root, "at": c.at, "signature": c.signature}
+        "checkpoints": [{"meeting_id": meeting.id, "size": c.size, "root": c.root, "at": c.at, "signature": c.signature}
                         for c in db.session.scalars(select(Checkpoint).where(Checkpoint.meeting_id == meeting.id)
                                                     .order_by(Checkpoint.size))],
         "tally": tally,

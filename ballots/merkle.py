@@ -27,3 +27,53 @@ def root(leaves: Sequence[bytes]) -> bytes:
             paired.append(level[-1])
         level = paired
     return level[0]
+
+
+def _largest_power_below(n: int) -> int:
+    """The k of RFC 6962 §2.1: the largest power of two smaller than n (n > 1)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def _subtree(hashes: Sequence[bytes]) -> bytes:
+    """MTH over leaf hashes already computed."""
+    if len(hashes) == 1:
+        return hashes[0]
+    k = _largest_power_below(len(hashes))
+    return node_hash(_subtree(hashes[:k]), _subtree(hashes[k:]))
+
+
+def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
+    """PATH(m, D[n]) of RFC 6962 §2.1.1: the audit path of leaf `index` in the tree of `leaves` (data, not hashed)."""
+    if not 0 <= index < len(leaves):
+        raise IndexError(f"leaf {index} is not in a tree of {len(leaves)}")
+    hashes = [leaf_hash(leaf) for leaf in leaves]
+    path: list[bytes] = []
+    while len(hashes) > 1:
+        k = _largest_power_below(len(hashes))
+        if index < k:
+            path.append(_subtree(hashes[k:]))
+            hashes = hashes[:k]
+        else:
+            path.append(_subtree(hashes[:k]))
+            hashes, index = hashes[k:], index - k
+    return path[::-1]  # RFC 6962 lists the path from the leaf up
+
+
+def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes | None:
+    """The root an audit path leads to from leaf data (RFC 9162 §2.1.3.2), or None when the path cannot belong to
+    leaf `index` of a tree of `size`."""
+    if not 0 <= index < size:
+        return None
+    fn, sn, node = index, size - 1, leaf_hash(leaf)
+    for sibling in path:
+        if sn == 0:
+            return None
+        if fn & 1 or fn == sn:
+            node = node_hash(sibling, node)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            node = node_hash(node, sibling)
+        fn, sn = fn >> 1, sn >> 1
+    return node if sn == 0 else None

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 from functools import partial
 from typing import Any
 
@@ -21,14 +22,22 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from ballots import chain
-from ballots.canonical import MAX_INTEGER, CanonicalError, canonical, canonical_read
+from ballots import chain, merkle
+from ballots.canonical import MAX_INTEGER, CanonicalError, canonical, canonical_read, jcs_read
 from voting.domain import dossier as dossiers
 from voting.domain.tally import tally, to_json
 
 FORMAT = "oss-evidence/1"
 ENTRY_FIELDS = ("index", "prev", "type", "payload_hash", "server_time", "key_id", "signature", "payload")
+# every field a bundle may carry, and what binds it (docs/evidence.md §8); anything else is a finding: it would be
+# believed by a reader, but no signature covers it
+BUNDLE_FIELDS = frozenset({"format", "meeting_id", "server_keys", "manifest", "manifest_hash", "manifest_signature",
+                           "entries", "owner_keys", "checkpoints", "tally", "protocol_hash"})
+OPTIONAL_ENTRY_FIELDS = frozenset({"entry_hash"})
+CHECKPOINT_FIELDS = frozenset({"meeting_id", "size", "root", "at", "signature"})
+SERVER_KEY_FIELDS = frozenset({"algorithm", "public_key", "fingerprint"})
 PDF_EVIDENCE_KEY = "/VecheEvidenceSHA256"  # the protocol PDF's metadata: the SHA-256 printed on its first page
+HOLDERS = ("owner", "representative", "officer")
 AFTER_CLOSE = {"close": {"paper_decision", "key_registered", "tally", "protocol"}, "tally": {"protocol"}}
 
 
@@ -55,6 +64,7 @@ class Report:
     entries: int = 0
     ballots: int = 0
     paper: int = 0
+    receipt: dict[str, Any] | None = None  # with --receipt: the inclusion proofs of its entry
 
     def add(self, where: str, what: str) -> None:
         self.findings.append(Finding(where, what))
@@ -65,7 +75,8 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {"valid": self.valid, "entries": self.entries, "ballots": self.ballots, "paper_decisions": self.paper,
-                "findings": [{"where": f.where, "what": f.what} for f in self.findings], "result": self.result}
+                "findings": [{"where": f.where, "what": f.what} for f in self.findings], "result": self.result} | (
+                    {"receipt": self.receipt} if self.receipt is not None else {})
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -120,15 +131,21 @@ def read_pdf(data: bytes) -> tuple[bytes, str | None]:
     raise MalformedError("$", "the PDF carries no evidence bundle attachment")
 
 
-def verify_file(data: bytes) -> Report:
-    """Verify a bundle, or a protocol PDF: its bundle, and that the bundle is the one the protocol names."""
-    if not data.startswith(b"%PDF"):
-        return verify(loads(data))
-    attached, printed = read_pdf(data)
-    report = verify(loads(attached))
-    actual = hashlib.sha256(attached).hexdigest()
-    if printed != actual:
+def verify_file(data: bytes, receipt: bytes | None = None) -> Report:
+    """Verify a bundle, or a protocol PDF: its bundle, and that the bundle is the one the protocol names; with a
+    receipt, also that the receipt's ballot is in that bundle's log."""
+    checked = load_receipt(receipt) if receipt is not None else None
+    pdf = data.startswith(b"%PDF")
+    printed = None
+    if pdf:
+        data, printed = read_pdf(data)
+    bundle = loads(data)
+    report = verify(bundle)
+    actual = hashlib.sha256(data).hexdigest()
+    if pdf and printed != actual:
         report.add("pdf", f"the protocol names evidence {printed}, but carries {actual}")
+    if checked is not None:
+        report.receipt = check_receipt(bundle, checked, report)
     return report
 
 
@@ -217,6 +234,7 @@ class _State:
     manifest_hash: str
     register: dict[tuple[str, str], dict[str, Any]]
     agenda: set[str]
+    meeting_id: Any
     bindings: dict[tuple[str, str], _Binding] = field(default_factory=dict)  # (key id, owner) → binding
     revoked: dict[str, int] = field(default_factory=dict)  # key id → index of its revocation
     chains: dict[str, tuple[int, str]] = field(default_factory=dict)  # owner → (last seq, last ballot hash)
@@ -240,7 +258,11 @@ def verify(bundle: dict[str, Any]) -> Report:
         fingerprint = hashlib.sha256(raw).hexdigest()
         if key.get("fingerprint") not in (None, fingerprint):
             report.add(f"server_keys[{i}].fingerprint", "does not match the key")
+        if key.get("algorithm", "Ed25519") != "Ed25519":
+            report.add(f"server_keys[{i}].algorithm", "server keys are Ed25519")
+        _unbound(key, SERVER_KEY_FIELDS, f"server_keys[{i}]", report)
         server[fingerprint] = key["public_key"]
+    _unbound(bundle, BUNDLE_FIELDS, "", report)
     manifest = bundle["manifest"]
     entries = bundle["entries"]
     try:
@@ -262,12 +284,69 @@ def verify(bundle: dict[str, Any]) -> Report:
         opens_at = datetime.fromisoformat(manifest["meeting"]["opens_at"])
     except (KeyError, TypeError, ValueError) as error:
         raise MalformedError("manifest", f"not a meeting manifest ({error})") from None
-    state = _State(server, manifest_hash, register, agenda)
+    if bundle.get("meeting_id") != manifest.get("meeting_id"):
+        report.add("meeting_id", "differs from the manifest's meeting_id")
+    _register(manifest, report)
+    state = _State(server, manifest_hash, register, agenda, manifest.get("meeting_id"))
     _walk(entries, state, report, opens_at, closes_at)
     _check_signatures(state.signatures, report)
     _checkpoints(bundle, report, state.hashes)
+    _copies(bundle, report)
     _retally(bundle, manifest, state, report)
     return report
+
+
+def _unbound(document: dict[str, Any], known: frozenset[str], where: str, report: Report) -> None:
+    """Fields no signature covers: a reader would believe them, so they must not be there."""
+    for key in sorted(set(document) - known):
+        report.add(f"{where}.{key}" if where else key, "not a field of oss-evidence/1: nothing signed binds it")
+
+
+def register_hash(manifest: dict[str, Any]) -> str:
+    """The SHA-256 of the register as frozen at opening (no tag line): JCS of {"register", "total_votes"}, each owner
+    with its `document` (null when the manifest has none) and its `weight` (area × share, a reduced fraction)."""
+    register = [premises | {"owners": [owner | {"document": owner.get("document"),
+                                                "weight": str(Fraction(premises["area"]) * Fraction(owner["share"]))}
+                                       for owner in premises["owners"]]} for premises in manifest["register"]]
+    return hashlib.sha256(jcs_read({"register": register, "total_votes": manifest.get("total_votes")})).hexdigest()
+
+
+def _register(manifest: dict[str, Any], report: Report) -> None:
+    """The manifest's register hash and total votes, recomputed from its register."""
+    try:
+        hashed = register_hash(manifest)
+        total = sum((Fraction(p["area"]) for p in manifest["register"]), start=Fraction(0))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return  # the recount names what is wrong with the register
+    if manifest.get("register_hash") != hashed:
+        report.add("manifest.register_hash", f"is not the hash of the manifest's register ({hashed})")
+    if manifest.get("total_votes") != _two_places(total):
+        report.add("manifest.total_votes", f"is not the sum of the register's areas ({_two_places(total)})")
+
+
+def _two_places(value: Fraction) -> str:
+    """A sum of areas (each to the cent) as the manifest writes it."""
+    cents = int(value * 100)
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _copies(bundle: dict[str, Any], report: Report) -> None:
+    """The bundle's conveniences are copies of what the log signs: owner keys, the tally and the protocol's hash."""
+    entries = bundle["entries"]
+    keys: dict[str, Any] = {}
+    for entry in entries:
+        if entry["type"] == "key_registered":
+            keys[str(entry["payload"].get("key_id"))] = entry["payload"].get("public_key")
+    expected = [{"key_id": k, "algorithm": "ECDSA-P256-SHA256", "public_key": v} for k, v in sorted(keys.items())]
+    if bundle["owner_keys"] != expected:
+        report.add("owner_keys", "not the keys the log's key_registered entries register")
+    tally_ = next((e["payload"] for e in reversed(entries) if e["type"] == "tally"), None)
+    if bundle.get("tally") != tally_:
+        report.add("tally", "not the payload of the log's tally entry" if tally_ else "there is no tally entry")
+    protocol = next((e["payload"] for e in reversed(entries) if e["type"] == "protocol"), None)
+    if bundle.get("protocol_hash") != (protocol.get("sha256") if protocol else None):
+        report.add("protocol_hash", "not the sha256 of the log's protocol entry" if protocol
+                   else "there is no protocol entry: it must be null")
 
 
 def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at: datetime,
@@ -276,6 +355,7 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
     for position, entry in enumerate(entries):
         where = f"entries[{position}]"
         kind, payload = entry["type"], entry["payload"]
+        _unbound(entry, frozenset(ENTRY_FIELDS) | OPTIONAL_ENTRY_FIELDS, where, report)
         if entry["index"] != position:
             report.add(f"{where}.index", f"is {entry['index']}, expected {position} (an entry dropped, added or moved)")
         if entry["prev"] != prev:
@@ -295,6 +375,8 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
         if entry["server_time"] < last_time:
             report.add(f"{where}.server_time", "earlier than the entry before it")
         last_time = max(last_time, entry["server_time"])
+        if kind != "tally" and payload.get("type") != kind:  # a tally entry's payload is an oss-result/1
+            report.add(f"{where}.payload.type", f"is {payload.get('type')!r} in a {kind} entry")
         if state.after and kind not in AFTER_CLOSE[state.after]:
             report.add(where, f"a {kind} entry after the {state.after} entry")
         if kind in chain.SIGNED_BY_SERVER:
@@ -307,20 +389,56 @@ def _walk(entries: list[dict[str, Any]], state: _State, report: Report, opens_at
         if kind == "manifest" and position != 0:
             report.add(where, "a second manifest")
         elif kind == "key_registered":
+            _key_registered(payload, where, report)
             state.bindings[(str(payload.get("key_id")), str(payload.get("owner_id")))] = _Binding(
-                position, _device_key(str(payload.get("public_key"))), set(payload.get("premises") or ()), payload)
+                position, _device_key(str(payload.get("public_key"))), set(_strings(payload.get("premises"))), payload)
         elif kind == "key_revoked":
             state.revoked.setdefault(str(payload.get("key_id")), position)
         elif kind in chain.SIGNED_BY_KEYS:
             _decision(entry, body, where, position, state, report, opens_at, closes_at)
         elif kind in ("close", "tally"):
+            if kind == "close":
+                _close(payload, where, entries[:position], closes_at, report)
+            elif state.after != "close":
+                report.add(where, "a tally entry before the close entry")
             state.after = kind
         elif kind == "protocol":
+            if state.after != "tally":
+                report.add(where, "a protocol entry before the tally entry")
             _protocol_signatures(payload, where, state.server, report)
         elif kind != "manifest":
             report.add(f"{where}.type", f"unknown entry type {kind!r}")
     report.ballots = sum(1 for e in entries if e["type"] == "ballot")
     report.paper = sum(1 for e in entries if e["type"] == "paper_decision")
+
+
+def _strings(value: Any) -> list[str]:
+    """A list of premises numbers, or none (then the entry's premises are reported missing)."""
+    return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else []
+
+
+def _key_registered(payload: dict[str, Any], where: str, report: Report) -> None:
+    """A binding names its key by the key's own id, and one of the three kinds of holder."""
+    spki = payload.get("public_key")
+    if not isinstance(spki, str) or not _is_base64(spki) or payload.get("key_id") != hashlib.sha256(
+            base64.b64decode(spki)).hexdigest()[:32]:
+        report.add(f"{where}.payload.key_id", "not the first 32 hex digits of the SHA-256 of the public key")
+    if payload.get("holder") not in HOLDERS:
+        report.add(f"{where}.payload.holder", f"is {payload.get('holder')!r}, not one of {', '.join(HOLDERS)}")
+
+
+def _close(payload: dict[str, Any], where: str, before: list[dict[str, Any]], closes_at: datetime,
+           report: Report) -> None:
+    """The close entry counts the ballots before it and names the manifest's closing instant."""
+    ballots = sum(1 for e in before if e["type"] == "ballot")
+    if payload.get("ballots") != ballots:
+        report.add(f"{where}.payload.ballots", f"says {payload.get('ballots')!r}, the log has {ballots} ballots")
+    try:
+        same = datetime.fromisoformat(str(payload.get("closes_at"))) == closes_at
+    except ValueError:
+        same = False
+    if not same:
+        report.add(f"{where}.payload.closes_at", "not the manifest's closing instant")
 
 
 def _check_signatures(checks: list[tuple[Callable[[], bool], str, str]], report: Report) -> None:
@@ -366,7 +484,7 @@ def _decision(entry: dict[str, Any], body: bytes, where: str, position: int, sta
     """A ballot or paper decision: its signer, what it answers, and (ballots) its place in the owner's chain."""
     payload, kind = entry["payload"], entry["type"]
     owner = str(payload.get("owner_id"))
-    premises = payload.get("premises") if isinstance(payload.get("premises"), list) else []
+    premises = _strings(payload.get("premises"))
     binding = state.bindings.get((entry["key_id"], owner))
     if binding is None:
         report.add(f"{where}.key_id", f"the key is not registered for owner {owner} before this entry")
@@ -383,6 +501,10 @@ def _decision(entry: dict[str, Any], body: bytes, where: str, position: int, sta
         state.signatures.append((partial(_ecdsa, binding.public, entry["signature"], body), *unsigned))
     if payload.get("key_id") != entry["key_id"]:
         report.add(f"{where}.payload.key_id", "differs from the key that signed the entry")
+    if payload.get("meeting_id") != state.meeting_id:
+        report.add(f"{where}.payload.meeting_id", "not this meeting's id")
+    if len(set(premises)) != len(premises):
+        report.add(f"{where}.payload.premises", "a premises named twice")
     if payload.get("manifest_hash") != state.manifest_hash:
         report.add(f"{where}.payload.manifest_hash", "does not name this meeting's manifest")
     if not premises:
@@ -443,8 +565,12 @@ def _checkpoints(bundle: dict[str, Any], report: Report, hashes: list[str]) -> N
             point = points[wanted[position]]
             if point["root"] != chain.root(frontier):
                 report.add(f"checkpoints[{wanted[position]}].root", f"not the root of the first {position} entries")
+    meeting_id = bundle["manifest"].get("meeting_id")  # a checkpoint signs the manifest's meeting id
     for i, point in enumerate(points):
-        body = chain.checkpoint_body(bundle.get("meeting_id"), point["size"], point["root"], point["at"])  # type: ignore[arg-type]
+        _unbound(point, CHECKPOINT_FIELDS, f"checkpoints[{i}]", report)
+        if point.get("meeting_id", meeting_id) != meeting_id:
+            report.add(f"checkpoints[{i}].meeting_id", "differs from the manifest's meeting_id")
+        body = chain.checkpoint_body(meeting_id, point["size"], point["root"], point["at"])
         if not any(_ed25519(k, point["signature"], canonical(chain.CHECKPOINT_TAG, body)) for k in server):
             report.add(f"checkpoints[{i}].signature", "not a valid server signature over the checkpoint")
         if point["size"] > len(entries) or point["size"] < 1:
@@ -464,6 +590,10 @@ def _retally(bundle: dict[str, Any], manifest: dict[str, Any], state: _State, re
         report.add(f"manifest/decisions: {error.args[0] if error.args else ''}", "cannot be recounted")
         return
     report.result = result
+    for i, (item, counted) in enumerate(zip(manifest["agenda"], result["items"], strict=True)):
+        if item.get("rule") != counted["rule"]:  # the rule comes from the subject and the notice date, not the manifest
+            report.add(f"manifest.agenda[{i}].rule", f"says {item.get('rule')!r}, the law on the notice date gives "
+                                                     f"{counted['rule']!r}")
     recorded = [e["payload"] for e in bundle["entries"] if e["type"] == "tally"]
     if not recorded:
         return
@@ -480,3 +610,90 @@ def _differences(mine: Any, theirs: Any, path: str) -> list[tuple[str, Any, Any]
         return [d for i, (a, b) in enumerate(zip(mine, theirs, strict=True))
                 for d in _differences(a, b, f"{path}[{i}]")]
     return [] if mine == theirs else [(path, mine, theirs)]
+
+
+# --- receipts -------------------------------------------------------------------------------------------------
+
+RECEIPT_FIELDS = ("ballot_hash", "tracker", "index", "entry_hash", "received_at", "checkpoint", "signature",
+                  "key_fingerprint")
+
+
+def load_receipt(data: bytes) -> dict[str, Any]:
+    """A receipt as the receipt page downloads it (docs/evidence.md §9), or MalformedError naming the field."""
+    try:
+        receipt = json.loads(data, parse_float=_no_float, parse_int=_exact_integer, object_pairs_hook=_unique_keys)
+    except MalformedError as error:
+        raise MalformedError("receipt", str(error)) from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise MalformedError("receipt", f"not valid JSON ({error})") from None
+    _require(receipt, "receipt", dict)
+    for key in RECEIPT_FIELDS:
+        if key not in receipt:
+            raise MalformedError(f"receipt.{key}", "missing")
+    _require(receipt["index"], "receipt.index", int)
+    _require(receipt["checkpoint"], "receipt.checkpoint", dict)
+    _require(receipt["checkpoint"].get("size"), "receipt.checkpoint.size", int)
+    for key in ("ballot_hash", "tracker", "entry_hash", "received_at", "signature", "key_fingerprint"):
+        _require(receipt[key], f"receipt.{key}", str)
+    _require(receipt["checkpoint"].get("root"), "receipt.checkpoint.root", str)
+    return receipt  # type: ignore[no-any-return]
+
+
+def check_receipt(bundle: dict[str, Any], receipt: dict[str, Any], report: Report) -> dict[str, Any]:
+    """The receipt's server signature, its ballot at its index, and RFC 6962 inclusion proofs of that entry under the
+    receipt's tree head and under the final signed checkpoint; the proofs, for the report."""
+    body = {key: receipt[key] for key in RECEIPT_FIELDS if key not in ("signature", "key_fingerprint")}
+    public = {hashlib.sha256(base64.b64decode(k["public_key"])).hexdigest(): k["public_key"]
+              for k in bundle["server_keys"] if _is_base64(k["public_key"])}
+    key = public.get(receipt["key_fingerprint"])
+    if key is None:
+        report.add("receipt.key_fingerprint", "not a server key of the bundle")
+    elif not _ed25519(key, receipt["signature"], canonical_read(chain.RECEIPT_TAG, body)):
+        report.add("receipt.signature", "not a valid server signature over the receipt")
+    if receipt["tracker"] != chain.tracker(receipt["ballot_hash"]):
+        report.add("receipt.tracker", "not the ballot hash's tracker")
+    entries, index = bundle["entries"], receipt["index"]
+    if not 0 <= index < len(entries):
+        report.add("receipt.index", f"the log has no entry {index}")
+        return {}
+    entry = entries[index]
+    hashed = chain.entry_hash(chain.entry_core(entry["index"], entry["prev"], entry["type"], entry["payload_hash"],
+                                               entry["server_time"]), canonical_read)
+    for field_, mine, theirs in (("entry_hash", hashed, receipt["entry_hash"]),
+                                 ("ballot_hash", entry["payload_hash"], receipt["ballot_hash"]),
+                                 ("received_at", entry["server_time"], receipt["received_at"])):
+        if mine != theirs:
+            report.add(f"receipt.{field_}", f"entry {index} of the log has {mine}")
+    if entry["type"] != "ballot":
+        report.add("receipt.index", f"entry {index} is a {entry['type']} entry, not a ballot")
+    leaves = [bytes.fromhex(chain.entry_hash(chain.entry_core(e["index"], e["prev"], e["type"], e["payload_hash"],
+                                                              e["server_time"]), canonical_read)) for e in entries]
+    proofs = {}
+    heads = [("receipt.checkpoint", receipt["checkpoint"].get("size"), receipt["checkpoint"].get("root"))]
+    if bundle["checkpoints"]:
+        final = max(bundle["checkpoints"], key=lambda p: p["size"])
+        heads.append(("checkpoints (final)", final["size"], final["root"]))
+    for where, size, root in heads:
+        if not isinstance(size, int) or not index < size <= len(leaves):
+            report.add(f"{where}.size", f"{size}: cannot hold entry {index} of a log of {len(leaves)}")
+            continue
+        path = merkle.inclusion_proof(leaves[:size], index)
+        reached = merkle.root_from_inclusion(index, size, leaves[index], path)
+        if not _is_hex(root) or reached != bytes.fromhex(root):
+            report.add(f"{where}.root", f"entry {index} is not included under this root of {size} entries")
+        proofs[where] = {"size": size, "root": root, "path": [node.hex() for node in path]}
+    if receipt["checkpoint"].get("size") != index + 1:
+        report.add("receipt.checkpoint.size", "a receipt names the tree head just after its entry (index + 1)")
+    return proofs
+
+
+def _is_base64(text: str) -> bool:
+    try:
+        base64.b64decode(text, validate=True)
+    except (ValueError, binascii.Error):
+        return False
+    return True
+
+
+def _is_hex(text: Any) -> bool:
+    return isinstance(text, str) and len(text) == 64 and all(c in "0123456789abcdef" for c in text)

@@ -17,7 +17,7 @@ from auth.models import DeviceKey
 from auth.policy import BUILDING_PERSONAL_DATA, BUILDING_VIEW, MEETING_KEY_IN_PAPER, policy
 from ballots import casting, evidence, paper
 from ballots.api import ballot_chains
-from ballots.models import LogHead, PaperScan
+from ballots.models import LogEntry, LogHead, PaperScan
 from voting.core import uploads
 from voting.core.errors import InvalidInputError, NotFoundError
 from voting.core.extensions import db
@@ -56,9 +56,7 @@ def _recorded(meeting: Meeting) -> dict[str, list[MeetingDecision]]:
 @bp.get("/meetings/<int:meeting_id>/receipts/<ballot_hash>")
 @policy(BUILDING_VIEW, load_meeting)
 def receipt(meeting: Meeting, ballot_hash: str) -> ResponseReturnValue:
-    entry = casting.entry_by_hash(ballot_hash)
-    if entry is None or entry.meeting_id != meeting.id or entry.type != casting.BALLOT:
-        raise NotFoundError(_("Бюллетень не найден."))
+    entry = _ballot_entry(meeting, ballot_hash)
     mine = db.session.scalar(select(MeetingDecision.id).where(
         MeetingDecision.meeting_id == meeting.id, MeetingDecision.log_index == entry.index,
         MeetingDecision.user_id == current_user.id).limit(1)) is not None
@@ -68,6 +66,22 @@ def receipt(meeting: Meeting, ballot_hash: str) -> ResponseReturnValue:
                            answers=payload["answers"] if mine else None, payload=payload, mine=mine,
                            received=datetime.fromisoformat(entry.server_time).astimezone(zone),
                            agenda={i["id"]: i["title"] for i in casting.manifest_of(meeting.id)["agenda"]})
+
+
+@bp.get("/meetings/<int:meeting_id>/receipts/<ballot_hash>.json")
+@policy(BUILDING_VIEW, load_meeting)
+def receipt_download(meeting: Meeting, ballot_hash: str) -> ResponseReturnValue:
+    """The signed receipt as JSON, for `veche verify BUNDLE --receipt RECEIPT.json` (docs/evidence.md)."""
+    body = json.dumps(casting.receipt(_ballot_entry(meeting, ballot_hash)), ensure_ascii=False, indent=1)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="receipt-{ballot_hash[:12]}.json"'})
+
+
+def _ballot_entry(meeting: Meeting, ballot_hash: str) -> LogEntry:
+    entry = casting.entry_by_hash(ballot_hash)
+    if entry is None or entry.meeting_id != meeting.id or entry.type != casting.BALLOT:
+        raise NotFoundError(_("Бюллетень не найден."))
+    return entry
 
 
 # --- paper decisions ------------------------------------------------------------------------------------------

@@ -66,7 +66,8 @@ ALLOWED: dict[str, set[str]] = {
     "indicators.municipality": {"inspector_a", "operator"},  # building A's municipality: inspectors in scope
     "indicators.public": EVERYONE, "indicators.api_online_share": EVERYONE, "indicators.api_feed": EVERYONE,
     "voting.openapi": EVERYONE,
-    "ballots.vote": A_VIEWERS, "ballots.receipt": A_VIEWERS, "ballots.paper_entry": {"staff_a"},
+    "ballots.vote": A_VIEWERS, "ballots.receipt": A_VIEWERS, "ballots.receipt_download": A_VIEWERS,
+    "ballots.paper_entry": {"staff_a"},
     "ballots.paper_sign": {"staff_a"}, "ballots.scan": {"staff_a", "inspector_a"},
     "ballots.evidence_download": {"staff_a", "inspector_a"},
     "ballots_api.meetings": SIGNED_IN, "ballots_api.manifest": A_VIEWERS, "ballots_api.submit": A_VIEWERS,

@@ -17,8 +17,11 @@ from ballots import evidence
 from ballots.signing import DeviceSigner
 from ballots.verify import MalformedError, loads, verify
 from ballots.verify_command import verify_command
-from tests.factories.ballots import counted_meeting, open_meeting
+from tests.factories import login
+from tests.factories.ballots import ballot, counted_meeting, open_meeting, submit
 from voting.cli import cli
+from voting.core.extensions import db
+from voting.meetings import lifecycle
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "evidence-small.json"
 
@@ -145,3 +148,44 @@ def test_a_lone_surrogate_in_a_payload_is_malformed_not_a_crash(tmp_path: Path) 
     changed.write_text(json.dumps(bundle))
     result = CliRunner().invoke(verify_command, [str(changed)])
     assert result.exit_code == 2 and "entries[1].payload" in result.output and "surrogate" in result.output
+
+
+def test_the_server_s_bundle_has_the_shape_of_the_published_vectors(client, session) -> None:
+    _state, bundle = counted_meeting(client)
+    vector = json.loads((Path(__file__).parent.parent / "vectors" / "bundle.json").read_bytes())
+    assert set(bundle) == set(vector)
+    assert {k for e in bundle["entries"] for k in e} == {k for e in vector["entries"] for k in e}
+    assert [set(c) for c in bundle["checkpoints"]] == [set(vector["checkpoints"][0])] * len(bundle["checkpoints"])
+    assert bundle["checkpoints"][0]["meeting_id"] == bundle["manifest"]["meeting_id"]
+
+
+def test_a_downloaded_receipt_checks_against_the_bundle_and_a_changed_one_does_not(client, session,
+                                                                                   tmp_path: Path) -> None:
+    state = open_meeting()
+    voter = state.voters[0]
+    login(client, voter.user)
+    cast = submit(client, state, ballot(state, voter, {"1": "for", "2": "for"}), voter)
+    assert cast.status_code == 201
+    page = client.get(f"/meetings/{state.meeting.id}/receipts/{cast.json['ballot_hash']}").get_data(as_text=True)
+    download = f"/meetings/{state.meeting.id}/receipts/{cast.json['ballot_hash']}.json"
+    assert download in page
+    got = client.get(download)
+    assert got.status_code == 200 and "attachment" in got.headers["Content-Disposition"]
+    assert json.loads(got.data) == cast.json
+    assert lifecycle.advance(state.meeting, at=state.meeting.closes_at)
+    lifecycle.count(state.meeting)
+    db.session.flush()
+    bundle, receipt = tmp_path / "evidence.json", tmp_path / "receipt.json"
+    bundle.write_bytes(evidence.dumps(evidence.bundle(state.meeting)))
+    receipt.write_bytes(got.data)
+    checked = CliRunner().invoke(verify_command, [str(bundle), "--receipt", str(receipt)])
+    assert checked.exit_code == 0 and "VALID" in checked.output and "included under the root" in checked.output, \
+        checked.output
+    changed = json.loads(got.data) | {"received_at": "2020-01-01T00:00:00.000000+00:00"}
+    receipt.write_text(json.dumps(changed))
+    checked = CliRunner().invoke(verify_command, [str(bundle), "--receipt", str(receipt)])
+    assert checked.exit_code == 1 and "FINDING receipt.signature" in checked.output
+    receipt.write_text('{"ballot_hash": "x"}')
+    checked = CliRunner().invoke(verify_command, [str(bundle), "--receipt", str(receipt)])
+    assert checked.exit_code == 2 and "receipt.tracker: missing" in checked.output
+    assert client.get(f"/meetings/{state.meeting.id}/receipts/{'0' * 64}.json").status_code == 404

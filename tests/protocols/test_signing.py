@@ -94,6 +94,9 @@ def test_officers_sign_in_order_and_the_protocol_enters_the_log(officers) -> Non
     assert [e["type"] for e in bundle["entries"]][-3:] == ["close", "tally", "protocol"]
     report = verify(bundle)
     assert report.valid, [str(f) for f in report.findings]
+    # the protocol's hash is bound: by its server-signed entry, which the final signed checkpoint covers
+    assert bundle["checkpoints"][-1]["size"] == len(bundle["entries"])
+    assert [f.where for f in verify(bundle | {"protocol_hash": "ab" * 32}).findings] == ["protocol_hash"]
     forged = copy.deepcopy(bundle)
     forged["entries"][-1]["payload"]["signatures"][1]["name"] = "Кто-то другой"
     assert any("signatures[1]" in f.where for f in verify(forged).findings)
