@@ -3,7 +3,17 @@ impaired."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_from_directory, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -54,6 +64,8 @@ class DisplayForm(FlaskForm):
 
 def current_display() -> Display:
     """The reader's view: the account's, or the anonymous visitor's session's."""
+    if not has_request_context():  # a mail or a PDF rendered by a job or the CLI
+        return Display()
     if current_user.is_authenticated:
         return parse(current_user.display)
     return parse(session.get("display"))

@@ -31,8 +31,11 @@ from voting.meetings.models import Meeting
 AXE = os.path.join(os.path.dirname(__file__), "axe", "node_modules", "axe-core", "axe.min.js")
 ROLES = {"owner": f"owner1@{DOMAIN}", "staff": f"uk@{DOMAIN}", "inspector": f"inspector@{DOMAIN}",
          "operator": f"operator@{DOMAIN}"}
+CHARTS = {"staff": [("participation", "/meetings/{voting}"), ("results", "/meetings/{closed}")],
+          "inspector": [("indicator", "/indicators/?from=2026-01-01&to=2026-05-31"),
+                        ("public", "/indicators/public?from=2026-01-01&to=2026-05-31")]}
 PAGES_PER_ROLE = 50  # with at most PER_KIND pages of one kind of address: the four walks take about three minutes
-PER_KIND = 3
+PER_KIND = 2
 NOT_PAGES = re.compile(r"\.(pdf|csv|xlsx|json|xml|zip|png|svg|ico|txt)$|/(evidence|export|download)|\.well-known")
 # Latin words a Russian page may show: format and algorithm names, the brand of a key, the demo's ГИС ЖКХ ids
 ALLOWED = {"PDF", "JSON", "CSV", "XLSX", "ZIP", "QR", "SHA", "Ed25519", "ECDSA", "P-256", "SVG", "UTF", "XML",
@@ -128,7 +131,7 @@ def chromium_browser(chromium: str) -> Iterator[Any]:
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+            "--disable-component-update", "--disable-sync", "--lang=ru-RU"])  # the browser's own words in Russian
         try:
             yield instance
         finally:
@@ -202,6 +205,13 @@ def walk(page: Any, base: str, start: list[str], console: list[str]) -> tuple[di
     return problems, visited
 
 
+def meeting_ids(app: Flask) -> dict[str, int]:
+    """The demo's meetings by their ГИС ЖКХ id: demo-voting, demo-closed…"""
+    with app.app_context():
+        return {gis_id.removeprefix("demo-"): id for id, gis_id in db.session.execute(
+            select(Meeting.id, Meeting.gis_id).where(Meeting.gis_id.like("demo-%")))}
+
+
 def vote_in_the_demo(app: Flask, page: Any, base: str) -> None:
     """The owner's voting flow in the demo's open meeting, screenshot at each step: ballot, review, receipt."""
     with app.app_context():
@@ -217,6 +227,33 @@ def vote_in_the_demo(app: Flask, page: Any, base: str) -> None:
     page.get_by_role("button", name="Подписать и отправить").click()
     page.wait_for_url(re.compile(r"/meetings/\d+/receipts/[0-9a-f]{64}$"))
     shoot(page, "vote-3-receipt-ru")
+    receipt = page.url
+    switch_language(page, "English")
+    shoot(page, "vote-3-receipt-en")
+    page.goto(f"{base}/meetings/{meeting_id}/vote")
+    page.locator("fieldset.question").first.wait_for()
+    shoot(page, "vote-1-ballot-en")
+    switch_language(page, "Русский")
+    page.goto(receipt)
+
+
+def large_text_fits(page: Any, base: str, urls: list[str]) -> list[str]:
+    """The version for the visually impaired at its largest (×2, high contrast, wide spacing): chosen in the header,
+    then each page must still fit the 390 px screen (as 200 % zoom of a 780 px window would)."""
+    page.locator("details.display-switch summary").click()
+    page.get_by_label("очень крупный (×2)").check()
+    page.get_by_label("высокий контраст").check()
+    page.get_by_label("увеличенные интервалы").check()
+    page.get_by_role("button", name="Применить").click()
+    page.wait_for_load_state()
+    assert "text-200" in (page.locator("html").get_attribute("class") or "")
+    wide = []
+    for url in urls:
+        page.goto(url)
+        facts = page.evaluate(PAGE_FACTS)
+        if facts["scrollWidth"] > 390:
+            wide.append(f"{url.removeprefix(base)} at ×2: scrollWidth {facts['scrollWidth']}: {facts['wide']}")
+    return wide
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -236,9 +273,18 @@ def test_every_page_a_role_reaches_fits_a_phone_in_russian(demo, chromium_browse
         switch_language(page, "English")
         shoot(page, f"home-{role}-en")
         switch_language(page, "Русский")
-        problems, visited = walk(page, base, [home, f"{base}/"], console)
+        public = f"{base}/indicators/public?from=2026-01-01&to=2026-05-31"  # the published period: 43 bars
+        problems, visited = walk(page, base, [home, f"{base}/", public], console)
+        for name, path in CHARTS.get(role, ()):
+            page.goto(base + path.format(**meeting_ids(app)))
+            shoot(page, f"chart-{name}-ru")
         if role == "owner":
             vote_in_the_demo(app, page, base)
+            receipt = page.url
+            large = large_text_fits(page, base, [home, f"{base}/meetings/", receipt])
+            page.goto(home)
+            shoot(page, "home-owner-large-contrast-ru")
+            assert not large, large
     finally:
         context.close()
     report = "\n".join(f"{url}\n  " + "\n  ".join(found) for url, found in sorted(problems.items()))
