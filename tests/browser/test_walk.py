@@ -164,12 +164,12 @@ def switch_language(page: Any, label: str) -> None:
     page.wait_for_load_state()
 
 
-def walk(page: Any, base: str, start: list[str], console: list[str]) -> tuple[dict[str, list[str]], int]:
-    """Visit pages breadth-first from `start`; return the problems found, by address, and how many were seen."""
+def walk(page: Any, base: str, start: list[str], console: list[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """Visit pages breadth-first from `start`; return the problems found, by address, and the pages seen."""
     problems: dict[str, list[str]] = {}
     queue, seen, kinds = deque(start), set(start), Counter(kind_of(url) for url in start)
-    visited = 0
-    while queue and visited < PAGES_PER_ROLE:
+    visited: list[str] = []
+    while queue and len(visited) < PAGES_PER_ROLE:
         url = queue.popleft()
         console.clear()
         try:
@@ -180,7 +180,7 @@ def walk(page: Any, base: str, start: list[str], console: list[str]) -> tuple[di
             raise
         if response is None or "text/html" not in response.headers.get("content-type", ""):
             continue
-        visited += 1
+        visited.append(url.removeprefix(base))
         facts = page.evaluate(PAGE_FACTS)
         page.add_script_tag(url=f"{base}/__axe__.js")
         found = [f"console: {line}" for line in console]
@@ -290,6 +290,8 @@ def test_every_page_a_role_reaches_fits_a_phone_in_russian(demo, chromium_browse
     finally:
         context.close()
     report = "\n".join(f"{url}\n  " + "\n  ".join(found) for url, found in sorted(problems.items()))
-    assert visited >= 5, f"the walk reached only {visited} pages"
-    assert not problems, f"{len(problems)} of {visited} pages as {role}:\n{report}"
+    with open(os.path.join(ARTIFACTS, f"walk-{role}.txt"), "w") as listing:
+        listing.write(f"{len(visited)} pages in {time.monotonic() - started:.0f} s\n" + "\n".join(visited) + "\n")
+    assert len(visited) >= 5, f"the walk reached only {visited}"
+    assert not problems, f"{len(problems)} of {len(visited)} pages as {role}:\n{report}"
     assert time.monotonic() - started < 120
