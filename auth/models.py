@@ -34,6 +34,7 @@ class User(UserMixin, BaseModel):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)  # the time step of the last accepted code
     code_failures: Mapped[int] = mapped_column(Integer, default=0)
     code_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    display: Mapped[str | None] = mapped_column(String(40))  # voting.core.display: size, contrast, spacing
 
     staff_roles: Mapped[list[StaffRole]] = relationship(back_populates="user")
     inspector_scopes: Mapped[list[InspectorScope]] = relationship(back_populates="user")

@@ -22,6 +22,7 @@ from registry.identifiers import mask_passport, mask_snils
 from registry.models import Owner, Ownership, Premises
 from voting.core.errors import ConflictError
 from voting.core.extensions import db
+from voting.core.labels import LABELS, russian
 from voting.domain.dossier import Dossier
 from voting.domain.numbers import format_amount
 from voting.domain.protocol_orders import ProtocolOrder, order_on
@@ -34,25 +35,12 @@ from voting.meetings.models import Meeting, MeetingDecision, MeetingState
 
 FORMAT = "oss-protocol/1"
 COUNTED_STATES = (MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
-KINDS = {"annual": "годовое", "extraordinary": "внеочередное"}
-FORMS = {"electronic": "заочное голосование с использованием системы", "absentee": "заочное голосование",
-         "in_person": "очное", "mixed": "очно-заочное"}
 GIS_FORMS = {"absentee": "AVoting", "in_person": "Meeting", "electronic": "EVoting", "mixed": "MeetingAVoting"}
-CHOICES = {"for": "за", "against": "против", "abstain": "воздержался"}
-SOURCES = {"online": "в системе", "paper": "на бумаге", "in_person": "очно"}
-CHANNELS = {"platform": "на странице собрания в системе", "email": "по электронной почте", "gis_zhkh": "в ГИС ЖКХ",
-            "stairwell": "в подъездах (в месте, определённом решением собрания)",
-            "registered_letter": "заказными письмами", "hand_delivery": "вручением под подпись"}
-ROLES = {"operator": "Оператор системы", "chair": "Председатель собрания", "secretary": "Секретарь собрания",
-         "counter": "Член счётной комиссии", "initiator": "Инициатор собрания",
-         "owner": "Собственник, голосовавший «за» создание ТСЖ"}
-RULES = {"majority_of_participants": "более половины голосов принявших участие",
-         "majority_of_all": "более половины всех голосов собственников",
-         "two_thirds_of_all": "не менее двух третей всех голосов собственников",
-         "unanimous": "все собственники (100 % голосов)"}
-REJECTIONS = {"not_an_owner": "не собственник", "late": "получено после окончания голосования",
-              "before_opening": "получено до начала голосования", "proxy_expired": "истёк срок доверенности",
-              "duplicate": "заменено более поздним решением", "premises_mismatch": "помещение не принадлежит"}
+
+
+def _choice_words(value: str | None) -> str:
+    """An answer in the protocol's words; none, or several marks on one item, is void."""
+    return russian(value, "choice") if value in LABELS["choice"] else "недействителен"
 
 
 def _pct(part: Fraction, whole: Fraction) -> str:
@@ -108,15 +96,17 @@ def build(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) -> di
                                                        *(counted or tallied(meeting)))
     items = [_item(item, entry, meeting, participating, total)
              for item, entry in zip(meeting.agenda, result["items"], strict=True)]
-    officers = [{"role": o.role.value, "title": ROLES[o.role.value], "name": o.name} for o in meeting.officers]
+    officers = [{"role": o.role.value, "title": russian(o.role, "signer_role"), "name": o.name}
+                for o in meeting.officers]
     document = {
         "format": FORMAT, "meeting_id": meeting.id,
         "order": {"code": order.code, "title": order.title},
         "number": number, "number_provisional": provisional,
         "date": _day(meeting.counted_at.astimezone(zone).date()),
         "address": meeting.building.address, "municipality": meeting.building.municipality.name,
-        "kind": KINDS[meeting.kind.value], "kind_code": meeting.kind.value,
-        "form": FORMS[meeting.form.value], "form_code": meeting.form.value, "gis_form": GIS_FORMS[meeting.form.value],
+        "kind": russian(meeting.kind, "meeting_kind"), "kind_code": meeting.kind.value,
+        "form": russian(meeting.form, "meeting_form"), "form_code": meeting.form.value,
+        "gis_form": GIS_FORMS[meeting.form.value],
         "notice_date": _day(meeting.notice_date),
         "opens": _local(meeting.opens_at, zone), "closes": _local(meeting.closes_at, zone),
         "timezone": meeting.building.timezone,
@@ -138,7 +128,7 @@ def build(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) -> di
         "protocol_due": _day(protocol_due(meeting.closes_at, meeting.building.timezone)),
         "register": register_rows,
         "notice": {"text": notice.notice_text(meeting),
-                   "deliveries": [{"channel": CHANNELS.get(n.channel, n.channel), "at": _local(n.at, zone),
+                   "deliveries": [{"channel": russian(n.channel, "channel"), "at": _local(n.at, zone),
                                    "detail": n.detail or ""} for n in meeting.notices]},
         "participants": participants,
         "proxies": _proxies(meeting, zone),
@@ -177,7 +167,7 @@ def _item(item: Any, entry: dict[str, Any], meeting: Meeting, participating: Fra
         "number": item.number, "title": item.title, "subject": item.subject,
         "heard": f"{initiator} — по вопросу «{item.title}».",
         "proposal": item.proposal or item.title,
-        "counts": counts, "rule": entry["rule"], "rule_text": RULES[entry["rule"]],
+        "counts": counts, "rule": entry["rule"], "rule_text": russian(entry["rule"], "rule"),
         "reference": edition.reference, "adopted": entry["adopted"],
         "signed_by_all_for": edition.signed_by_all_for,
         "entrance_majority": entry.get("entrance_majority"),
@@ -237,18 +227,19 @@ def _decisions(meeting: Meeting, order: ProtocolOrder, owners: dict[int, Owner],
         identity = _identity(owner)
         snils = identity if order.decision_snils else None
         votes = format_amount(counted.votes)
-        answers = [[item.id, CHOICES.get(str(choice(decision.answers[item.id])), "недействителен")
+        answers = [[item.id, _choice_words(choice(decision.answers[item.id]))
                     if item.id in decision.answers else "нет ответа"] for item in dossier.agenda]
         decisions.append({"owner": owner.name if owner else decision.owner, "premises": decision.premises,
-                          "votes": votes, "source": SOURCES[decision.source],
+                          "votes": votes, "source": russian(decision.source, "decision_source"),
                           "received": _local(decision.received_at, zone), "representative": representative,
                           "reference": reference, "snils": snils, "answers": answers})
         identification = identity if order.participant_identification else None
-        how = SOURCES[decision.source] + (f", через представителя {representative}" if representative else "")
+        how = russian(decision.source, "decision_source") + (
+            f", через представителя {representative}" if representative else "")
         participants.append([decision.premises, owner.name if owner else decision.owner, votes, how,
                              *([identification] if identification else [])])
     rejected = [[r.premises, owners[int(r.owner)].name if r.owner.isdigit() and int(r.owner) in owners else r.owner,
-                 REJECTIONS[r.reason]] for r in result.rejected]
+                 russian(r.reason, "rejection")] for r in result.rejected]
     return decisions, participants, rejected
 
 

@@ -20,6 +20,7 @@ from protocols.models import Protocol
 from protocols.services import outcome
 from registry.models import Building, Municipality, Organisation
 from voting.core.extensions import db
+from voting.core.labels import label
 from voting.domain.schedule import protocol_due
 from voting.meetings.models import Meeting, MeetingForm, MeetingState
 
@@ -119,7 +120,8 @@ def export_csv() -> ResponseReturnValue:
         writer.writerow([meeting.id, protocol.number if protocol and protocol.number else "", meeting.building.address,
                          meeting.building.municipality.name,
                          meeting.building.organisation.name if meeting.building.organisation else "",
-                         meeting.form.value, row.closed_on.isoformat(), meeting.state.value, row.outcome,
+                         label(meeting.form, "meeting_form"), row.closed_on.isoformat(),
+                         label(meeting.state, "meeting_state"), label(row.outcome, "outcome"),
                          row.due.isoformat(), _("да") if row.overdue else "",
                          protocol.submitted_at.date().isoformat() if protocol and protocol.submitted_at else "",
                          protocol.sha256 if protocol and protocol.sha256 else ""])

@@ -30,11 +30,12 @@ from ballots.canonical import canonical
 from ballots.casting import active_key, verify_signature
 from ballots.chain import PROTOCOL_SIGNED_FIELDS, PROTOCOL_TAG, protocol_signature
 from ballots.models import LogHead, PaperScan
-from protocols.document import ROLES, tallied
+from protocols.document import tallied
 from protocols.models import Protocol, ProtocolSignature, RenderState
 from registry.models import Ownership
 from voting.core.errors import ConflictError, ForbiddenError, InvalidInputError
 from voting.core.extensions import db, write_transaction
+from voting.core.labels import russian
 from voting.core.server_key import server_key
 from voting.domain.dossier import Dossier
 from voting.domain.rules import subject
@@ -59,7 +60,7 @@ def required(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) ->
     (`counted`: the meeting's dossier and tally, when the caller has them)."""
     if meeting.form is MeetingForm.ELECTRONIC:
         return [{"role": "operator", "name": current_app.config["OPERATOR_NAME"], "user_ids": [],
-                 "title": ROLES["operator"], "rank": RANKS["operator"]}]
+                 "title": russian("operator", "signer_role"), "rank": RANKS["operator"]}]
     officers = sorted(meeting.officers, key=lambda o: (RANKS[o.role.value], o.id))
     signers: list[dict[str, Any]] = [
         {"role": o.role.value, "name": o.name, "user_ids": [o.user_id] if o.user_id else []} for o in officers]
@@ -78,7 +79,7 @@ def required(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) ->
     all_for = {str(i.number) for i in meeting.agenda if subject(i.subject).edition_on(notice).signed_by_all_for}
     if all_for:
         signers += _voters_for(meeting, all_for, *(counted or tallied(meeting)))
-    return [s | {"title": ROLES[str(s["role"])], "rank": RANKS[str(s["role"])]} for s in signers]
+    return [s | {"title": russian(s["role"], "signer_role"), "rank": RANKS[str(s["role"])]} for s in signers]
 
 
 def require_officers(meeting: Meeting) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -25,7 +24,6 @@ from auth.policy import (
 from auth.security_log import log_event
 from registry import services, sync
 from registry.forms import ConfirmImportForm, RegisterUploadForm
-from registry.kinds import OwnershipKind, PremisesKind
 from registry.models import Building, Owner, Ownership, Premises, RegisterUpload
 from registry.register_file import COLUMNS, Register, read_register
 from registry.template_file import template_csv, template_xlsx
@@ -34,15 +32,6 @@ from voting.core.spreadsheet import RowsError, SpreadsheetError
 
 bp = Blueprint("registry", __name__, url_prefix="/buildings")
 PAGE_SIZE = 100
-PREMISES_KIND_NAMES = {PremisesKind.RESIDENTIAL: _l("жилое"), PremisesKind.NON_RESIDENTIAL: _l("нежилое"),
-                       PremisesKind.PARKING: _l("машино-место")}
-OWNERSHIP_KIND_NAMES = {OwnershipKind.INDIVIDUAL: _l("индивидуальная"), OwnershipKind.SHARED: _l("долевая"),
-                        OwnershipKind.JOINT: _l("совместная"), OwnershipKind.PUBLIC: _l("публичная")}
-
-
-@bp.app_context_processor
-def vocabulary() -> dict[str, object]:
-    return {"kind_names": PREMISES_KIND_NAMES, "ownership_names": OWNERSHIP_KIND_NAMES}
 
 
 @bp.get("/")

@@ -41,8 +41,8 @@ def test_import_register_exit_codes(runner, session, tmp_path) -> None:
     bad.write_bytes(csv_bytes([flat("1"), flat("3", area="-4"), flat("4", egrn_record="нет")]))
     result = runner.invoke(cli, ["import-register", str(item.id), str(bad), "--apply"])
     assert result.exit_code == 1
-    assert "row 3, column Площадь, м²: отрицательная площадь «-4»" in result.output
-    assert "row 4, column Номер записи ЕГРН: неверный номер записи ЕГРН «нет»" in result.output
+    assert "строка 3, столбец Площадь, м²: отрицательная площадь «-4»" in result.output
+    assert "строка 4, столбец Номер записи ЕГРН: неверный номер записи ЕГРН «нет»" in result.output
     assert len(db.session.scalars(select(Premises).where(Premises.building_id == item.id)).all()) == 2
 
     empty = tmp_path / "empty.csv"

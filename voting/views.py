@@ -1,15 +1,30 @@
-"""Pages of the application shell: the start page and the language switch."""
+"""Pages of the application shell: the start page, the language switch and the version for the visually
+impaired."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import HiddenField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.validators import AnyOf
 
 from auth.policy import PUBLIC, policy
+from voting.core.display import SIZES, Display, parse
+from voting.core.extensions import db
 from voting.core.links import safe_path
 from voting.core.openapi import spec
 
@@ -37,6 +52,52 @@ def language() -> Response:
         abort(400)
     session["lang"] = form.lang.data
     return redirect(safe_path(form.next.data, url_for("voting.index")))
+
+
+class DisplayForm(FlaskForm):
+    """The version for the visually impaired: text size, high contrast, wider spacing."""
+
+    size = RadioField(choices=[str(size) for size in SIZES], default="100")
+    contrast = BooleanField()
+    spacing = BooleanField()
+    next = HiddenField()
+
+
+def current_display() -> Display:
+    """The reader's view: the account's, or the anonymous visitor's session's."""
+    if not has_request_context():  # a mail or a PDF rendered by a job or the CLI
+        return Display()
+    if current_user.is_authenticated:
+        return parse(current_user.display)
+    return parse(session.get("display"))
+
+
+@bp.post("/display")
+@policy(PUBLIC)
+def display() -> Response:
+    form = DisplayForm()
+    if not form.validate_on_submit():
+        abort(400)
+    chosen = Display(int(form.size.data or 100), bool(form.contrast.data), bool(form.spacing.data)).dump()
+    if current_user.is_authenticated:
+        current_user.display = chosen
+        db.session.commit()
+    else:
+        session["display"] = chosen
+    return redirect(safe_path(form.next.data, url_for("voting.index")))
+
+
+@bp.app_context_processor
+def display_settings() -> dict[str, object]:
+    return {"display": current_display()}
+
+
+@bp.get("/favicon.ico")
+@policy(PUBLIC)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico by itself (a PDF or JSON open in a tab has no <link rel="icon">)."""
+    icon = Path(current_app.static_folder or "static", "favicon.ico").read_bytes()  # 4 KB, sent whole
+    return Response(icon, mimetype="image/vnd.microsoft.icon", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @bp.get("/api/v1/openapi.json")

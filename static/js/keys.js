@@ -77,6 +77,6 @@ async function loadOrRegister(status) {
 const status = document.getElementById("key-status");
 if (status) {
   ensureKey(status)
-    .then((key) => { status.textContent = `Ключ этого устройства: ${key.keyId.slice(0, 16)}`; status.dataset.keyId = key.keyId; })
-    .catch((error) => { status.textContent = `Не удалось создать ключ: ${error.message}`; });
+    .then((key) => { status.textContent = `${status.dataset.ready} ${key.keyId.slice(0, 16)}`; status.dataset.keyId = key.keyId; })
+    .catch((error) => { status.textContent = `${status.dataset.failed} ${error.message}`; });
 }

@@ -39,7 +39,7 @@ A_VIEWERS = {"owner_a", "staff_a", "inspector_a", "operator"}
 
 # endpoint -> the roles that may use it on building A's objects (the sample objects below)
 ALLOWED: dict[str, set[str]] = {
-    "voting.index": EVERYONE, "voting.language": EVERYONE,
+    "voting.index": EVERYONE, "voting.language": EVERYONE, "voting.display": EVERYONE, "voting.favicon": EVERYONE,
     "registry.buildings": SIGNED_IN, "registry.building": A_VIEWERS,
     "registry.import_register": {"staff_a"}, "registry.preview_import": {"staff_a"},
     "registry.apply_import": {"staff_a"}, "registry.register_template": EVERYONE,

@@ -12,7 +12,7 @@ def test_operator_filters_the_log_by_kind_and_person(client, app) -> None:
     post_login(app.test_client(), victim.email, "wrong password here")
     login(client, user(is_operator=True, totp_secret=TOTP_SECRET, totp_confirmed_at=datetime.now(UTC)))
     page = client.get("/manage/security-log?kind=sign_in_failed").get_data(as_text=True)
-    assert "victim@example.org" in page and "wrong password" in page
+    assert "victim@example.org" in page and "неверный пароль" in page and "неудачный вход" in page
     assert "victim@example.org" not in client.get("/manage/security-log?kind=sign_in").get_data(as_text=True)
     assert "victim@example.org" in client.get("/manage/security-log?who=VICTIM").get_data(as_text=True)
     assert "victim@example.org" not in client.get("/manage/security-log?who=someone-else").get_data(as_text=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -30,13 +32,16 @@ def chromium() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, int]) -> Iterator[tuple[Flask, str]]:
-    """The app on its own database, served by a real HTTP server in a thread."""
+@contextmanager
+def serving(tmp_path_factory: pytest.TempPathFactory, smtp_port: int,
+            seed: Callable[[Flask], None] | None = None) -> Iterator[tuple[Flask, str]]:
+    """The app on a database of its own (migrated, then `seed`ed), served by a real HTTP server in a thread."""
     with fresh_database(tmp_path_factory) as url:
-        application = make_app(url, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server[1])
+        application = make_app(url, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_port)
         with application.app_context():
             upgrade()
+            if seed:
+                seed(application)
         server = make_server("127.0.0.1", 0, _buffered(application), threaded=True)
         base = f"http://127.0.0.1:{server.server_port}"
         application.config["PUBLIC_URL"] = base
@@ -48,6 +53,13 @@ def live(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, i
             server.shutdown()
             with application.app_context():
                 db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, int]) -> Iterator[tuple[Flask, str]]:
+    """The app on its own database, served by a real HTTP server in a thread."""
+    with serving(tmp_path_factory, smtp_server[1]) as served:
+        yield served
 
 
 def _buffered(app: Flask) -> Any:

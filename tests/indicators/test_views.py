@@ -89,8 +89,8 @@ def test_broken_file_is_refused_with_row_numbers_and_nothing_saved(client) -> No
                            data={"csrf_token": token, "file": (io.BytesIO(text.encode()), "m.csv")})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "row 3, column Вид: неизвестный вид «ежегодное»" in page
-    assert "row 5, column Окончание: окончание раньше начала" in page
+    assert "строка 3, столбец Вид: неизвестный вид «ежегодное»" in page
+    assert "строка 5, столбец Окончание: окончание раньше начала" in page
     assert db.session.scalar(select(func.count(RegisteredMeeting.id))) == 0
     good = [*text.splitlines()[:2],
             f"{item.cadastral_number or item.address};внеочередное;электронное;01.05.2026;10.05.2026;9"]

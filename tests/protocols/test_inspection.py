@@ -46,6 +46,7 @@ def test_the_inspector_finds_recounts_and_notes_a_protocol(client, session) -> N
     assert "Протоколов по этим условиям нет" in client.get("/inspection/?form=in_person").get_data(as_text=True)
     listed = client.get("/inspection/protocols.csv").get_data(as_text=True)
     assert protocol.sha256 in listed and listed.count("\n") == 3  # the header and two meetings
+    assert "подсчитано" in listed and "counted" not in listed and "electronic" not in listed  # words, not codes
 
     show = client.get(f"/meetings/{meeting.id}/protocol").get_data(as_text=True)
     token = csrf_token(client, f"/meetings/{meeting.id}/protocol")

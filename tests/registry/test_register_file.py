@@ -89,28 +89,28 @@ def test_every_bad_row_is_listed_with_row_column_and_reason() -> None:
     ]
     errors = errors_of(csv_bytes(rows))
     assert errors == [
-        "row 3, column Площадь, м²: не указана площадь",
-        "row 4, column Площадь, м²: площадь «пятьдесят» — не число",
-        "row 5, column Площадь, м²: отрицательная площадь «-12,5»",
-        "row 6, column Вид помещения: неизвестное значение «чердак»; допустимо: жилое, квартира, машино-место, "
+        "строка 3, столбец Площадь, м²: не указана площадь",
+        "строка 4, столбец Площадь, м²: площадь «пятьдесят» — не число",
+        "строка 5, столбец Площадь, м²: отрицательная площадь «-12,5»",
+        "строка 6, столбец Вид помещения: неизвестное значение «чердак»; допустимо: жилое, квартира, машино-место, "
         "машиноместо, нежилое",
-        "row 7, column Номер записи ЕГРН: неверный номер записи ЕГРН «12345»",
-        "row 9, column Доля: доли помещения 7 в сумме 7/6 — больше 1",
-        "row 11, column Собственник: собственник «Орлов О. О.» уже указан в строке 10 для этого помещения",
-        "row 12, column Вид собственности: неизвестное значение «аренда»; допустимо: государственная, "
+        "строка 7, столбец Номер записи ЕГРН: неверный номер записи ЕГРН «12345»",
+        "строка 9, столбец Доля: доли помещения 7 в сумме 7/6 — больше 1",
+        "строка 11, столбец Собственник: собственник «Орлов О. О.» уже указан в строке 10 для этого помещения",
+        "строка 12, столбец Вид собственности: неизвестное значение «аренда»; допустимо: государственная, "
         "долевая, единоличная, индивидуальная, муниципальная, общая долевая, общая совместная, публичная, "
         "совместная",
-        "row 13, column Площадь, м²: площадь «40,123»: больше двух знаков после запятой",
-        "row 14, column Площадь, м²: нулевая площадь",
+        "строка 13, столбец Площадь, м²: площадь «40,123»: больше двух знаков после запятой",
+        "строка 14, столбец Площадь, м²: нулевая площадь",
     ]
 
 
 def test_missing_and_unknown_columns_are_named() -> None:
     headers = [h for h in HEADERS if h not in ("Площадь, м²", "Вид помещения")] + ["Цвет"]
     errors = errors_of(csv_bytes([flat("1")], headers=headers))
-    assert errors == ["row 1, column Цвет: неизвестный столбец",
-                      "row 1, column Вид помещения: нет обязательного столбца",
-                      "row 1, column Площадь, м²: нет обязательного столбца"]
+    assert errors == ["строка 1, столбец Цвет: неизвестный столбец",
+                      "строка 1, столбец Вид помещения: нет обязательного столбца",
+                      "строка 1, столбец Площадь, м²: нет обязательного столбца"]
 
 
 def test_headers_in_english_and_in_other_case_are_accepted() -> None:
@@ -127,7 +127,7 @@ def test_shares_exactly_one_pass_and_just_over_fail() -> None:
     register = read_register("r.csv", two("1/3", "2/3"), LIMIT)
     assert sum(o.share for o in register.ownerships) == Fraction(1)
     assert errors_of(two("1/3", "666667/1000000")) == [
-        "row 3, column Доля: доли помещения 1 в сумме 3000001/3000000 — больше 1"]
+        "строка 3, столбец Доля: доли помещения 1 в сумме 3000001/3000000 — больше 1"]
 
 
 def test_joint_owners_share_one_record_and_count_once() -> None:
@@ -144,29 +144,29 @@ def test_premises_described_differently_in_two_rows() -> None:
     rows = [flat("1", owner="А А А", ownership="долевая", share="1/2", egrn_record="74-74-01/123/2008-1"),
             flat("1", owner="Б Б Б", ownership="долевая", share="1/2", area="51,00",
                  egrn_record="74-74-01/123/2008-2")]
-    assert errors_of(csv_bytes(rows)) == ["row 3, column Площадь, м²: помещение 1 описано иначе в строке 2"]
+    assert errors_of(csv_bytes(rows)) == ["строка 3, столбец Площадь, м²: помещение 1 описано иначе в строке 2"]
 
 
 def test_individual_share_must_be_whole_and_shared_needs_a_share() -> None:
     errors = errors_of(csv_bytes([flat("1", share="1/2"), flat("2", ownership="долевая")]))
-    assert errors == ["row 2, column Доля: при индивидуальной собственности доля равна 1, а указано «1/2»",
-                      "row 3, column Доля: для долевой собственности нужна доля"]
+    assert errors == ["строка 2, столбец Доля: при индивидуальной собственности доля равна 1, а указано «1/2»",
+                      "строка 3, столбец Доля: для долевой собственности нужна доля"]
 
 
 def test_identifiers_are_checked() -> None:
     errors = errors_of(csv_bytes([flat("1", snils="112-233-445 96"),
                                   flat("2", owner="ООО «Ромашка»", owner_kind="юрлицо", inn="7707083894")]))
-    assert errors == ["row 2, column СНИЛС: неверный СНИЛС (контрольное число не сходится)",
-                      "row 3, column ИНН: неверный ИНН «7707083894»"]
+    assert errors == ["строка 2, столбец СНИЛС: неверный СНИЛС (контрольное число не сходится)",
+                      "строка 3, столбец ИНН: неверный ИНН «7707083894»"]
 
 
 def test_formula_cells_are_refused_in_xlsx_and_csv() -> None:
     row = ["1", "жилое", "=40+14.3", "1", None, "Иванов Иван Иванович", None, "индивидуальная", None,
            "74:36:0102003:101-74/001/2020-1"]
     assert errors_of(xlsx([HEADERS, row]), "r.xlsx") == [
-        "row 2, column Площадь, м²: формула вместо значения (=40+14.3): вставьте значения"]
+        "строка 2, столбец Площадь, м²: формула вместо значения (=40+14.3): вставьте значения"]
     assert errors_of(csv_bytes([flat("1", area="=SUM(A1:A2)")])) == [
-        "row 2, column Площадь, м²: формула вместо значения (=SUM(A1:A2)): вставьте значения"]
+        "строка 2, столбец Площадь, м²: формула вместо значения (=SUM(A1:A2)): вставьте значения"]
 
 
 def test_excel_dates_in_text_columns_are_explained() -> None:
@@ -174,7 +174,7 @@ def test_excel_dates_in_text_columns_are_explained() -> None:
 
     row = ["1", "жилое", 50, "1", None, "А А А", None, "долевая", datetime(2026, 1, 2), "74-74-01/123/2008-1"]
     assert errors_of(xlsx([HEADERS, row]), "r.xlsx") == [
-        "row 2, column Доля: Excel превратил значение в дату: задайте столбцу текстовый формат"]
+        "строка 2, столбец Доля: Excel превратил значение в дату: задайте столбцу текстовый формат"]
 
 
 @pytest.mark.parametrize(("filename", "data", "message"), [
@@ -193,11 +193,11 @@ def test_unreadable_files(filename: str, data: bytes, message: str) -> None:
 
 
 def test_header_only_file_has_no_premises() -> None:
-    assert errors_of(csv_bytes([])) == ["row 1: в файле нет ни одной строки с помещением"]
+    assert errors_of(csv_bytes([])) == ["строка 1: в файле нет ни одной строки с помещением"]
 
 
 def test_premises_without_known_owner_still_counts() -> None:
     register = read_register("r.csv", csv_bytes([flat("1", owner=None)]), LIMIT)
     assert register.premises["1"].area == Decimal("50.00") and register.ownerships == []
     assert errors_of(csv_bytes([flat("1", owner=None, ownership="долевая")])) == [
-        "row 2, column Собственник: не указан собственник, хотя заполнены сведения о праве"]
+        "строка 2, столбец Собственник: не указан собственник, хотя заполнены сведения о праве"]

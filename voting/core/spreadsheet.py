@@ -26,7 +26,8 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}, column {self.column}" if self.column else f"row {self.row}"
+        where = (_("строка %(row)s, столбец %(column)s", row=self.row, column=self.column) if self.column
+                 else _("строка %(row)s", row=self.row))
         return f"{where}: {self.reason}"
 
 

@@ -9,10 +9,12 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_location
 from flask import Flask
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
+from voting.core.labels import LABELS, label, russian
 from voting.domain.numbers import round_half_up
 from voting.domain.rules import Rule, Subject, subject
 
@@ -42,12 +44,27 @@ def fraction(text: str) -> Fraction:
     return Fraction(text)
 
 
+def zone_name(timezone: str) -> str:
+    """A time zone by its city, in the reader's language ("Екатеринбург" for Asia/Yekaterinburg)."""
+    return str(get_timezone_location(timezone, locale=get_locale(), return_city=True))
+
+
+def svg_number(value: Fraction | Decimal | int | float, places: int = 2) -> str:
+    """An exact value as an SVG length: a plain decimal (a point, no grouping), rounded half-up, never a fraction."""
+    text = format(round_half_up(Fraction(value), places), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def share_of(part: Fraction | Decimal | int, whole: Fraction | Decimal | int, scale: int = 100) -> Fraction:
+    """`part` of `whole` on a bar of `scale` units, kept between 0 and `scale` (exact; zero for an empty whole)."""
+    if not whole:
+        return Fraction(0)
+    return min(max(Fraction(part) * scale / Fraction(whole), Fraction(0)), Fraction(scale))
+
+
 def channel_label(channel: str) -> str:
     """How a notice reached the owners, in the reader's language."""
-    return {"platform": _("на странице собрания в системе"), "email": _("по электронной почте"),
-            "gis_zhkh": _("в ГИС ЖКХ"), "stairwell": _("в подъездах (в месте, определённом решением собрания)"),
-            "registered_letter": _("заказными письмами"), "hand_delivery": _("вручением под подпись")}.get(
-        channel, channel)
+    return label(channel, "channel")
 
 
 def _notice_day(meeting: Any) -> date:
@@ -63,13 +80,16 @@ def subject_rule(item: Subject, meeting: Any) -> str:
     return item.edition_on(_notice_day(meeting)).rule.value
 
 
-def threshold_for(rule: str) -> float | None:
-    """Where to draw the threshold line on a bar of all votes (display only; the decision is exact)."""
-    return {Rule.MAJORITY_OF_ALL: 50.0, Rule.TWO_THIRDS_OF_ALL: 66.67, Rule.UNANIMOUS: 100.0}.get(Rule(rule))
+def threshold_for(rule: str) -> Fraction | None:
+    """Where to draw the threshold line on a bar of all votes, in % (display only; the decision is exact)."""
+    return {Rule.MAJORITY_OF_ALL: Fraction(50), Rule.TWO_THIRDS_OF_ALL: Fraction(200, 3),
+            Rule.UNANIMOUS: Fraction(100)}.get(Rule(rule))
 
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(local=local, duration=duration, amount=amount, area=area, fraction=fraction,
-                                 fromjson=json.loads, channel_label=channel_label)
+                                 fromjson=json.loads, channel_label=channel_label,
+                                 svg=svg_number, zone_name=zone_name, label=label, russian=russian)
     app.jinja_env.globals.update(get_locale=get_locale, item_rule=item_rule, subject_rule=subject_rule,
-                                 threshold_for=threshold_for)
+                                 threshold_for=threshold_for, share_of=share_of,
+                                 label_table=LABELS)

@@ -9,20 +9,19 @@ from wtforms import DateTimeLocalField, EmailField, RadioField, SelectField, Str
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from voting.core.labels import choices
 from voting.meetings.models import GIS_ID, MeetingForm, MeetingKind
 from voting.meetings.plan import PlanChange
 
-KINDS = [SelectChoice("extraordinary", _l("внеочередное")), SelectChoice("annual", _l("годовое"))]
-FORMS = [SelectChoice("electronic", _l("заочное с использованием системы (онлайн)")),
-         SelectChoice("mixed", _l("очно-заочное")), SelectChoice("absentee", _l("заочное (письменные решения)")),
-         SelectChoice("in_person", _l("очное"))]
+
+def _select(group: str, order: tuple[str, ...] | None = None) -> list[SelectChoice]:
+    """A select's options in the words of the label table."""
+    return [SelectChoice(value, words) for value, words in choices(group, order)]
 
 
-DELIVERY_CHANNELS = [
-    SelectChoice("gis_zhkh", _l("размещено в ГИС ЖКХ")),
-    SelectChoice("stairwell", _l("вывешено в подъездах (в месте, определённом решением собрания)")),
-    SelectChoice("registered_letter", _l("разосланы заказные письма")),
-    SelectChoice("hand_delivery", _l("вручено собственникам под подпись"))]
+KINDS = _select("meeting_kind", ("extraordinary", "annual"))
+FORMS = _select("meeting_form", ("electronic", "mixed", "absentee", "in_person"))
+DELIVERY_CHANNELS = _select("channel", ("gis_zhkh", "stairwell", "registered_letter", "hand_delivery"))
 
 
 class MeetingPlanForm(FlaskForm):
@@ -61,9 +60,7 @@ class DeliveryForm(FlaskForm):
 class OfficerForm(FlaskForm):
     """An officer the meeting is to elect (or has elected): they sign the protocol."""
 
-    role = SelectField(_l("Роль"), choices=[SelectChoice("chair", _l("председатель")),
-                                            SelectChoice("secretary", _l("секретарь")),
-                                            SelectChoice("counter", _l("член счётной комиссии"))])
+    role = SelectField(_l("Роль"), choices=_select("officer_role"))
     name = StringField(_l("ФИО"), validators=[DataRequired(_l("Укажите ФИО.")), Length(max=300)])
     email = EmailField(_l("Почта учётной записи (для подписи протокола)"), validators=[Optional()])
 

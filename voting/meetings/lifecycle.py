@@ -38,7 +38,7 @@ def announce(meeting: Meeting) -> int:
         subject, body = _("Вече: сообщение о проведении общего собрания"), notice_text(meeting) + f"\n\n{url}"
     for owner in recipients:
         send_mail(owner.email, subject, body)
-    db.session.add(NoticeDelivery(meeting=meeting, channel="email", detail=f"{len(recipients)} owner(s)"))
+    db.session.add(NoticeDelivery(meeting=meeting, channel="email", detail=f"адресатов: {len(recipients)}"))
     db.session.add(NoticeDelivery(meeting=meeting, channel="platform", detail=url))
     return len(recipients)
 
