@@ -80,7 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined] # the public formats' field order
     if hops := app.config["PROXY_HOPS"]:
-        # the client's address and scheme from the proxies in front; not the host: links come from PUBLIC_URL
+        # the client's address and scheme from the proxies in front; not the host: links come from BASE_URL or the request
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
 

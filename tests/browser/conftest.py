@@ -41,7 +41,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, i
             upgrade()
         server = make_server("127.0.0.1", 0, _buffered(application), threaded=True)
         base = f"http://127.0.0.1:{server.server_port}"
-        application.config["PUBLIC_URL"] = base
+        application.config["BASE_URL"] = base
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
