@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,7 +15,7 @@ from auth import ownership
 from auth.forms import ReasonForm
 from auth.models import Decision, OwnershipClaim, OwnershipLink, Proxy, SecurityEvent, User
 from auth.policy import BUILDING_ADMINISTER, OPERATE, SIGNED_IN, load_building, may, policy, staff_organisations
-from auth.security_log import KINDS
+from auth.security_log import KINDS, LABELS
 from registry.models import Building, Ownership, Premises
 from voting.core.errors import InvalidInputError
 from voting.core.extensions import db
@@ -161,4 +161,5 @@ def security_log() -> ResponseReturnValue:
         statement = statement.where(SecurityEvent.subject.icontains(who, autoescape=True))
     statement = statement.where(SecurityEvent.at >= datetime.now(UTC) - timedelta(days=max(1, min(days, 3650))))
     events = db.session.scalars(statement.limit(500)).all()
-    return render_template("manage/security_log.html", events=events, kinds=KINDS, kind=kind, who=who, days=days)
+    return render_template("manage/security_log.html", events=events, kinds=KINDS, kind=kind, who=who, days=days,
+                           labels=LABELS, zone=current_app.config["BABEL_DEFAULT_TIMEZONE"])

@@ -4,6 +4,7 @@ unmasked personal data. Rows are only ever added (no code path updates or delete
 from __future__ import annotations
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 
 from auth.models import SecurityEvent, User
 from voting.core.extensions import db
@@ -12,6 +13,18 @@ KINDS = ("sign_in", "sign_in_failed", "sign_out", "sign_out_everywhere", "locked
          "password_reset", "registered", "email_confirmed", "totp_enrolled", "role_changed", "link_created",
          "link_ended", "claim_decided", "codes_issued", "code_failed", "proxy_decided", "key_registered",
          "key_revoked", "personal_data_viewed", "guest_granted")
+
+# how the operator's page names each kind (the stored kind stays the machine's name)
+LABELS = {"sign_in": _l("вход"), "sign_in_failed": _l("неудачный вход"), "sign_out": _l("выход"),
+          "sign_out_everywhere": _l("выход на всех устройствах"), "locked_out": _l("вход заблокирован"),
+          "password_changed": _l("пароль изменён"), "password_reset": _l("пароль восстановлен"),
+          "registered": _l("регистрация"), "email_confirmed": _l("почта подтверждена"),
+          "totp_enrolled": _l("подключён одноразовый код"), "role_changed": _l("роль изменена"),
+          "link_created": _l("собственность подтверждена"), "link_ended": _l("связь с помещением снята"),
+          "claim_decided": _l("решение по заявке"), "codes_issued": _l("выпущены коды"),
+          "code_failed": _l("неверный код"), "proxy_decided": _l("решение по доверенности"),
+          "key_registered": _l("ключ устройства добавлен"), "key_revoked": _l("ключ устройства отозван"),
+          "personal_data_viewed": _l("просмотр персональных данных"), "guest_granted": _l("открыт просмотр близким")}
 
 
 def log_event(kind: str, user: User | None = None, subject: str | None = None, detail: str | None = None) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf
 
-from auth.policy import PUBLIC, policy
+from auth.policy import PUBLIC, policy, staff_organisations, visible_buildings
+from registry.models import Building
+from voting import homes
+from voting.core import clock
 from voting.core.links import safe_path
 from voting.core.openapi import spec
 
@@ -26,7 +30,17 @@ class LanguageForm(FlaskForm):
 @bp.get("/")
 @policy(PUBLIC)
 def index() -> str:
-    return render_template("voting/index.html")
+    """The start page; signed in, each role's home: the owner's meetings, the company's desk, the inspector's
+    protocols, the operator's screens (one account may hold several roles: each has its section)."""
+    if not current_user.is_authenticated:
+        return render_template("voting/index.html")
+    user = current_user._get_current_object()
+    context: dict[str, object] = {"owner": homes.owner_home(user, clock.now()), "now": clock.now()}
+    if staff_organisations(user):
+        context["desk"] = homes.desk(user)
+    if user.inspector_scopes:
+        context["inspection"] = homes.inspector_home(visible_buildings(user).with_only_columns(Building.id))
+    return render_template("voting/home.html", **context)
 
 
 @bp.post("/language")

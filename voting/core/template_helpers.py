@@ -14,7 +14,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 from voting.domain.numbers import round_half_up
-from voting.domain.rules import Rule, Subject, subject
+from voting.domain.rules import Rule, Subject, UnknownSubjectError, subject
 
 
 def local(value: datetime | None, timezone: str) -> str:
@@ -59,6 +59,14 @@ def item_rule(item: Any, meeting: Any) -> str:
     return subject(item.subject).edition_on(_notice_day(meeting)).rule.value
 
 
+def subject_name(code: str) -> str:
+    """A subject's code with its plain-language name from the law's catalogue ("44.2.5 — Выбор способа …")."""
+    try:
+        return f"{code} — {subject(code).title}"
+    except UnknownSubjectError:
+        return code
+
+
 def subject_rule(item: Subject, meeting: Any) -> str:
     return item.edition_on(_notice_day(meeting)).rule.value
 
@@ -70,6 +78,7 @@ def threshold_for(rule: str) -> float | None:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(local=local, duration=duration, amount=amount, area=area, fraction=fraction,
-                                 fromjson=json.loads, channel_label=channel_label)
+                                 fromjson=json.loads, channel_label=channel_label,
+                                 subject_name=subject_name)
     app.jinja_env.globals.update(get_locale=get_locale, item_rule=item_rule, subject_rule=subject_rule,
                                  threshold_for=threshold_for)
