@@ -4,9 +4,9 @@ They may be keyed in after the close (paper arrives by then, counting follows), 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
@@ -30,10 +30,10 @@ from ballots.casting import (
     verify_signature,
 )
 from ballots.models import LogEntry, LogHead, PaperScan
+from voting.core import clock
 from voting.core.errors import ConflictError, InvalidInputError
 from voting.core.extensions import db, write_transaction
 from voting.core.uploads import sniff
-from voting.core import clock
 from voting.domain import dossier as dossiers
 from voting.domain.dossier import CHOICES
 from voting.domain.tally import tally

@@ -146,7 +146,8 @@ def world(session):
               "kind": "xml",
               "link_id": link.id, "ballot_hash": "ab" * 32, "sha256": "cd" * 32,
               "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id,
-              "role_id": accounts["staff_a"].staff_roles[0].id, "scope_id": accounts["inspector_a"].inspector_scopes[0].id,
+              "role_id": accounts["staff_a"].staff_roles[0].id,
+              "scope_id": accounts["inspector_a"].inspector_scopes[0].id,
               "user_id": accounts["operator"].id}
     return accounts, values
 

@@ -66,7 +66,8 @@ def test_next_deadline_follows_the_domains_schedule(session) -> None:
         "notice", notice_deadline(opens, zone))
     assert homes.next_deadline(_meeting(item, MeetingState.ANNOUNCED, opens, closes), today) == (
         "opening", date(2026, 12, 20))
-    assert homes.next_deadline(_meeting(item, MeetingState.VOTING, opens, closes), today) == ("close", date(2026, 12, 30))
+    voting = _meeting(item, MeetingState.VOTING, opens, closes)
+    assert homes.next_deadline(voting, today) == ("close", date(2026, 12, 30))
     assert homes.next_deadline(_meeting(item, MeetingState.COUNTED, opens, closes), today) == (
         "protocol", protocol_due(closes, zone))
     assert homes.next_deadline(_meeting(item, MeetingState.SIGNED, opens, closes), today) == (
