@@ -59,6 +59,12 @@ def item_rule(item: Any, meeting: Any) -> str:
     return subject(item.subject).edition_on(_notice_day(meeting)).rule.value
 
 
+def sentence(text: str) -> str:
+    """The text ended with one full stop: a name with initials («Петрову А. С.») already ends with one."""
+    text = str(text).rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
 def subject_name(code: str) -> str:
     """A subject's code with its plain-language name from the law's catalogue ("44.2.5 — Выбор способа …")."""
     try:
@@ -79,6 +85,6 @@ def threshold_for(rule: str) -> float | None:
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(local=local, duration=duration, amount=amount, area=area, fraction=fraction,
                                  fromjson=json.loads, channel_label=channel_label,
-                                 subject_name=subject_name)
+                                 subject_name=subject_name, sentence=sentence)
     app.jinja_env.globals.update(get_locale=get_locale, item_rule=item_rule, subject_rule=subject_rule,
                                  threshold_for=threshold_for)
