@@ -12,9 +12,10 @@ from sqlalchemy.orm import joinedload
 
 from auth.models import Decision, OwnershipClaim, Proxy, User
 from auth.policy import staff_organisations, stake_buildings
+from indicators.compute import Indicator, indicator
 from protocols.inspection import STATES as INSPECTED_STATES
 from protocols.models import Protocol
-from registry.models import Building, Ownership, Premises, RegisterUpload
+from registry.models import Building, Ownership, Premises, Region, RegisterUpload
 from voting.core import clock
 from voting.core.extensions import db
 from voting.domain.schedule import local_date, notice_deadline, protocol_due, results_due
@@ -142,6 +143,13 @@ class InspectorHome:
     overdue: list[Deadline]
     due: list[Deadline]  # protocol not yet submitted, deadline not passed
     submitted: list[tuple[Meeting, Protocol]]  # the latest submitted
+    indicator: Indicator | None = None  # the region's online share since 1 January, at a glance
+
+
+def indicator_glance(today: date) -> Indicator | None:
+    """The region's indicator from 1 January to today (the dashboard's default period)."""
+    region = db.session.scalars(select(Region).order_by(Region.id)).first()
+    return indicator(region, date(today.year, 1, 1), today) if region else None
 
 
 def inspector_home(buildings: Any, today_of: Any = None) -> InspectorHome:
@@ -167,4 +175,4 @@ def inspector_home(buildings: Any, today_of: Any = None) -> InspectorHome:
     overdue.sort(key=lambda d: d.due)
     due.sort(key=lambda d: d.due)
     submitted.sort(key=lambda pair: pair[1].submitted_at or pair[0].closes_at or clock.now(), reverse=True)
-    return InspectorHome(overdue, due, submitted[:5])
+    return InspectorHome(overdue, due, submitted[:5], indicator_glance(clock.now().date()))

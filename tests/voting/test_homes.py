@@ -120,6 +120,7 @@ def test_the_inspector_sees_overdue_protocols_in_scope_only(client, session) -> 
     login(client, inspector)
     page = client.get("/").get_data(as_text=True)
     assert "Протоколы в вашей зоне" in page and f"Собрание № {late.id}" in page
+    assert "срок оформления протокола" in page and "Показатель региона с 01.01." in page
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, other)
     assert f"Собрание № {late.id}<" not in client.get("/").get_data(as_text=True)
