@@ -35,6 +35,7 @@ def vote(meeting: Meeting) -> ResponseReturnValue:
     manifest = casting.manifest_of(meeting.id) if head else None
     return render_template("ballots/vote.html", meeting=meeting, manifest=manifest, head=head,
                            chains=ballot_chains(meeting, manifest), recorded=_recorded(meeting),
+                           proposals={str(item.number): item.proposal for item in meeting.agenda},
                            open_now=meeting.form is MeetingForm.ELECTRONIC and meeting.state is MeetingState.VOTING
                            and head is not None and not head.closed)
 

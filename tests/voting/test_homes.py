@@ -201,3 +201,16 @@ def test_the_start_page_links_to_the_public_indicator_and_the_protocol_check(cli
     assert 'href="/indicators/public"' in page and 'href="/verify"' in page
     digest = "AB" * 32
     assert client.get(f"/verify?sha256=%20{digest}").headers["Location"].endswith(f"/verify/{digest.lower()}")
+
+
+def test_the_ballot_names_each_subject_and_its_proposal_and_asks_about_a_partial_ballot(client, session) -> None:
+    state = open_meeting()
+    state.meeting.agenda[0].proposal = "Избрать председателем Иванова И. И."
+    db.session.flush()
+    login(client, state.voters[0].user)
+    page = client.get(f"/meetings/{state.meeting.id}/vote").get_data(as_text=True)
+    assert "44.2.5 — Иные вопросы" in page and "44.2.4 — Выбор способа управления" in page
+    assert "Предложено: Избрать председателем Иванова И. И." in page
+    assert 'data-text="Вы не ответили на вопросы ITEMS — отправить так?"' in page
+    show = client.get(f"/meetings/{state.meeting.id}").get_data(as_text=True)
+    assert "44.2.5 — Иные вопросы" in show
