@@ -161,7 +161,7 @@ def grant_role() -> ResponseReturnValue:
     try:
         roles.grant(form.email.data or "", staff_inn=target if role == "staff" else None,
                            municipality=target if role == "municipality" else None,
-                           region=target if role == "region" else None, operator=role == "operator")
+                           region=target if role == "region" else None, operator=role == "operator", by=_me())
     except VotingError as error:
         db.session.rollback()
         _fail(form, error, "email")

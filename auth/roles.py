@@ -21,8 +21,9 @@ def _account(email: str) -> User:
 
 
 def grant(email: str, *, staff_inn: str | None = None, municipality: str | None = None,
-          region: str | None = None, operator: bool = False) -> str:
-    """Give one role; returns what was done, for the log and the command's output."""
+          region: str | None = None, operator: bool = False, by: User | None = None) -> str:
+    """Give one role; returns what was done, for the log and the command's output. `by`: the operator on the
+    operator's screens (the log names who did it); the command logs the account itself, as before."""
     user = _account(email)
     if staff_inn:
         organisation = db.session.scalar(select(Organisation).where(Organisation.inn == staff_inn))
@@ -49,7 +50,7 @@ def grant(email: str, *, staff_inn: str | None = None, municipality: str | None 
         what = "operator"
     else:
         raise InvalidInputError(_("Выберите роль."), field="role")
-    log_event("role_changed", user, user.email, f"granted: {what}")
+    log_event("role_changed", by or user, user.email, f"granted: {what}")
     return what
 
 

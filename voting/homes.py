@@ -3,6 +3,7 @@ the inspector's protocols due and overdue. Read-only: nothing here writes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -105,7 +106,7 @@ class Desk:
     imports: list[RegisterUpload]  # the latest register files, applied or waiting for confirmation
 
 
-def desk(user: User, today_of: Any = None) -> Desk:
+def desk(user: User, today_of: Callable[[str], date] | None = None) -> Desk:
     """The management company's desk: its meetings by state with each one's next deadline, what waits for a
     decision, and the latest register imports. `today_of(zone)` gives the local date (the clock, in tests)."""
     organisations = staff_organisations(user)
@@ -152,7 +153,7 @@ def indicator_glance(today: date) -> Indicator | None:
     return indicator(region, date(today.year, 1, 1), today) if region else None
 
 
-def inspector_home(buildings: Any, today_of: Any = None) -> InspectorHome:
+def inspector_home(buildings: Any, today_of: Callable[[str], date] | None = None) -> InspectorHome:
     """Protocols due and overdue among the meetings past their voting in `buildings` (the inspector's scope, as a
     query of building ids), and the latest submitted."""
     rows = db.session.execute(

@@ -183,6 +183,9 @@ def test_the_operator_grants_and_withdraws_a_staff_role_logged(client, session) 
     details = db.session.scalars(select(SecurityEvent.detail).where(SecurityEvent.kind == "role_changed",
                                                                     SecurityEvent.subject == newcomer.email)).all()
     assert len(details) == 2 and details[1].startswith("withdrawn")
+    actors = db.session.scalars(select(SecurityEvent.user_id).where(SecurityEvent.kind == "role_changed",
+                                                                    SecurityEvent.subject == newcomer.email)).all()
+    assert actors == [operator.id, operator.id]  # the log names the operator who granted and withdrew
     log = client.get("/manage/security-log").get_data(as_text=True)
     assert "роль изменена" in log and "role_changed<" not in log
 
