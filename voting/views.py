@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf
 
+from auth.forms import CodeForm
 from auth.policy import PUBLIC, policy, staff_organisations, visible_buildings
 from registry.models import Building
 from voting import homes
@@ -35,7 +36,8 @@ def index() -> str:
     if not current_user.is_authenticated:
         return render_template("voting/index.html")
     user = current_user._get_current_object()
-    context: dict[str, object] = {"owner": homes.owner_home(user, clock.now()), "now": clock.now()}
+    context: dict[str, object] = {"owner": homes.owner_home(user, clock.now()), "now": clock.now(),
+                                  "code_form": CodeForm()}
     if staff_organisations(user):
         context["desk"] = homes.desk(user)
     if user.inspector_scopes:

@@ -22,6 +22,7 @@ def test_an_owner_without_property_is_told_what_to_do(client, session) -> None:
     login(client, user("new@example.org"))
     page = client.get("/").get_data(as_text=True)
     assert "Подтвердите собственность, чтобы голосовать" in page and "/account/property" in page
+    assert 'action="/account/code"' in page  # the code from the letter is entered right on the home page
     forms = client.get("/account/property").get_data(as_text=True)
     assert "Код из письма" in forms and "Я голосую по доверенности" in forms
 
