@@ -94,6 +94,10 @@ def test_owner_registers_a_key_votes_gets_the_receipt_and_revotes(live, browser_
     assert page.locator("#key-status").inner_text() == f"Ключ этого устройства: {keys[0].key_id[:16]}"
     assert mails_to(mailbox, email, "новый ключ подписи", 1)
 
+    choose(page, {"1. Избрать председателя": "За"})  # a partial ballot is asked about before anything is signed
+    page.get_by_role("button", name="Проверить выбор").click()
+    page.get_by_text("Вы не ответили на вопросы 2 — отправить так?").wait_for()
+    page.get_by_role("button", name="Изменить").click()
     first = {"1. Избрать председателя": "За", "2. Утвердить план": "Против"}
     choose(page, first)
     page.get_by_role("group", name="2. Утвердить план").get_by_label("Против", exact=True).press("Enter")
