@@ -36,9 +36,11 @@ def test_one_page_per_owner_with_the_owners_own_lines() -> None:
 
 def test_a_building_of_160_forms_is_typeset_in_well_under_two_seconds() -> None:
     forms_pdf.pdf(SHEET, owners(1))  # fonts registered once a process, as in a running server
-    started = time.perf_counter()
+    # the process's own CPU time: the work done, whatever else the shared machine runs (wall time is close to it
+    # on an idle machine: 0.7–1.0 s measured for the demo's 151 forms with the load average at 12 on 2 cores)
+    started = time.process_time()
     data = forms_pdf.pdf(SHEET, owners(160))
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(PdfReader(io.BytesIO(data)).pages) == 160
     assert elapsed < 2.0, f"{elapsed:.2f} s"
 
