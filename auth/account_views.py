@@ -26,12 +26,13 @@ def _me() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
-def _page(status: int = 200, **forms: object) -> ResponseReturnValue:
+def _page(status: int = 200, template: str = "account/property.html", **forms: object) -> ResponseReturnValue:
+    """The forms page (code, claim, guest, proxy) — or the overview — with the lists both show."""
     user = _me()
     context = {"code_form": CodeForm(), "claim_form": ClaimForm(prefix="claim"), "guest_form": GuestForm(),
                "proxy_form": ProxyForm(prefix="proxy"), **forms}
     return render_template(
-        "account/overview.html", user=user, links=ownership.active_links(user),
+        template, user=user, links=ownership.active_links(user),
         claims=db.session.scalars(select(OwnershipClaim).where(OwnershipClaim.user_id == user.id)
                                   .order_by(OwnershipClaim.id.desc())).all(),
         grants=db.session.scalars(select(GuestGrant).where(GuestGrant.owner_user_id == user.id,
@@ -45,6 +46,12 @@ def _page(status: int = 200, **forms: object) -> ResponseReturnValue:
 @bp.get("/")
 @policy(SIGNED_IN)
 def overview() -> ResponseReturnValue:
+    return _page(template="account/overview.html")
+
+
+@bp.get("/property")
+@policy(SIGNED_IN)
+def property_forms() -> ResponseReturnValue:
     return _page()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -159,4 +159,5 @@ def security_log() -> ResponseReturnValue:
         statement = statement.where(SecurityEvent.subject.icontains(who, autoescape=True))
     statement = statement.where(SecurityEvent.at >= datetime.now(UTC) - timedelta(days=max(1, min(days, 3650))))
     events = db.session.scalars(statement.limit(500)).all()
-    return render_template("manage/security_log.html", events=events, kinds=KINDS, kind=kind, who=who, days=days)
+    return render_template("manage/security_log.html", events=events, kinds=KINDS, kind=kind, who=who, days=days,
+                           zone=current_app.config["BABEL_DEFAULT_TIMEZONE"])

@@ -78,6 +78,11 @@ _HAS_STAKE = select(Building.id).where(Building.id == bindparam("building_id"),
                                        _stake(bindparam("user_id"), bindparam("today")))
 
 
+def stake_buildings(user: User) -> Select[Any]:
+    """The buildings where the user owns, is an owner's guest, or represents an owner today: an owner's home."""
+    return select(Building).where(_stake(user.id, datetime.now(UTC).date()))
+
+
 def visible_buildings(user: User) -> Select[Any]:
     """The buildings a user may see, as a query to filter lists with."""
     statement = select(Building)

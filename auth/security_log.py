@@ -14,6 +14,7 @@ KINDS = ("sign_in", "sign_in_failed", "sign_out", "sign_out_everywhere", "locked
          "key_revoked", "personal_data_viewed", "guest_granted")
 
 
+
 def log_event(kind: str, user: User | None = None, subject: str | None = None, detail: str | None = None) -> None:
     """Add one event; the caller's commit saves it with the change it describes."""
     assert kind in KINDS, kind

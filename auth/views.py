@@ -39,7 +39,7 @@ def _pending_key() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    return safe_path(target, url_for("account.overview"))
+    return safe_path(target, url_for("voting.index"))  # each role's home
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -4,9 +4,11 @@ They may be keyed in after the close (paper arrives by then, counting follows), 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
@@ -28,10 +30,13 @@ from ballots.casting import (
     verify_signature,
 )
 from ballots.models import LogEntry, LogHead, PaperScan
-from voting.core import uploads
+from voting.core import clock, uploads
 from voting.core.errors import ConflictError, InvalidInputError
 from voting.core.extensions import db, write_transaction
+from voting.domain import dossier as dossiers
 from voting.domain.dossier import CHOICES
+from voting.domain.tally import tally
+from voting.meetings.dossier import dossier_of
 from voting.meetings.models import Meeting
 
 PAPER = "paper_decision"
@@ -68,6 +73,9 @@ def payload(meeting: Meeting, key_id: str, owner_id: str, premises: str, receive
             raise InvalidInputError(_("Вопрос %(item)s: неверная отметка.", item=item), field=f"answers.{item}")
     if not answers:
         raise InvalidInputError(_("В решении нет ни одной отметки."), field="answers")
+    if received_at > clock.now() + timedelta(minutes=5):  # the clerk's clock may run a little ahead of ours
+        raise InvalidInputError(_("Дата получения ещё не наступила: укажите, когда решение получено."),
+                                field="received_at")
     try:
         received = log.rfc3339(received_at)
     except (OverflowError, ValueError):  # a date at the calendar's edge that UTC would push past it
@@ -82,6 +90,36 @@ def payload(meeting: Meeting, key_id: str, owner_id: str, premises: str, receive
     if check_of is not None:
         body["check_of"] = check_of
     return body
+
+
+@dataclasses.dataclass(frozen=True)
+class Standing:
+    """What keying in a decision does to the count, told to the clerk before signing and after."""
+
+    outcome: str  # counted, replaces, not_counted
+    reason: str | None  # the tally's reason when not counted: before_opening, late, duplicate, proxy_expired, ...
+    before: Fraction  # participation now, in votes (m²)
+    after: Fraction  # participation with this decision
+
+
+def standing(meeting: Meeting, owner_id: str, premises: str, received_at: datetime, answers: dict[str, Any],
+             representative: str | None = None, proxy_valid_until: date | None = None) -> Standing:
+    """Count the meeting with and without the decision, by the one tally: a decision that changes nothing (the
+    owner's later online ballot wins, a co-owner's decision holds a joint vote, it arrived before the opening)
+    is said so, rather than «внесено» alone while the participation stays where it was."""
+    data = dossier_of(meeting)
+    decision = dossiers.Decision(
+        owner=owner_id, premises=premises, received_at=received_at.astimezone(UTC), source="paper",
+        answers={k: tuple(v) if isinstance(v, list) else v for k, v in answers.items()},
+        representative=dossiers.Representative(representative, proxy_valid_until) if representative else None)
+    before = tally(data)
+    after = tally(dataclasses.replace(data, decisions=(*data.decisions, decision)))
+    if any(c.decision is decision for c in after.counted):
+        already = any((c.decision.owner, c.decision.premises) == (owner_id, premises) for c in before.counted)
+        return Standing("replaces" if already else "counted", None, before.participating, after.participating)
+    reasons = [r.reason for r in after.rejected if (r.owner, r.premises, r.received_at) == (
+        owner_id, premises, decision.received_at)]
+    return Standing("not_counted", reasons[0] if reasons else None, before.participating, after.participating)
 
 
 class RepresentativeSchema(Schema):

@@ -4,7 +4,7 @@ decisions keyed in and signed by an officer, scans, and the evidence bundle down
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
@@ -18,9 +18,10 @@ from auth.policy import BUILDING_PERSONAL_DATA, BUILDING_VIEW, MEETING_KEY_IN_PA
 from ballots import casting, evidence, paper
 from ballots.api import ballot_chains
 from ballots.models import LogEntry, LogHead, PaperScan
-from voting.core import uploads
+from voting.core import clock, uploads
 from voting.core.errors import InvalidInputError, NotFoundError
 from voting.core.extensions import db
+from voting.meetings import board
 from voting.meetings.models import Meeting, MeetingDecision, MeetingForm, MeetingState
 from voting.meetings.views import load_meeting
 
@@ -34,6 +35,7 @@ def vote(meeting: Meeting) -> ResponseReturnValue:
     manifest = casting.manifest_of(meeting.id) if head else None
     return render_template("ballots/vote.html", meeting=meeting, manifest=manifest, head=head,
                            chains=ballot_chains(meeting, manifest), recorded=_recorded(meeting),
+                           proposals={str(item.number): item.proposal for item in meeting.agenda},
                            open_now=meeting.form is MeetingForm.ELECTRONIC and meeting.state is MeetingState.VOTING
                            and head is not None and not head.closed)
 
@@ -91,11 +93,17 @@ def _ballot_entry(meeting: Meeting, ballot_hash: str) -> LogEntry:
 def paper_entry(meeting: Meeting) -> ResponseReturnValue:
     manifest = casting.manifest_of(meeting.id)
     zone = ZoneInfo(meeting.building.timezone)
-    signed = None
+    context: dict[str, object] = {"meeting": meeting, "manifest": manifest, "keys": _keys(),
+                                  "mismatches": paper.mismatches(meeting.id), "query": request.args.get("q", ""),
+                                  "default_received": _default_received(meeting, zone)}
+    if request.args.get("recorded"):
+        context["participation"] = board.participation(meeting)
     if request.method == "POST":
         form = request.form
         try:
             owner_id, _sep, premises = form.get("holder", "").partition("|")
+            if not owner_id:
+                raise InvalidInputError(_("Выберите собственника и помещение."), field="holder")
             try:
                 received_at = datetime.fromisoformat(form.get("received_at", "")).replace(tzinfo=zone)
             except ValueError:
@@ -122,10 +130,30 @@ def paper_entry(meeting: Meeting) -> ResponseReturnValue:
             db.session.commit()  # the scan is kept; the decision enters the log once it is signed
         except InvalidInputError as error:
             db.session.rollback()
-            return render_template("ballots/paper.html", meeting=meeting, manifest=manifest, error=error,
-                                   keys=_keys(), mismatches=paper.mismatches(meeting.id), form=form), 422
-    return render_template("ballots/paper.html", meeting=meeting, manifest=manifest, signed=signed,
-                           keys=_keys(), mismatches=paper.mismatches(meeting.id), form=request.form)
+            return render_template("ballots/paper.html", error=error, form=form, **context), 422
+        if "check_of" not in signed:
+            context["standing"] = paper.standing(meeting, owner_id, premises, received_at, answers,
+                                                 form.get("representative") or None, proxy_valid_until)
+        return render_template("ballots/paper.html", signed=signed, form=form, owner=_owner_name(
+            manifest, owner_id, premises), received_local=received_at.strftime("%d.%m.%Y %H:%M"), **context)
+    return render_template("ballots/paper.html", form=request.form, **context)
+
+
+def _default_received(meeting: Meeting, zone: ZoneInfo) -> str:
+    """Today, now, in the building's time (the close's last minute once voting has ended): the usual answer."""
+    now = clock.now()
+    if meeting.closes_at and now >= meeting.closes_at:
+        now = meeting.closes_at - timedelta(minutes=1)
+    return now.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+
+
+def _owner_name(manifest: dict[str, object], owner_id: str, premises: str) -> str:
+    for row in manifest["register"]:  # type: ignore[attr-defined]
+        if row["premises"] == premises:
+            for owner in row["owners"]:
+                if owner["id"] == owner_id:
+                    return str(owner["name"])
+    return owner_id
 
 
 def _keys() -> list[DeviceKey]:

@@ -14,10 +14,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, select
 
 from auth.models import OwnershipLink
-from indicators.models import RegisteredMeeting
+from indicators.models import PublishedResidents, RegisteredMeeting
 from registry.models import Building, Municipality, Organisation, Ownership, Premises, Region
 from voting.core.extensions import db
 from voting.domain.indicator import Share, is_online, online_share, residents_share
@@ -185,20 +185,29 @@ def monthly(start: date, end: date, organisation_id: int | None = None, form: Me
     return [(first, online[n], total[n]) for n, (first, _last) in enumerate(months)]
 
 
-def verified_accounts() -> dict[int, int]:
-    """Accounts with at least one proven ownership, per municipality."""
+def verified_accounts(on: date | None = None) -> dict[int, int]:
+    """Accounts with at least one proven ownership, per municipality; with `on`, plus the latest published count of
+    residents verified outside the platform dated on or before that day (the region's figures)."""
     statement = (select(Building.municipality_id, func.count(distinct(OwnershipLink.user_id)))
                  .select_from(OwnershipLink).join(Ownership, Ownership.id == OwnershipLink.ownership_id)
                  .join(Premises).join(Building).where(OwnershipLink.ended_at.is_(None))
                  .group_by(Building.municipality_id))
-    return {municipality_id: number for municipality_id, number in db.session.execute(statement)}
+    verified = {municipality_id: number for municipality_id, number in db.session.execute(statement)}
+    if on is not None:
+        latest = (select(PublishedResidents.municipality_id, func.max(PublishedResidents.as_of).label("as_of"))
+                  .where(PublishedResidents.as_of <= on).group_by(PublishedResidents.municipality_id).subquery())
+        published = select(PublishedResidents.municipality_id, PublishedResidents.count).join(latest, and_(
+            latest.c.municipality_id == PublishedResidents.municipality_id, latest.c.as_of == PublishedResidents.as_of))
+        for municipality_id, number in db.session.execute(published):
+            verified[municipality_id] = verified.get(municipality_id, 0) + number
+    return verified
 
 
 def indicator(region: Region, start: date, end: date, organisation_id: int | None = None,
               form: MeetingForm | None = None) -> Indicator:
     """Every municipality of the region, with its counts over the period."""
     found = counts(start, end, organisation_id, form)
-    verified = verified_accounts()
+    verified = verified_accounts(end)
     municipalities = db.session.scalars(select(Municipality).where(Municipality.region_id == region.id)
                                         .order_by(Municipality.id)).all()
     rows = tuple(Row(m.id, m.name, m.short_name, m.population, *found.get(m.id, (0, 0)), verified.get(m.id, 0))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, insert, select
 
-from indicators.models import RegisteredMeeting
+from indicators.models import PublishedResidents, RegisteredMeeting
 from registry.demo import published_figures
 from registry.models import Municipality, Region
 from voting.core.extensions import db
@@ -19,10 +19,17 @@ OTHER_FORMS = (MeetingForm.ABSENTEE, MeetingForm.MIXED, MeetingForm.IN_PERSON)
 
 def seed_history(region: Region) -> list[str]:
     """Load the published counts once (a second run finds them and adds nothing)."""
-    if db.session.scalar(select(func.count(RegisteredMeeting.id)).where(RegisteredMeeting.source == "published")):
-        return ["history: published figures already loaded"]
     municipalities = {m.name: m for m in db.session.scalars(select(Municipality)
                                                             .where(Municipality.region_id == region.id))}
+    lines = []
+    if not db.session.scalar(select(func.count(PublishedResidents.id))):
+        # the second indicator: residents with a verified account (Госуслуги.Дом users) published on the period's end
+        db.session.execute(insert(PublishedResidents), [
+            {"municipality_id": municipalities[row["municipality"]].id, "as_of": PERIOD[1],
+             "count": int(row["gosuslugi_dom_users"]), "source": "published"} for row in published_figures()])
+        lines.append(f"verified residents of {PERIOD[1]:%d.%m.%Y} from the published figures")
+    if db.session.scalar(select(func.count(RegisteredMeeting.id)).where(RegisteredMeeting.source == "published")):
+        return [*lines, "history: published figures already loaded"]
     days = (PERIOD[1] - PERIOD[0]).days
     rows = []
     for row in published_figures():
@@ -36,4 +43,5 @@ def seed_history(region: Region) -> list[str]:
                          "ended_on": ended, "source": "published"})
     if rows:
         db.session.execute(insert(RegisteredMeeting), rows)
-    return [f"history: {len(rows)} meetings of {PERIOD[0]:%d.%m.%Y}–{PERIOD[1]:%d.%m.%Y} from the published figures"]
+    return [*lines, f"history: {len(rows)} meetings of {PERIOD[0]:%d.%m.%Y}–{PERIOD[1]:%d.%m.%Y} from the "
+            "published figures"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models import Building, Municipality, Organisation
@@ -55,3 +55,19 @@ class FeedDelivery(BaseModel):
     status: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     payload_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class PublishedResidents(BaseModel):
+    """Residents with a verified property account counted outside the platform (the region's published figures,
+    e.g. Госуслуги.Дом users of 31 May 2026): they count in the second indicator from their date on."""
+
+    __tablename__ = "published_residents"
+    __table_args__ = (UniqueConstraint("municipality_id", "as_of"), CheckConstraint("count >= 0", name="count"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    as_of: Mapped[date]
+    count: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20), default="published")
+
+    municipality: Mapped[Municipality] = relationship()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import sys
 from logging.config import fileConfig
+from pathlib import Path
 from typing import Any
 
 from alembic import context
 from flask import current_app
 
+# the revisions import `migrations.column_types`: the project's root must be importable wherever `veche` runs
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -21,18 +20,14 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, LongTable, Paragraph, SimpleDocTemplate, TableStyle
 
 from protocols import geometry
-from voting.core.pdf import render_pdf
+from voting.core.pdf import render_pdf, serif_fonts
 
 KEYS = ("register", "participants", "decisions")
 Part = str | dict[str, Any]  # HTML for WeasyPrint, or a chunk of a long list (made by `part`)
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
-FONTS = {"serif": ("LiberationSerif-Regular.ttf", "DejaVuSerif.ttf"),
-         "serif-bold": ("LiberationSerif-Bold.ttf", "DejaVuSerif-Bold.ttf")}
 A4 = geometry.size()
 LEFT, RIGHT, TOP, BOTTOM = geometry.margins()
 WIDTH = A4[0] - LEFT - RIGHT
@@ -41,17 +36,7 @@ PAD = 1.2 * mm
 GREY = colors.HexColor("#eeeeee")
 
 
-@cache
-def _fonts() -> tuple[str, str]:
-    """Register the serif faces (installed from Debian: fonts-liberation, else fonts-dejavu-core) once a process."""
-    for name, files in FONTS.items():
-        path = next((found for file in files for folder in FONT_DIRS if folder.is_dir()
-                     for found in sorted(folder.rglob(file))), None)
-        if path is None:
-            raise RuntimeError(f"no font file among {', '.join(files)} under {', '.join(map(str, FONT_DIRS))}")
-        pdfmetrics.registerFont(TTFont(name, str(path)))
-    pdfmetrics.registerFontFamily("serif", normal="serif", bold="serif-bold", italic="serif", boldItalic="serif-bold")
-    return "serif", "serif-bold"
+_fonts = serif_fonts  # the faces ReportLab draws with, registered once a process (voting.core.pdf)
 
 
 @cache

@@ -226,6 +226,16 @@ def add_note(protocol: Protocol) -> ResponseReturnValue:
     return _to_page(protocol, "#notes")
 
 
+@bp.get("/verify")
+@policy(PUBLIC)
+def check() -> ResponseReturnValue:
+    """The protocol check's entry: the SHA-256 printed under the protocol's QR code, typed or pasted."""
+    digest = "".join(request.args.get("sha256", "").split()).lower()
+    if digest:
+        return redirect(url_for(".public_verify", sha256=digest))
+    return render_template("protocols/check.html")
+
+
 @bp.get("/verify/<sha256>")
 @limiter.limit("60/minute")
 @policy(PUBLIC)

@@ -64,7 +64,7 @@ class fresh_database:
 def make_app(database_url: str, **config: object) -> Flask:
     """An app for tests, with its own data key."""
     return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
-                       "DATA_KEYS": [Fernet.generate_key().decode()], "PUBLIC_URL": "http://veche.test",
+                       "DATA_KEYS": [Fernet.generate_key().decode()], "BASE_URL": "http://veche.test",
                        **config})
 
 

@@ -128,3 +128,10 @@ def test_demo_is_idempotent_and_has_the_region(runner, session) -> None:
     code = runner.invoke(cli, ["demo-code", "uk@demo.veche"])
     assert code.exit_code == 0 and code.output.strip().isdigit() and len(code.output.strip()) == 6
     assert runner.invoke(cli, ["demo-code", "someone@example.org"]).exit_code == 2
+
+
+def test_help_lists_verify_and_recount(runner) -> None:
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    commands = {line.split()[0] for line in result.output.splitlines() if line.startswith("  ") and line.split()}
+    assert {"verify", "recount", "demo"} <= commands

@@ -42,3 +42,28 @@ def test_proxy_hops_trust_the_forwarded_address_only_when_set(hops: int, address
         client.get("/static/css/app.css", environ_base={"REMOTE_ADDR": "10.0.0.1"},
                    headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}).close()
         assert (request.remote_addr, request.scheme) == (address, scheme)
+
+
+def test_links_use_the_configured_base_url_else_the_requests_own_host(tmp_path) -> None:
+    from voting.core.links import public_url, using_base_url
+
+    configured = make_app(f"sqlite:///{tmp_path / 'a.sqlite'}", BASE_URL="https://oss.example-region.ru")
+    with configured.test_request_context("/", base_url="http://evil.example"):
+        assert public_url("auth.reset_request") == "https://oss.example-region.ru/auth/reset"
+    unset = make_app(f"sqlite:///{tmp_path / 'b.sqlite'}", BASE_URL=None, DEV_BASE_URL=None)
+    with unset.test_request_context("/", base_url="https://veche.region.test"):
+        assert public_url("auth.reset_request") == "https://veche.region.test/auth/reset"
+    with unset.app_context():
+        with pytest.raises(ConfigError, match="VECHE_BASE_URL"):  # a command with no request and no address
+            public_url("auth.reset_request")
+        with using_base_url("https://queued.example"):  # a job carries the address of the request that queued it
+            assert public_url("auth.reset_request") == "https://queued.example/auth/reset"
+
+
+def test_base_url_comes_from_the_environment_never_a_fixed_address(tmp_path) -> None:
+    assert from_environment(str(tmp_path), env={"VECHE_BASE_URL": "https://oss.example/"})["BASE_URL"] == \
+        "https://oss.example"
+    assert from_environment(str(tmp_path), env={})["BASE_URL"] is None
+    production = from_environment(str(tmp_path), env={"VECHE_ENV": "production", "VECHE_SECRET_KEY": "s",
+                                                      "VECHE_DATA_KEYS": "a" * 43 + "="})
+    assert production["BASE_URL"] is None and production["DEV_BASE_URL"] is None

@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import voting.meetings.models  # noqa: F401
     from auth.account_views import bp as account_bp
     from auth.manage_views import bp as manage_bp
+    from auth.operator_views import bp as operate_bp
     from auth.sessions import load_user
     from auth.views import bp as auth_bp
     from ballots import api as ballots_api
@@ -69,7 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
     for blueprint in (voting_bp, registry_bp, auth_bp, account_bp, manage_bp, meetings_bp, indicators_bp,
-                      ballots_bp, ballots_api.bp, protocols_bp, inspection_bp):
+                      ballots_bp, ballots_api.bp, protocols_bp, inspection_bp, operate_bp):
         app.register_blueprint(blueprint)
     app.extensions["veche.openapi"] = [ballots_api.describe, indicators_openapi.describe]
     for connect in (meeting_jobs.connect, indicator_jobs.connect, hooks.connect, protocol_hooks.connect):
@@ -80,7 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined] # the public formats' field order
     if hops := app.config["PROXY_HOPS"]:
-        # the client's address and scheme from the proxies in front; not the host: links come from PUBLIC_URL
+        # the client's address and scheme from the proxies in front; not the host (links: VECHE_BASE_URL)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
 

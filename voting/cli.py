@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
+from ballots.verify_command import verify_command
 from voting.app import create_app
 from voting.core.command_input import read_or_exit
 from voting.core.extensions import db
@@ -27,6 +28,7 @@ def cli() -> None:
 
 
 cli.add_command(recount_command)
+cli.add_command(verify_command)  # `veche verify` runs without the app (voting/entry.py); listed here for --help
 
 
 def main() -> None:

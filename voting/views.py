@@ -22,7 +22,11 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.validators import AnyOf
 
-from auth.policy import PUBLIC, policy
+from auth.forms import CodeForm
+from auth.policy import PUBLIC, policy, staff_organisations, visible_buildings
+from registry.models import Building
+from voting import homes
+from voting.core import clock
 from voting.core.display import SIZES, Display, parse
 from voting.core.extensions import db
 from voting.core.links import safe_path
@@ -41,7 +45,18 @@ class LanguageForm(FlaskForm):
 @bp.get("/")
 @policy(PUBLIC)
 def index() -> str:
-    return render_template("voting/index.html")
+    """The start page; signed in, each role's home: the owner's meetings, the company's desk, the inspector's
+    protocols, the operator's screens (one account may hold several roles: each has its section)."""
+    if not current_user.is_authenticated:
+        return render_template("voting/index.html")
+    user = current_user._get_current_object()
+    context: dict[str, object] = {"owner": homes.owner_home(user, clock.now()), "now": clock.now(),
+                                  "code_form": CodeForm()}
+    if staff_organisations(user):
+        context["desk"] = homes.desk(user)
+    if user.inspector_scopes:
+        context["inspection"] = homes.inspector_home(visible_buildings(user).with_only_columns(Building.id))
+    return render_template("voting/home.html", **context)
 
 
 @bp.post("/language")

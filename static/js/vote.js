@@ -11,14 +11,20 @@ function answers(form) {
 function review(form) {
   const summary = form.querySelector("[data-summary]");
   const chosen = answers(form);
+  const unanswered = [];
   summary.replaceChildren();
   for (const question of form.querySelectorAll("fieldset.question")) {
     const input = question.querySelector("input:checked");
     const line = document.createElement("li");
-    line.textContent = `${question.dataset.title}: ${input ? input.dataset.label.toUpperCase() : "без ответа"}`;
+    line.textContent = `${question.dataset.title}: ${input ? input.dataset.label.toUpperCase() : form.dataset.noAnswer}`;
     summary.append(line);
+    if (!input) unanswered.push(question.dataset.item);
   }
   if (!Object.keys(chosen).length) throw new Error("Отметьте ответ хотя бы на один вопрос.");
+  // a partial ballot is lawful (an item without an answer is not counted for it), but the owner is asked first
+  const partial = form.querySelector("[data-partial]");
+  partial.textContent = partial.dataset.text.replace("ITEMS", unanswered.join(", "));
+  partial.hidden = unanswered.length === 0;
   form.querySelector(".review").hidden = false;
   form.querySelector(".review button[type=submit]").focus();
 }

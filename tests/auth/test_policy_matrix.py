@@ -81,6 +81,10 @@ ALLOWED: dict[str, set[str]] = {
     "inspection.index": {"inspector_a", "inspector_other"}, "inspection.export_csv": {"inspector_a", "inspector_other"},
     "indicators.elsewhere": {"staff_a"}, "indicators.register_elsewhere": {"staff_a"},
     "indicators.import_elsewhere": {"staff_a", "staff_other"},
+    "account.property_forms": SIGNED_IN, "protocols.check": EVERYONE,
+    "operate.index": {"operator"}, "operate.organisations": {"operator"}, "operate.municipalities": {"operator"},
+    "operate.roles_page": {"operator"}, "operate.grant_role": {"operator"}, "operate.withdraw_staff": {"operator"},
+    "operate.withdraw_scope": {"operator"}, "operate.withdraw_operator": {"operator"},
 }
 
 
@@ -143,7 +147,10 @@ def world(session):
               "upload_id": upload.id, "token": "not-a-token", "extension": "csv",
               "kind": "xml",
               "link_id": link.id, "ballot_hash": "ab" * 32, "sha256": "cd" * 32,
-              "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id}
+              "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id,
+              "role_id": accounts["staff_a"].staff_roles[0].id,
+              "scope_id": accounts["inspector_a"].inspector_scopes[0].id,
+              "user_id": accounts["operator"].id}
     return accounts, values
 
 

@@ -141,3 +141,85 @@ def test_a_bad_date_on_the_paper_form_is_refused_naming_the_field(client, sessio
         assert response.status_code == 422 and message in response.get_data(as_text=True), (field, value)
     assert entries(state) == 0  # and the scan was not kept either
     assert db.session.scalar(select(PaperScan.id).where(PaperScan.meeting_id == meeting_id)) is None
+
+
+def test_the_entry_page_defaults_to_now_in_the_buildings_time_and_finds_owners(client, session) -> None:
+    state = open_meeting()
+    officer = staff_of(state.building.organisation)
+    add_key(officer)
+    login(client, officer)
+    page = client.get(f"/meetings/{state.meeting.id}/paper").get_data(as_text=True)
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).astimezone(ZoneInfo(state.building.timezone)).strftime("%Y-%m-%d")
+    assert re.search(rf'name="received_at" type="datetime-local" value="{today}T\d\d:\d\d"', page)
+    assert page.count("<option value=\"") == 4  # «— выберите —» and the three owners
+    found = client.get(f"/meetings/{state.meeting.id}/paper?q=петров").get_data(as_text=True)
+    assert "Петров Пётр Петрович" in found and "Иванов Иван Иванович" not in found
+
+
+def test_missing_owner_and_a_future_date_are_named_next_to_their_fields(client, session) -> None:
+    state = open_meeting()
+    officer = staff_of(state.building.organisation)
+    signer = add_key(officer)
+    login(client, officer)
+    page = key_in(client, state, signer.key_id, "", b"%PDF-1.7 scan", **{"1": ["for"]})
+    assert page.status_code == 422
+    assert re.search(r'id="holder-error">Выберите собственника и помещение.<', page.get_data(as_text=True))
+    token = csrf_token(client, f"/meetings/{state.meeting.id}/paper")
+    future = (state.meeting.closes_at - timedelta(hours=1)).astimezone(ZoneInfo(state.building.timezone))
+    response = client.post(f"/meetings/{state.meeting.id}/paper", content_type="multipart/form-data", data={
+        "csrf_token": token, "key_id": signer.key_id, "holder": f"{state.voters[0].owner_id}|1",
+        "received_at": future.replace(tzinfo=None).isoformat(timespec="minutes"), "item-1": ["for"],
+        "scan": (io.BytesIO(b"%PDF-1.7 scan"), "scan.pdf")})
+    assert response.status_code == 422
+    assert 'id="received_at-error">Дата получения ещё не наступила' in response.get_data(as_text=True)
+
+
+def _review(client, state: Open, key_id: str, holder: str) -> str:
+    page = key_in(client, state, key_id, holder, b"%PDF-1.7 scan", **{"1": ["for"], "2": ["against"]})
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def _sign(client, state: Open, signer, text: str):
+    payload = json.loads(html.unescape(re.search(r'name="payload" value="([^"]+)"', text)[1]))
+    token = csrf_token(client, f"/meetings/{state.meeting.id}/paper")
+    return client.post(f"/meetings/{state.meeting.id}/paper/sign", data={
+        "csrf_token": token, "payload": json.dumps(payload), "signature": signer.sign("OSS-PAPER-v1", payload)})
+
+
+def test_the_review_names_the_owner_in_russian_and_says_the_participation_grows(client, session) -> None:
+    state = open_meeting()
+    officer = staff_of(state.building.organisation)
+    signer = add_key(officer)
+    login(client, officer)
+    text = _review(client, state, signer.key_id, f"{state.voters[1].owner_id}|2")
+    assert "Собственник: Петров Пётр Петрович, помещение 2." in text
+    assert "1. Избрать председателя — <strong>за</strong>" in text and "— <strong>против</strong>" in text
+    assert "участие вырастет с 0,00 до 30,00 м²" in text
+    signed = _sign(client, state, signer, text)
+    after = client.get(signed.headers["Location"]).get_data(as_text=True)
+    assert "Участие сейчас: 30,00 из 100,00 м²." in after
+    board = client.get(f"/meetings/{state.meeting.id}").get_data(as_text=True)
+    assert "Проголосовали: 30,00 из 100,00 м²" in board  # the board counts the paper decision at once
+
+
+def test_a_decision_that_changes_nothing_is_said_so_before_signing(client, session) -> None:
+    """The board's participation stayed put after «Решение внесено» when the paper arrived for an owner already
+    counted, or was dated before the opening: the clerk now reads why before signing."""
+    state = open_meeting()
+    officer = staff_of(state.building.organisation)
+    signer = add_key(officer)
+    login(client, officer)
+    first = _review(client, state, signer.key_id, f"{state.voters[1].owner_id}|2")
+    assert _sign(client, state, signer, first).status_code == 302
+    again = _review(client, state, signer.key_id, f"{state.voters[1].owner_id}|2")
+    assert "уже учтено более раннее решение: это решение заменит его, участие не изменится (30,00 м²)" in again
+    token = csrf_token(client, f"/meetings/{state.meeting.id}/paper")
+    early = (state.meeting.opens_at - timedelta(minutes=30)).astimezone(ZoneInfo(state.building.timezone))
+    page = client.post(f"/meetings/{state.meeting.id}/paper", content_type="multipart/form-data", data={
+        "csrf_token": token, "key_id": signer.key_id, "holder": f"{state.voters[2].owner_id}|3",
+        "received_at": early.replace(tzinfo=None).isoformat(timespec="minutes"), "item-1": ["for"],
+        "scan": (io.BytesIO(b"%PDF-1.7 scan two"), "scan.pdf")}).get_data(as_text=True)
+    assert "будет внесено в журнал, но не учтено: оно получено до начала голосования" in page

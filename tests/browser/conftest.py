@@ -43,7 +43,7 @@ def serving(tmp_path_factory: pytest.TempPathFactory, smtp_port: int,
                 seed(application)
         server = make_server("127.0.0.1", 0, _buffered(application), threaded=True)
         base = f"http://127.0.0.1:{server.server_port}"
-        application.config["PUBLIC_URL"] = base
+        application.config["BASE_URL"] = base
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:

@@ -70,10 +70,10 @@ def cast(page: Any, answers: dict[str, str], review: list[str]) -> tuple[str, in
     assert summary.all_inner_texts() == review
     page.get_by_role("button", name="Подписать и отправить").click()
     page.wait_for_url(re.compile(r"/meetings/\d+/receipts/[0-9a-f]{64}$"))
-    page.get_by_role("heading", name="Бюллетень принят").wait_for()
+    page.get_by_role("heading", name="Ваш голос принят").wait_for()
     match = TRACKER.fullmatch(page.locator("#tracker").inner_text().strip())
     assert match, page.locator("#tracker").inner_text()
-    index = int(page.locator("dl.receipt dt:text-is('Номер записи в журнале') + dd").inner_text())
+    index = int(page.locator("dl.receipt dt:text-is('Номер записи в журнале') + dd").text_content() or "")  # folded
     return match[1], index
 
 
@@ -94,6 +94,10 @@ def test_owner_registers_a_key_votes_gets_the_receipt_and_revotes(live, browser_
     assert page.locator("#key-status").inner_text() == f"Ключ этого устройства: {keys[0].key_id[:16]}"
     assert mails_to(mailbox, email, "новый ключ подписи", 1)
 
+    choose(page, {"1. Избрать председателя": "За"})  # a partial ballot is asked about before anything is signed
+    page.get_by_role("button", name="Проверить выбор").click()
+    page.get_by_text("Вы не ответили на вопросы 2 — отправить так?").wait_for()
+    page.get_by_role("button", name="Изменить").click()
     first = {"1. Избрать председателя": "За", "2. Утвердить план": "Против"}
     choose(page, first)
     page.get_by_role("group", name="2. Утвердить план").get_by_label("Против", exact=True).press("Enter")
@@ -119,7 +123,7 @@ def test_owner_registers_a_key_votes_gets_the_receipt_and_revotes(live, browser_
     assert "1. Избрать председателя: ЗА\n2. Утвердить план: ПРОТИВ" in body
     assert "Помещения: 1." in body
 
-    page.get_by_role("link", name="Переголосовать").click()
+    page.get_by_role("link", name="Изменить голос").click()
     page.get_by_text(f"Ваш бюллетень уже принят (код {tracker})").wait_for()
     page.get_by_text("Ключ этого устройства:").wait_for()
     second_tracker, second_index = cast(page, {"1. Избрать председателя": "Против", "2. Утвердить план": "Воздержался"},

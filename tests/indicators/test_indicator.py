@@ -7,6 +7,7 @@ import io
 import json
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,6 +22,7 @@ from tests.factories import building, flat
 from voting.cli import cli
 from voting.core.extensions import db
 from voting.domain.indicator import online_share
+from voting.domain.numbers import format_amount
 from voting.meetings.models import Meeting, MeetingForm, MeetingKind, MeetingState
 
 PERIOD = "2026-01-01:2026-05-31"
@@ -52,6 +54,15 @@ def test_published_table_is_reproduced_for_all_43_municipalities(runner, demo) -
             whole = Decimal(row["percent"]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
             assert f"{whole}%" == source["oss_online_share_reported"], row["name"]
     assert empty == 8
+    for row in data["municipalities"]:  # the second indicator: verified residents of the population, as published
+        source = published[row["name"]]
+        assert row["verified_accounts"] >= int(source["gosuslugi_dom_users"]), row["name"]
+        published_share = Fraction(int(source["gosuslugi_dom_users"]) * 100, int(source["population"]))
+        assert f"{format_amount(published_share).replace('.', ',')}%" == source["users_share_reported"], row["name"]
+        if row["verified_accounts"] == int(source["gosuslugi_dom_users"]):  # no demo owners there
+            assert row["verified_percent"] == format_amount(published_share), row["name"]
+    chelyabinsk = next(r for r in data["municipalities"] if r["name"] == "Челябинский городской округ")
+    assert chelyabinsk["verified_percent"].startswith("13.88")  # 163 348 of 1 176 770, and the demo's own owners
     text = runner.invoke(cli, ["indicator", "--period", PERIOD]).output
     assert "Еткульский муниципальный округ" in text and "no meetings held" in text
 

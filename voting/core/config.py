@@ -51,7 +51,11 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "RATELIMIT_HEADERS_ENABLED": True,
         "SMTP_HOST": env.get("VECHE_SMTP_HOST"),
         "MAIL_FROM": env.get("VECHE_MAIL_FROM", "veche@localhost"),
-        "PUBLIC_URL": env.get("VECHE_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # FORMATS §4a: the address printed in mail, QR codes and protocols; without it, the request's own host
+        "BASE_URL": (env.get("VECHE_BASE_URL") or env.get("VECHE_PUBLIC_URL") or "").rstrip("/") or None,
+        # only for commands run in development outside any request (`veche demo` printing its protocol's QR code):
+        # where `veche run` serves by default; production has none and such a command says VECHE_BASE_URL is needed
+        "DEV_BASE_URL": None if production else "http://127.0.0.1:5000",
         "SMTP_PORT": int(env.get("VECHE_SMTP_PORT", "25")),
         "REGISTER_MAX_BYTES": int(env.get("VECHE_REGISTER_MAX_BYTES", str(20 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(env.get("VECHE_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024))),

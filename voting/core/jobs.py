@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
+from voting.core.links import carried_base_url, using_base_url
+
 QUEUE = "veche"
 
 JOBS: dict[str, Callable[..., Any]] = {}
@@ -21,12 +23,13 @@ def register(name: str, job: Callable[..., Any]) -> None:
     JOBS[name] = job
 
 
-def execute(name: str, **kwargs: Any) -> Any:
+def execute(name: str, base_url: str | None = None, **kwargs: Any) -> Any:
     """What a worker calls: the job in the worker's app context (`veche worker` runs inside one, and its work horses
-    inherit it)."""
+    inherit it), its links built with the address of the request that queued it."""
     if not has_app_context():
         raise RuntimeError("jobs run in `veche worker`, which provides the app")
-    return JOBS[name](**kwargs)
+    with using_base_url(base_url):
+        return JOBS[name](**kwargs)
 
 
 def queue(app: Flask | None = None) -> Any:
@@ -52,6 +55,6 @@ def run(name: str, **kwargs: Any) -> Any:
     if jobs is None:
         return JOBS[name](**kwargs)
     with jobs.connection.pipeline() as pipe:  # RQ's enqueue in one round trip to Redis instead of two
-        job = jobs.enqueue(execute, name, pipeline=pipe, **kwargs)
+        job = jobs.enqueue(execute, name, carried_base_url(), pipeline=pipe, **kwargs)
         pipe.execute()
     return job

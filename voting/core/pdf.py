@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+FONTS = {"serif": ("LiberationSerif-Regular.ttf", "DejaVuSerif.ttf"),
+         "serif-bold": ("LiberationSerif-Bold.ttf", "DejaVuSerif-Bold.ttf")}
 ASSET_SCHEME = "veche-asset:"
 
 
@@ -43,3 +47,20 @@ def render_pdf(html: str) -> bytes:
             return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
 
     return HTML(string=html, url_fetcher=AssetFetcher(), base_url=ASSET_SCHEME).write_pdf()  # type: ignore[no-any-return]
+
+
+@cache
+def serif_fonts() -> tuple[str, str]:
+    """Register the serif faces for ReportLab (installed from Debian: fonts-liberation, else fonts-dejavu-core) once
+    a process; the names of the regular and bold faces."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for name, files in FONTS.items():
+        path = next((found for file in files for folder in FONT_DIRS if folder.is_dir()
+                     for found in sorted(folder.rglob(file))), None)
+        if path is None:
+            raise RuntimeError(f"no font file among {', '.join(files)} under {', '.join(map(str, FONT_DIRS))}")
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    pdfmetrics.registerFontFamily("serif", normal="serif", bold="serif-bold", italic="serif", boldItalic="serif-bold")
+    return "serif", "serif-bold"

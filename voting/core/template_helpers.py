@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from voting.core.labels import LABELS, label, russian
 from voting.domain.numbers import round_half_up
-from voting.domain.rules import Rule, Subject, subject
+from voting.domain.rules import Rule, Subject, UnknownSubjectError, subject
 
 
 def local(value: datetime | None, timezone: str) -> str:
@@ -76,6 +76,20 @@ def item_rule(item: Any, meeting: Any) -> str:
     return subject(item.subject).edition_on(_notice_day(meeting)).rule.value
 
 
+def sentence(text: str) -> str:
+    """The text ended with one full stop: a name with initials («Петрову А. С.») already ends with one."""
+    text = str(text).rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def subject_name(code: str) -> str:
+    """A subject's code with its plain-language name from the law's catalogue ("44.2.5 — Выбор способа …")."""
+    try:
+        return f"{code} — {subject(code).title}"
+    except UnknownSubjectError:
+        return code
+
+
 def subject_rule(item: Subject, meeting: Any) -> str:
     return item.edition_on(_notice_day(meeting)).rule.value
 
@@ -89,7 +103,8 @@ def threshold_for(rule: str) -> Fraction | None:
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(local=local, duration=duration, amount=amount, area=area, fraction=fraction,
                                  fromjson=json.loads, channel_label=channel_label,
-                                 svg=svg_number, zone_name=zone_name, label=label, russian=russian)
+                                 svg=svg_number, zone_name=zone_name, label=label, russian=russian,
+                                 subject_name=subject_name, sentence=sentence)
     app.jinja_env.globals.update(get_locale=get_locale, item_rule=item_rule, subject_rule=subject_rule,
                                  threshold_for=threshold_for, share_of=share_of,
                                  label_table=LABELS)

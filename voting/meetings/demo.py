@@ -22,12 +22,23 @@ from voting.core.extensions import db
 from voting.meetings import dossier, lifecycle
 from voting.meetings.models import AgendaItem, Meeting, MeetingDecision, MeetingForm, MeetingKind, MeetingState
 
-AGENDA = (
-    ("Избрать председателем собрания Иванова И. И., секретарём — Петрову А. С.", "44.2.5"),
-    ("Избрать счётную комиссию в составе: Сидоров С. С., Козлова М. Ю.", "44.2.5"),
-    ("Провести капитальный ремонт крыши в 2027 году за счёт фонда капитального ремонта", "44.2.1"),
-    ("Выбрать управляющей организацией ООО «Управляющая компания „Южный Урал“»", "44.2.4"),
-    ("Определить местом хранения протокола офис управляющей компании", "44.2.5"),
+AGENDA = (  # (title, subject code, the proposal put to the vote: what the protocol's ПРЕДЛОЖЕНО and РЕШИЛИ say)
+    ("Избрать председателем собрания Иванова И. И., секретарём — Петрову А. С.", "44.2.5",
+     "Избрать председателем общего собрания Иванова И. И. (кв. 12), секретарём общего собрания — Петрову А. С. "
+     "(кв. 27) и поручить им подписать протокол"),
+    ("Избрать счётную комиссию в составе: Сидоров С. С., Козлова М. Ю.", "44.2.5",
+     "Избрать счётную комиссию общего собрания из двух человек: Сидоров С. С. (кв. 3), Козлова М. Ю. (кв. 41)"),
+    ("Провести капитальный ремонт крыши в 2027 году за счёт фонда капитального ремонта", "44.2.1",
+     "Провести в 2027 году капитальный ремонт крыши (ремонт кровли, замена водосточной системы) по смете из "
+     "материалов собрания предельной стоимостью 4 200 000 руб. за счёт фонда капитального ремонта; срок работ — "
+     "с 1 мая по 30 сентября 2027 года; участвовать в приёмке работ от имени собственников уполномочить "
+     "председателя совета дома"),
+    ("Выбрать управляющей организацией ООО «Управляющая компания „Южный Урал“»", "44.2.4",
+     "Выбрать управляющей организацией ООО «Управляющая компания „Южный Урал“» и заключить с ней договор "
+     "управления на условиях проекта договора из материалов собрания сроком на пять лет"),
+    ("Определить местом хранения протокола офис управляющей компании", "44.2.5",
+     "Определить местом хранения копии протокола и копий решений собственников офис управляющей организации; "
+     "подлинники направить в Государственную жилищную инспекцию Челябинской области"),
 )
 
 
@@ -86,8 +97,8 @@ def _create(key: str, building: Building, administrator: User, opens: datetime, 
                       administrator=administrator, paper_address=f"{building.address}, офис управляющей компании",
                       materials_info="Материалы размещены в системе и в офисе управляющей компании")
     db.session.add(meeting)
-    for number, (title, code) in enumerate(AGENDA, start=1):
-        db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code, proposal="Принять."))
+    for number, (title, code, proposal) in enumerate(AGENDA, start=1):
+        db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code, proposal=proposal))
     db.session.flush()
     return meeting
 
@@ -113,6 +124,10 @@ def _bring_to(meeting: Meeting, state: MeetingState, today: date, opens: datetim
     record(meeting, planned, not voting_now)
     if state is MeetingState.COUNTED:
         lifecycle.count(meeting)
+        # counted the morning after the close, as a counting commission would: the protocol (dated by the count)
+        # then falls within the ten days the law gives after the close, not on the day the demo was made
+        day_after = closes.astimezone(ZoneInfo(meeting.building.timezone)).date() + timedelta(days=1)
+        meeting.counted_at = datetime.combine(day_after, time(10), ZoneInfo(meeting.building.timezone))
     db.session.flush()
 
 

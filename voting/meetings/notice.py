@@ -75,7 +75,7 @@ def notice_facts(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-DECISION_FORMS_AT_ONCE = 200  # forms in one PDF (about 70 ms each to typeset): more, and an entrance is asked for
+DECISION_FORMS_AT_ONCE = 200  # forms in one PDF (a few ms each to typeset): more, and an entrance is asked for
 
 
 def decision_forms(meeting: Meeting, entrance: str | None = None) -> list[dict[str, str]]:

@@ -41,7 +41,7 @@ from voting.domain.numbers import format_amount
 from voting.domain.protocol_orders import order_on
 from voting.domain.rules import catalogue, search
 from voting.domain.schedule import results_due
-from voting.meetings import board, lifecycle, plan
+from voting.meetings import board, forms_pdf, lifecycle, plan
 from voting.meetings import notice as notices
 from voting.meetings.dossier import dossier_json
 from voting.meetings.forms import AgendaItemForm, DeliveryForm, MaterialForm, MeetingPlanForm, OfficerForm, ReasonForm
@@ -265,12 +265,13 @@ def decision_forms(meeting: Meeting) -> ResponseReturnValue:
         raise ConflictError(_("Бланки решений печатаются после объявления собрания и до окончания голосования."))
     assert meeting.notice_date is not None and meeting.opens_at is not None and meeting.closes_at is not None
     zone = meeting.building.timezone
-    html = render_template(
-        "pdf/decisions.html", meeting=meeting, agenda=meeting.agenda,
-        forms=notices.decision_forms(meeting, request.args.get("entrance") or None),
+    sheet = forms_pdf.Sheet(
+        kind=meeting.kind.value, form=meeting.form.value, address=meeting.building.address,
         opens=local(meeting.opens_at, zone), closes=local(meeting.closes_at, zone),
-        snils=order_on(meeting.notice_date).decision_snils)
-    return Response(render_pdf(html), mimetype="application/pdf",
+        paper_address=meeting.paper_address or "", snils=bool(order_on(meeting.notice_date).decision_snils),
+        agenda=[(item.number, item.title, item.proposal) for item in meeting.agenda])
+    data = forms_pdf.pdf(sheet, notices.decision_forms(meeting, request.args.get("entrance") or None))
+    return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=decisions-{meeting.id}.pdf"})
 
 
