@@ -22,8 +22,8 @@ from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import select
 
 from auth.demo import DOMAIN, demo_totp_secret
-from tests.browser.conftest import ARTIFACTS, serving
 from tests.conftest import Mailbox
+from tests.factories.browser import ARTIFACTS, serving
 from voting.cli import cli
 from voting.core.extensions import db
 from voting.meetings.models import Meeting

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from auth.models import SecurityEvent, StaffRole, User
 from registry.models import Municipality, Organisation
-from tests.ballots.helpers import open_meeting
 from tests.factories import TOTP_SECRET, building, csrf_token, flat, inspector_of, login, owner_in, staff_of, user
+from tests.factories.ballots import open_meeting
 from voting import homes
 from voting.core.extensions import db
 from voting.domain.schedule import notice_deadline, protocol_due, results_due
