@@ -52,7 +52,11 @@ RULES = {"majority_of_participants": "более половины голосов
          "unanimous": "все собственники (100 % голосов)"}
 REJECTIONS = {"not_an_owner": "не собственник", "late": "получено после окончания голосования",
               "before_opening": "получено до начала голосования", "proxy_expired": "истёк срок доверенности",
-              "duplicate": "заменено более поздним решением", "premises_mismatch": "помещение не принадлежит"}
+              "proxy_revoked": "доверенность отозвана: собственник ранее проголосовал сам (личное решение "
+                               "собственника отменяет доверенность на это собрание)",
+              "duplicate": "учтено другое решение по этому помещению (более позднее решение того же собственника "
+                           "или решение совместного собственника, полученное первым)",
+              "premises_mismatch": "помещение не принадлежит"}
 
 
 def _pct(part: Fraction, whole: Fraction) -> str:
@@ -247,8 +251,11 @@ def _decisions(meeting: Meeting, order: ProtocolOrder, owners: dict[int, Owner],
         how = SOURCES[decision.source] + (f", через представителя {representative}" if representative else "")
         participants.append([decision.premises, owner.name if owner else decision.owner, votes, how,
                              *([identification] if identification else [])])
-    rejected = [[r.premises, owners[int(r.owner)].name if r.owner.isdigit() and int(r.owner) in owners else r.owner,
-                 REJECTIONS[r.reason]] for r in result.rejected]
+    rejected = []
+    for r in result.rejected:
+        name = owners[int(r.owner)].name if r.owner.isdigit() and int(r.owner) in owners else r.owner
+        who = f"{name}, через представителя {r.representative}" if r.representative else name
+        rejected.append([r.premises, who, _local(r.received_at, zone), REJECTIONS[r.reason]])
     return decisions, participants, rejected
 
 
