@@ -146,6 +146,7 @@ def build(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) -> di
                                    "detail": n.detail or ""} for n in meeting.notices]},
         "participants": participants,
         "proxies": _proxies(meeting, zone),
+        "opt_outs": _opt_outs(meeting, zone),
         "materials": [{"name": m.filename, "sha256": m.sha256} for m in meeting.materials],
         "decisions": decisions,
         "rejected": rejected,
@@ -281,6 +282,17 @@ def _origins(meeting_id: int) -> dict[tuple[str, str, datetime], str]:
         else:
             origins[(owner, premises, received)] = "скан SHA-256 " + json.loads(payload)["scan_sha256"][:16] + "…"
     return origins
+
+
+def _opt_outs(meeting: Meeting, zone: ZoneInfo) -> list[list[str]]:
+    """The owners who refused electronic voting in this meeting (156-ФЗ): their premises, name, and when the
+    administrator received the notice."""
+    rows = []
+    for opt_out in meeting.opt_outs:
+        numbers = db.session.scalars(select(Premises.number).join(Ownership, Ownership.premises_id == Premises.id)
+                                     .where(Ownership.owner_id == opt_out.owner_id))
+        rows.append([", ".join(sorted(numbers)), opt_out.owner.name, _local(opt_out.received_at, zone)])
+    return rows
 
 
 def _proxies(meeting: Meeting, zone: ZoneInfo) -> list[list[str]]:

@@ -78,7 +78,8 @@ def part(document: dict[str, Any], annex: dict[str, Any], rows: list[Any], first
     """What one chunk of a long annex is typeset from: plain values only (it is sent to a worker process)."""
     return {"annex": annex, "rows": rows, "first": first, "last": last,
             "head": {key: document[key] for key in ("number", "date", "address", "total_votes")},
-            "rejected": document["rejected"] if last and annex["key"] in ("participants", "decisions") else []}
+            "rejected": document["rejected"] if last and annex["key"] in ("participants", "decisions") else [],
+            "opt_outs": document.get("opt_outs", []) if last and annex["key"] == "participants" else []}
 
 
 def pdf(spec: dict[str, Any]) -> bytes:
@@ -159,6 +160,11 @@ def _participants(spec: dict[str, Any], styles: dict[str, ParagraphStyle]) -> li
     header = ["Пом.", "Собственник", "Голосов", "Как голосовал", *(["Идентификация"] if identified else [])]
     shares = (0.08, 0.34, 0.11, 0.28, 0.19) if identified else (0.08, 0.46, 0.11, 0.35)
     story: list[Flowable] = [_table(header, rows, shares, numeric=(2,))]
+    if spec.get("opt_outs"):
+        story += [Paragraph("Собственники, отказавшиеся от голосования с использованием системы (ЖК РФ ст. 47.1, "
+                            "Федеральный закон № 156-ФЗ): голосуют письменными решениями", styles["h3"]),
+                  _table(["Пом.", "Собственник", "Уведомление получено администратором"], spec["opt_outs"],
+                         (0.12, 0.52, 0.36))]
     return story + _rejected(spec, styles)
 
 

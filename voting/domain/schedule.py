@@ -170,7 +170,7 @@ def opt_out_problems(received_at: datetime, opens_at: datetime | None, timezone:
     name = "electronic_opt_out_working_days_before_opening"
     params = {"days": str(timeline(name)), "reference": reference(name)}
     if opens_at is None:
-        return [Problem("missing", "opens_at")]
+        return [Problem("missing", "opens_at", params)]
     if not in_force(name, today):
         return [Problem("opt_out_not_in_force", "received_at", params)]
     deadline = opt_out_deadline(opens_at, timezone, working)
