@@ -33,6 +33,7 @@ from voting.core.errors import ConflictError, ForbiddenError, InvalidInputError,
 from voting.core.extensions import db, write_transaction
 from voting.core.server_key import server_key
 from voting.domain.dossier import CHOICES
+from voting.domain.schedule import reference
 from voting.meetings.models import ElectronicOptOut, Meeting, MeetingDecision, MeetingForm
 from voting.meetings.plan import local_today
 
@@ -301,8 +302,9 @@ def refusal_text(meeting: Meeting, received_at: datetime) -> str:
     """Why the online ballot is closed to an owner who refused electronic voting in this meeting, naming the rule."""
     day = received_at.astimezone(ZoneInfo(meeting.building.timezone)).strftime("%d.%m.%Y")
     return _("Собственник отказался от голосования в системе на этом собрании (уведомление получено администратором "
-             "%(day)s; ЖК РФ ст. 47.1, Федеральный закон № 156-ФЗ): он голосует письменным решением — бланк выдаёт "
-             "администратор, решение сдаётся по адресу: %(where)s.", day=day, where=meeting.paper_address or "—")
+             "%(day)s; %(reference)s): он голосует письменным решением — бланк выдаёт администратор, решение сдаётся "
+             "по адресу: %(where)s.", day=day, reference=reference("electronic_opt_out_working_days_before_opening"),
+             where=meeting.paper_address or "—")
 
 
 def _seq_conflict(meeting_id: int, owner_id: str) -> ConflictError:

@@ -38,6 +38,7 @@ from voting.core.links import public_url
 from voting.core.pdf import render_pdf
 from voting.core.qr import png_base64
 from voting.core.template_helpers import local
+from voting.domain.law import law
 from voting.domain.numbers import format_amount
 from voting.domain.protocol_orders import order_on
 from voting.domain.rules import catalogue, search
@@ -158,7 +159,10 @@ def show(meeting: Meeting) -> ResponseReturnValue:
 def _receipts(meeting: Meeting, administer: bool) -> dict[str, object]:
     """What the administrator received (the notice to them, owners' refusals of electronic voting) and the repeat of
     a meeting without quorum, for the meeting page."""
-    context: dict[str, object] = {}
+    timeline = law()["timeline"]
+    context: dict[str, object] = {"periods": {
+        "administrator": timeline["administrator_notice_days_before_opening"],
+        "opt_out": timeline["electronic_opt_out_working_days_before_opening"]}}
     receive = may(current_user, MEETING_RECEIVE, meeting)
     electronic = meeting.form is MeetingForm.ELECTRONIC
     if receive and electronic and meeting.administrator and not plan.administrator_is_initiator(meeting):
