@@ -9,9 +9,9 @@ import os
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.ballots.helpers import open_meeting
-from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import building, flat, owner_in, staff_of
+from tests.factories.ballots import open_meeting
+from tests.factories.browser import ARTIFACTS, sign_in
 from voting.core.extensions import db
 from voting.meetings.models import AgendaItem, ElectronicOptOut, Meeting, MeetingForm, MeetingKind, MeetingState
 

@@ -11,10 +11,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from registry.models import Owner
-from tests.ballots.helpers import ballot, open_meeting
-from tests.ballots.test_casting import submit
 from tests.factories import csrf_token, login, owner_in, staff_of
-from tests.voting.test_meetings import ZONE, add, drafted, plan, post
+from tests.factories.ballots import ballot, open_meeting, submit
+from tests.factories.meetings import ZONE, add_question, drafted, post, schedule
 from voting.core.extensions import db
 from voting.meetings import repeat
 from voting.meetings.models import (
@@ -39,8 +38,8 @@ def test_voting_opens_no_earlier_than_14_days_after_the_notice_reached_another_a
     meeting.administrator = administrator
     db.session.flush()
     opens = datetime.now(ZONE).replace(tzinfo=None, second=0, microsecond=0) + timedelta(days=11)
-    plan(client, meeting, opens)
-    add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
+    schedule(client, meeting, opens)
+    add_question(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
     shown = client.get(page).get_data(as_text=True)
     assert "Администратор собрания — не инициатор" in shown and "ЖК РФ ст. 47.1 ч. 3–5" in shown
     assert "Всё готово" not in shown
@@ -70,8 +69,8 @@ def test_voting_opens_no_earlier_than_14_days_after_the_notice_reached_another_a
 
 def test_no_notice_is_asked_when_the_administrator_is_the_initiator(client) -> None:
     meeting, _item = drafted(client)  # the organisation's staff member administers and initiates
-    plan(client, meeting, datetime.now(ZONE).replace(tzinfo=None) + timedelta(days=11))
-    add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
+    schedule(client, meeting, datetime.now(ZONE).replace(tzinfo=None) + timedelta(days=11))
+    add_question(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
     shown = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Всё готово" in shown and "Сообщение администратору собрания" not in shown
 
@@ -80,8 +79,8 @@ def test_an_owners_refusal_of_electronic_voting_is_recorded_five_working_days_ah
     meeting, item = drafted(client)
     page = f"/meetings/{meeting.id}"
     opens = datetime.now(ZONE).replace(tzinfo=None, second=0, microsecond=0) + timedelta(days=25)
-    plan(client, meeting, opens)
-    add(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
+    schedule(client, meeting, opens)
+    add_question(client, meeting, "Избрать председателя и секретаря собрания", "44.2.5")
     post(client, f"/meetings/{meeting.id}/announce", page=page)
     owner = db.session.scalar(select(Owner).where(Owner.building_id == item.id, Owner.name == "Петров Пётр Петрович"))
     url = f"/meetings/{meeting.id}/opt-outs"
