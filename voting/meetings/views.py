@@ -200,6 +200,7 @@ def record_administrator_notice(meeting: Meeting) -> ResponseReturnValue:
         try:
             plan.record_administrator_notice(meeting, form.at.data.replace(tzinfo=ZoneInfo(meeting.building.timezone)))
         except VotingError as error:
+            db.session.rollback()
             flash(error.message, "warning")
         else:
             db.session.commit()
