@@ -35,6 +35,8 @@ OPERATE = "operate"                              # organisations, inspectors, mu
 INDICATORS = "indicators"                        # the regional indicator; a Municipality's drill-down: in scope
 # actions on a meeting (anything with `.building` and `.officers`)
 MEETING_KEY_IN_PAPER = "meeting.key_in_paper"    # enter paper decisions: the administrators and the counting commission
+MEETING_RECEIVE = "meeting.receive"              # record what reached the administrator (ст. 47.1): the notice to them,
+                                                 # owners' refusals of electronic voting: staff and the administrator
 # actions on a protocol (anything with `.building`, `.officers` and `.signer_user_ids`)
 PROTOCOL_VIEW = "protocol.view"                  # read, download, sign: those who see personal data, officers, signers
 PROTOCOL_INSPECT = "protocol.inspect"            # recount and notes: inspectors in scope
@@ -135,6 +137,8 @@ def may(user: Any, action: str, obj: object = None) -> bool:
     if action == MEETING_KEY_IN_PAPER:
         return may(user, BUILDING_ADMINISTER, obj) or any(
             officer.user_id == user.id and officer.role == "counter" for officer in getattr(obj, "officers", ()))
+    if action == MEETING_RECEIVE:
+        return may(user, BUILDING_ADMINISTER, obj) or getattr(obj, "administrator_id", None) == user.id
     if action == PROTOCOL_VIEW:
         return (may(user, BUILDING_PERSONAL_DATA, obj) or user.id in getattr(obj, "signer_user_ids", ())
                 or any(officer.user_id == user.id for officer in getattr(obj, "officers", ())))

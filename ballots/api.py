@@ -51,7 +51,7 @@ def meetings() -> ResponseReturnValue:
 
 def ballot_chains(meeting: Meeting, manifest: dict[str, Any] | None) -> list[dict[str, Any]]:
     """For each owner the user may vote for here (`manifest`: the meeting's, None before opening): the premises, the
-    proxy, and the next `seq`/`prev`."""
+    proxy, the next `seq`/`prev`, and why the online ballot is closed to them (a refusal of electronic voting)."""
     if manifest is None:
         return []
     register = chain.register_owners(manifest)
@@ -60,11 +60,13 @@ def ballot_chains(meeting: Meeting, manifest: dict[str, Any] | None) -> list[dic
     for (owner_id, number), proxy in sorted(voting_rights(current_user, meeting.building, today, meeting.id).items()):
         if (owner_id, number) in register:
             grouped.setdefault((owner_id, proxy.scan_sha256 if proxy else None), []).append(number)
+    refused = {str(o.owner_id): o.received_at for o in meeting.opt_outs}
     chains = []
     for (owner_id, proxy_hash), premises in grouped.items():
         last = casting.last_ballot(meeting.id, owner_id)
         chains.append({"owner_id": owner_id, "name": register[(owner_id, premises[0])]["name"],
                        "premises": premises, "proxy": proxy_hash,
+                       "refused": casting.refusal_text(meeting, refused[owner_id]) if owner_id in refused else None,
                        "seq": (last.seq or 0) + 1 if last else 1, "prev": last.ballot_hash if last else None,
                        "last": casting.receipt(last) if last else None})
     return chains

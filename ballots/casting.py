@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -32,7 +33,8 @@ from voting.core.errors import ConflictError, ForbiddenError, InvalidInputError,
 from voting.core.extensions import db, write_transaction
 from voting.core.server_key import server_key
 from voting.domain.dossier import CHOICES
-from voting.meetings.models import Meeting, MeetingDecision, MeetingForm
+from voting.domain.schedule import reference
+from voting.meetings.models import ElectronicOptOut, Meeting, MeetingDecision, MeetingForm
 from voting.meetings.plan import local_today
 
 BALLOT = "ballot"
@@ -259,12 +261,16 @@ def _admissible(user: User, meeting: Meeting, payload: dict[str, Any], message: 
     if meeting.form is not MeetingForm.ELECTRONIC:  # LEGAL.md §0: only a meeting held in the system votes in it
         raise ConflictError(_("В этом собрании голосуют письменными решениями: в системе голосуют только при заочном "
                               "голосовании с её использованием."), field="meeting", reason="not_electronic")
-    standing = db.session.execute(_STANDING, {"meeting_id": meeting.id, "key_id": payload["key_id"]}).first()
+    owner_id = payload["owner_id"]
+    standing = db.session.execute(_STANDING, {"meeting_id": meeting.id, "key_id": payload["key_id"],
+                                              "owner": int(owner_id) if owner_id.isdigit() else -1}).first()
     if standing is None:
         raise ConflictError(_("Голосование по этому собранию ещё не открыто."))
     if payload["manifest_hash"] != standing.manifest_hash:
         raise InvalidInputError(_("payload.manifest_hash: не совпадает с манифестом собрания"),
                                 field="payload.manifest_hash")
+    if standing.opted_out is not None:
+        raise ConflictError(refusal_text(meeting, standing.opted_out), field="payload.owner_id", reason="opted_out")
     _refuse_unless_active(user, payload["key_id"], standing if standing.key_id is not None else None)
     verify_signature(standing, message, signature)
     agenda, register = manifest_facts(meeting.id, standing.manifest_hash)
@@ -272,7 +278,6 @@ def _admissible(user: User, meeting: Meeting, payload: dict[str, Any], message: 
     if unknown:
         raise InvalidInputError(_("payload.answers.%(item)s: такого вопроса нет в повестке", item=unknown[0]),
                                 field=f"payload.answers.{unknown[0]}")
-    owner_id = payload["owner_id"]
     rights = voting_rights(user, meeting.building, local_today(meeting, log.clock_time(standing.now)), meeting.id)
     proxies = set()
     for number in payload["premises"]:
@@ -293,6 +298,15 @@ def _admissible(user: User, meeting: Meeting, payload: dict[str, Any], message: 
     return standing, proxy
 
 
+def refusal_text(meeting: Meeting, received_at: datetime) -> str:
+    """Why the online ballot is closed to an owner who refused electronic voting in this meeting, naming the rule."""
+    day = received_at.astimezone(ZoneInfo(meeting.building.timezone)).strftime("%d.%m.%Y")
+    return _("Собственник отказался от голосования в системе на этом собрании (уведомление получено администратором "
+             "%(day)s; %(reference)s): он голосует письменным решением — бланк выдаёт администратор, решение сдаётся "
+             "по адресу: %(where)s.", day=day, reference=reference("electronic_opt_out_working_days_before_opening"),
+             where=meeting.paper_address or "—")
+
+
 def _seq_conflict(meeting_id: int, owner_id: str) -> ConflictError:
     last = last_ballot(meeting_id, owner_id)
     current = last.seq if last else 0
@@ -311,9 +325,12 @@ def last_ballot(meeting_id: int, owner_id: str) -> LogEntry | None:
 
 
 # built once, run with every ballot (the meeting, owner and key as bound parameters)
-_STANDING = (  # before the lock, one round trip: the log head, the key (if any) and the clock
+_STANDING = (  # before the lock, one round trip: the log head, the key (if any), the clock, the owner's refusal
     select(LogHead.manifest_hash, DeviceKey.key_id, DeviceKey.public_key, DeviceKey.user_id, DeviceKey.revoked_at,
-           log.Clock().label("now"))
+           log.Clock().label("now"),
+           select(ElectronicOptOut.received_at).where(ElectronicOptOut.meeting_id == bindparam("meeting_id"),
+                                                      ElectronicOptOut.owner_id == bindparam("owner"))
+           .scalar_subquery().label("opted_out"))
     .outerjoin(DeviceKey, DeviceKey.key_id == bindparam("key_id")).where(LogHead.meeting_id == bindparam("meeting_id")))
 _last = _owner_ballots(bindparam("meeting_id"), bindparam("owner_id")).subquery()
 _CHAIN = select(  # under the lock, one round trip: the clock, the owner's last ballot, the key's binding

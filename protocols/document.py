@@ -132,6 +132,7 @@ def build(meeting: Meeting, counted: tuple[Dossier, Result] | None = None) -> di
                                    "detail": n.detail or ""} for n in meeting.notices]},
         "participants": participants,
         "proxies": _proxies(meeting, zone),
+        "opt_outs": _opt_outs(meeting, zone),
         "materials": [{"name": m.filename, "sha256": m.sha256} for m in meeting.materials],
         "decisions": decisions,
         "rejected": rejected,
@@ -238,8 +239,11 @@ def _decisions(meeting: Meeting, order: ProtocolOrder, owners: dict[int, Owner],
             f", через представителя {representative}" if representative else "")
         participants.append([decision.premises, owner.name if owner else decision.owner, votes, how,
                              *([identification] if identification else [])])
-    rejected = [[r.premises, owners[int(r.owner)].name if r.owner.isdigit() and int(r.owner) in owners else r.owner,
-                 russian(r.reason, "rejection")] for r in result.rejected]
+    rejected = []
+    for r in result.rejected:
+        name = owners[int(r.owner)].name if r.owner.isdigit() and int(r.owner) in owners else r.owner
+        who = f"{name}, через представителя {r.representative}" if r.representative else name
+        rejected.append([r.premises, who, _local(r.received_at, zone), russian(r.reason, "rejection")])
     return decisions, participants, rejected
 
 
@@ -265,6 +269,17 @@ def _origins(meeting_id: int) -> dict[tuple[str, str, datetime], str]:
         else:
             origins[(owner, premises, received)] = "скан SHA-256 " + json.loads(payload)["scan_sha256"][:16] + "…"
     return origins
+
+
+def _opt_outs(meeting: Meeting, zone: ZoneInfo) -> list[list[str]]:
+    """The owners who refused electronic voting in this meeting (156-ФЗ): their premises, name, and when the
+    administrator received the notice."""
+    rows = []
+    for opt_out in meeting.opt_outs:
+        numbers = db.session.scalars(select(Premises.number).join(Ownership, Ownership.premises_id == Premises.id)
+                                     .where(Ownership.owner_id == opt_out.owner_id))
+        rows.append([", ".join(sorted(numbers)), opt_out.owner.name, _local(opt_out.received_at, zone)])
+    return rows
 
 
 def _proxies(meeting: Meeting, zone: ZoneInfo) -> list[list[str]]:

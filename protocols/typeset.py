@@ -63,7 +63,8 @@ def part(document: dict[str, Any], annex: dict[str, Any], rows: list[Any], first
     """What one chunk of a long annex is typeset from: plain values only (it is sent to a worker process)."""
     return {"annex": annex, "rows": rows, "first": first, "last": last,
             "head": {key: document[key] for key in ("number", "date", "address", "total_votes")},
-            "rejected": document["rejected"] if last and annex["key"] == "participants" else []}
+            "rejected": document["rejected"] if last and annex["key"] in ("participants", "decisions") else [],
+            "opt_outs": document.get("opt_outs", []) if last and annex["key"] == "participants" else []}
 
 
 def pdf(spec: dict[str, Any]) -> bytes:
@@ -144,10 +145,21 @@ def _participants(spec: dict[str, Any], styles: dict[str, ParagraphStyle]) -> li
     header = ["Пом.", "Собственник", "Голосов", "Как голосовал", *(["Идентификация"] if identified else [])]
     shares = (0.08, 0.34, 0.11, 0.28, 0.19) if identified else (0.08, 0.46, 0.11, 0.35)
     story: list[Flowable] = [_table(header, rows, shares, numeric=(2,))]
-    if spec["rejected"]:
-        story += [Paragraph("Решения, не учтённые при подсчёте", styles["h3"]),
-                  _table(["Пом.", "Собственник", "Причина"], spec["rejected"], (0.10, 0.50, 0.40))]
-    return story
+    if spec.get("opt_outs"):
+        story += [Paragraph("Собственники, отказавшиеся от голосования с использованием системы (ЖК РФ ст. 47.1, "
+                            "Федеральный закон № 156-ФЗ): голосуют письменными решениями", styles["h3"]),
+                  _table(["Пом.", "Собственник", "Уведомление получено администратором"], spec["opt_outs"],
+                         (0.12, 0.52, 0.36))]
+    return story + _rejected(spec, styles)
+
+
+def _rejected(spec: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The decisions not counted, who cast them (the representative too) and why, after the last chunk."""
+    if not spec["rejected"]:
+        return []
+    return [Paragraph("Решения, не учтённые при подсчёте", styles["h3"]),
+            _table(["Пом.", "Собственник (представитель)", "Получено", "Причина"], spec["rejected"],
+                   (0.08, 0.36, 0.14, 0.42))]
 
 
 def _decisions(spec: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
@@ -174,7 +186,7 @@ def _decisions(spec: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[
             ("BOTTOMPADDING", (0, start + 1), (0, start + 1), 1.5 * mm),
             ("LINEBELOW", (0, start + 1), (0, start + 1), 0.5, colors.black),
             ("NOSPLIT", (0, start), (0, start + 1))))]))
-    return [table]
+    return [table, *_rejected(spec, styles)]
 
 
 def _fitted(text: str, font: str, style: ParagraphStyle) -> Any:

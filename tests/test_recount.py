@@ -18,7 +18,7 @@ def recount(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize("name", ["formats_example", "all_rules"])
+@pytest.mark.parametrize("name", ["formats_example", "all_rules", "proxy_revoked"])
 def test_golden_dossiers_give_their_recorded_results(name: str) -> None:
     code, output = recount(str(GOLDEN / f"{name}.json"), "--json")
     assert code == 0
@@ -38,6 +38,19 @@ def test_all_rules_numbers_checked_by_hand() -> None:
     reasons = sorted(r["reason"] for r in out["decisions"]["rejected"])
     assert reasons == ["before_opening", "duplicate", "duplicate", "late", "not_an_owner", "premises_mismatch",
                        "proxy_expired"]
+
+
+def test_an_owners_own_paper_decision_revokes_a_later_proxy_vote_checked_by_hand() -> None:
+    """Owner 1 voted «против» on paper on the 14th; their representative voted «за» online on the 16th (listed first
+    in the file): the proxy was revoked. Owner 2's representative voted first; the owner's own decision replaces it."""
+    out = json.loads(recount(str(GOLDEN / "proxy_revoked.json"), "--json")[1])
+    item = out["items"][0]
+    assert (item["for"], item["against"], out["participating_votes"], item["adopted"]) == (
+        "0.00", "100.00", "100.00", False)
+    assert out["decisions"] == {"counted": 2, "rejected": [{"owner": "o1", "premises": "1", "reason": "proxy_revoked"},
+                                                           {"owner": "o2", "premises": "2", "reason": "duplicate"}]}
+    code, text = recount(str(GOLDEN / "proxy_revoked.json"))
+    assert code == 0 and "premises 1: proxy_revoked" in text
 
 
 def test_text_table() -> None:

@@ -61,6 +61,8 @@ ALLOWED: dict[str, set[str]] = {
     "meetings.dossier": {"staff_a", "inspector_a"}, "meetings.decision_forms": {"staff_a", "inspector_a"},
     "meetings.add_officer": {"staff_a"},
     "meetings.remove_officer": {"staff_a"},
+    "meetings.record_administrator_notice": {"staff_a"}, "meetings.record_opt_out": {"staff_a"},
+    "meetings.draft_repeat": {"staff_a"},
     "indicators.dashboard": {"inspector_a", "inspector_other", "operator"},
     "indicators.export": {"inspector_a", "inspector_other", "operator"},
     "indicators.municipality": {"inspector_a", "operator"},  # building A's municipality: inspectors in scope
@@ -199,3 +201,24 @@ def test_route_by_role_matrix(app: Flask, world, monkeypatch: pytest.MonkeyPatch
                 if allowed == denied or status >= 500:
                     failures.append(f"{method} {rule.rule} as {role}: {status}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_meetings_administrator_records_what_reached_them_and_nothing_else(app: Flask, world,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """An owner chosen as the administrator (ст. 47.1) records the notice to them and owners' refusals of
+    electronic voting; other owners may not, and the administrator may not change the plan."""
+    from auth.policy import BUILDING_ADMINISTER, MEETING_RECEIVE, may
+
+    accounts, values = world
+    meeting = db.session.get(Meeting, values["meeting_id"])
+    meeting.administrator_id = accounts["owner_a"].id
+    db.session.flush()
+    assert may(accounts["owner_a"], MEETING_RECEIVE, meeting) and may(accounts["staff_a"], MEETING_RECEIVE, meeting)
+    assert not may(accounts["owner_b"], MEETING_RECEIVE, meeting)
+    assert not may(accounts["owner_a"], BUILDING_ADMINISTER, meeting)
+    client = app.test_client()
+    sign_in_directly(client, accounts["owner_a"])
+    with app.test_request_context():
+        url = url_for("meetings.record_opt_out", meeting_id=meeting.id)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    assert client.post(url, data={}).status_code == 302  # allowed: back to the page with what to fix

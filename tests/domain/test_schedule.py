@@ -7,12 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from voting.core.calendar import is_working_day
 from voting.domain.schedule import (
     Plan,
+    administrator_notice_problems,
     agenda_problems,
     earliest_opening,
     notice_deadline,
     notice_gaps,
+    opt_out_deadline,
+    opt_out_problems,
     protocol_due,
     readiness,
     results_due,
@@ -120,3 +124,68 @@ def test_the_notice_reaches_the_owners_the_ways_the_law_in_force_asks(notice, de
 def test_the_last_day_a_notice_counts_is_ten_days_before_the_local_opening_day(opens_at, deadline) -> None:
     assert notice_deadline(opens_at, "Asia/Yekaterinburg") == deadline
     assert earliest_opening(deadline) == opens_at.astimezone(ZoneInfo("Asia/Yekaterinburg")).date()
+
+
+NOTIFIED = datetime(2026, 2, 20, 10, 0, tzinfo=YEKT)  # the initiator's notice reached the administrator
+
+
+@pytest.mark.parametrize(("opens", "ok"), [
+    (datetime(2026, 3, 6, 10, 0, tzinfo=YEKT), True),     # exactly 14 days after the notice reached them
+    (datetime(2026, 3, 6, 9, 59, tzinfo=YEKT), False),    # one minute less
+    (datetime(2026, 3, 6, 5, 0, tzinfo=UTC), True),       # 10:00 in Chelyabinsk
+    (datetime(2026, 3, 6, 4, 59, tzinfo=UTC), False),     # 09:59 there
+    (datetime(2026, 3, 6, 8, 0, tzinfo=timezone(timedelta(hours=3))), True),  # the same instant in Moscow time
+])
+def test_voting_starts_no_earlier_than_14_days_after_the_notice_to_the_administrator(opens: datetime,
+                                                                                    ok: bool) -> None:
+    problems = administrator_notice_problems(
+        plan(opens, opens + timedelta(days=8), administrator_is_initiator=False, administrator_notified_at=NOTIFIED),
+        TODAY)
+    assert codes(problems) == ([] if ok else ["administrator_notice_too_late"])
+    if not ok:
+        assert problems[0].params == {"days": "14", "reference": "ЖК РФ ст. 47.1 ч. 3–5",
+                                      "earliest": "06.03.2026 10:00"}
+
+
+def test_the_notice_to_the_administrator_is_needed_only_when_they_are_not_the_initiator() -> None:
+    opens = datetime(2026, 3, 12, 9, tzinfo=YEKT)
+    other = plan(opens, opens + timedelta(days=8), administrator_is_initiator=False)
+    assert codes(readiness(other, TODAY)) == ["administrator_notice_missing"]
+    assert readiness(plan(opens, opens + timedelta(days=8)), TODAY) == []  # the initiator administers
+    paper = plan(opens, opens + timedelta(days=8), form="absentee", administrator_is_initiator=False)
+    assert administrator_notice_problems(paper, TODAY) == []  # 47.1 is about meetings in a system
+    assert administrator_notice_problems(other, date(2015, 6, 29)) == []  # before art. 47.1 applied
+
+
+@pytest.mark.parametrize(("opens", "deadline"), [
+    # Tuesday 12 May 2026: 11 May is the day off for Victory Day (a Saturday), 9–10 May a weekend
+    (datetime(2026, 5, 12, 9, 0, tzinfo=YEKT), date(2026, 5, 4)),
+    # Wednesday 5 November 2025: 3–4 November off, Saturday 1 November a working day (transferred)
+    (datetime(2025, 11, 5, 9, 0, tzinfo=YEKT), date(2025, 10, 28)),
+    # Monday 12 January 2026, after the New Year holidays (1–11 January) and 31 December 2025
+    (datetime(2026, 1, 12, 9, 0, tzinfo=YEKT), date(2025, 12, 24)),
+    # Monday 16 March 2026: 9 March is the day off for 8 March (a Sunday)
+    (datetime(2026, 3, 16, 9, 0, tzinfo=YEKT), date(2026, 3, 6)),
+    # an ordinary week: Monday 23 March 2026
+    (datetime(2026, 3, 23, 9, 0, tzinfo=YEKT), date(2026, 3, 16)),
+])
+def test_the_opt_out_deadline_is_five_working_days_of_the_production_calendar(opens: datetime,
+                                                                                deadline: date) -> None:
+    assert opt_out_deadline(opens, "Asia/Yekaterinburg", is_working_day) == deadline
+    working = [deadline + timedelta(days=n) for n in range((opens.date() - deadline).days)]
+    assert sum(map(is_working_day, working)) == 5  # from the deadline (included) to the opening day: five
+
+
+@pytest.mark.parametrize(("received", "ok"), [
+    (datetime(2026, 5, 4, 23, 59, tzinfo=YEKT), True),    # exactly 5 working days before, across the holiday
+    (datetime(2026, 5, 5, 0, 0, tzinfo=YEKT), False),     # one working day less
+    (datetime(2026, 5, 4, 18, 59, tzinfo=UTC), True),     # 23:59 on the 4th in Chelyabinsk
+    (datetime(2026, 5, 4, 19, 0, tzinfo=UTC), False),     # already the 5th there
+    (datetime(2026, 5, 8, 12, 0, tzinfo=YEKT), False),    # the last working day before the holiday
+])
+def test_an_owners_refusal_of_electronic_voting_comes_five_working_days_before(received: datetime, ok: bool) -> None:
+    opens = datetime(2026, 5, 12, 9, 0, tzinfo=YEKT)
+    problems = opt_out_problems(received, opens, "Asia/Yekaterinburg", is_working_day, TODAY)
+    assert codes(problems) == ([] if ok else ["opt_out_too_late"])
+    if not ok:
+        assert problems[0].params["deadline"] == "04.05.2026" and "156-ФЗ" in problems[0].params["reference"]

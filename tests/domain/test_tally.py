@@ -115,6 +115,54 @@ def test_proxy_expiry_is_judged_on_the_local_date(at: str, expired: bool) -> Non
     assert rejected(dossier(BUILDING, [decision])) == ([("o3", "2", "proxy_expired")] if expired else [])
 
 
+PROXY = {"name": "Представитель", "proxy_valid_until": "2026-12-31"}
+
+
+@pytest.mark.parametrize(("own_at", "proxy_at", "counted", "reason"), [
+    # the owner voted first: the representative's later decision does not count, whatever it says
+    ("2026-03-14T10:00:00+05:00", "2026-03-15T10:00:00+05:00", "against", "proxy_revoked"),
+    ("2026-03-14T10:00:00+05:00", "2026-03-14T10:00:00.000001+05:00", "against", "proxy_revoked"),
+    # the representative voted first: the owner's own later decision replaces it
+    ("2026-03-15T10:00:00+05:00", "2026-03-14T10:00:00+05:00", "against", "duplicate"),
+    ("2026-03-14T10:00:00.000001+05:00", "2026-03-14T10:00:00+05:00", "against", "duplicate"),
+])
+def test_an_owners_own_decision_revokes_the_proxy(own_at: str, proxy_at: str, counted: str, reason: str) -> None:
+    own = vote("o3", "2", {"1": "against"}, own_at, source="paper")
+    proxied = vote("o3", "2", {"1": "for"}, proxy_at, representative=PROXY)
+    for order in ([own, proxied], [proxied, own]):  # the order keyed in does not matter, only received_at
+        data = dossier(BUILDING, order)
+        assert rejected(data) == [("o3", "2", reason)]
+        assert result(data)["items"][0][counted] == "45.70"
+
+
+def test_a_revoked_proxy_stays_revoked_and_the_owner_may_still_revote() -> None:
+    data = dossier(BUILDING, [vote("o3", "2", {"1": "for"}, "2026-03-13T10:00:00+05:00", representative=PROXY),
+                              vote("o3", "2", {"1": "against"}, "2026-03-14T10:00:00+05:00"),
+                              vote("o3", "2", {"1": "for"}, "2026-03-15T10:00:00+05:00", representative=PROXY),
+                              vote("o3", "2", {"1": "abstain"}, "2026-03-16T10:00:00+05:00")])
+    assert sorted(rejected(data)) == [("o3", "2", "duplicate"), ("o3", "2", "duplicate"), ("o3", "2", "proxy_revoked")]
+    assert result(data)["items"][0]["abstain"] == "45.70"
+    reasons = {(r.reason, r.representative) for r in tally(parse(data)).rejected}
+    assert reasons == {("duplicate", "Представитель"), ("duplicate", None), ("proxy_revoked", "Представитель")}
+
+
+def test_an_own_decision_refused_before_opening_revokes_nothing() -> None:
+    data = dossier(BUILDING, [vote("o3", "2", {"1": "against"}, "2026-03-12T08:59:59+05:00"),
+                              vote("o3", "2", {"1": "for"}, "2026-03-15T10:00:00+05:00", representative=PROXY)])
+    assert rejected(data) == [("o3", "2", "before_opening")]
+    assert result(data)["items"][0]["for"] == "45.70"
+
+
+def test_one_joint_owners_vote_revokes_only_their_own_proxy() -> None:
+    register = [flat("5", "60.00", ("h", "joint", "1/1"), ("w", "joint", "1/1"), document="rec-5"),
+                flat("6", "40.00", ("x", "individual", "1/1"))]
+    data = dossier(register, [vote("h", "5", {"1": "for"}, "2026-03-13T10:00:00+05:00"),
+                              vote("h", "5", {"1": "against"}, "2026-03-14T10:00:00+05:00", representative=PROXY),
+                              vote("w", "5", {"1": "against"}, "2026-03-15T10:00:00+05:00", representative=PROXY)])
+    assert sorted(rejected(data)) == [("h", "5", "proxy_revoked"), ("w", "5", "duplicate")]
+    assert result(data)["items"][0]["for"] == "60.00"
+
+
 def test_strangers_and_wrong_premises_are_refused() -> None:
     data = dossier(BUILDING, [vote("o9", "1", {"1": "for"}), vote("o1", "2", {"1": "for"})])
     assert sorted(rejected(data)) == [("o1", "2", "premises_mismatch"), ("o9", "1", "not_an_owner")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,6 +21,19 @@ from voting.domain.rules import UnknownSubjectError, subject
 def timeline(name: str) -> int:
     """A number of days from the timeline of law.json (e.g. `notice_days_before_opening`)."""
     return int(law()["timeline"][name]["value"])
+
+
+def in_force(name: str, day: date) -> bool:
+    """Whether a period of the timeline applies on `day` (an entry without `from` always has)."""
+    since = law()["timeline"][name].get("from")
+    return since is None or date.fromisoformat(since) <= day
+
+
+def reference(name: str) -> str:
+    return str(law()["timeline"][name]["reference"])
+
+
+WorkingDay = Callable[[date], bool]  # the production calendar: whether a date is a working day
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,8 @@ class Plan:
     paper_address: str | None = None
     administrator: str | None = None
     premises_count: int = 0
+    administrator_is_initiator: bool = True
+    administrator_notified_at: datetime | None = None  # when the initiator's notice reached the administrator
 
 
 def local_date(instant: datetime, timezone: str) -> date:
@@ -114,6 +129,56 @@ def schedule_problems(plan: Plan, notice_date: date) -> list[Problem]:
     return problems
 
 
+def administrator_ready_at(notified_at: datetime, timezone: str) -> datetime:
+    """The earliest instant voting may start after the initiator's notice reached the administrator: fourteen days
+    later on the building's clock (ч. 3–5 ст. 47.1 ЖК РФ)."""
+    local = notified_at.astimezone(ZoneInfo(timezone))
+    return local + timedelta(days=timeline("administrator_notice_days_before_opening"))
+
+
+def administrator_notice_problems(plan: Plan, today: date) -> list[Problem]:
+    """An electronic meeting whose administrator is not the initiator: the notice to the administrator recorded, and
+    voting starting no earlier than fourteen days after it reached them."""
+    name = "administrator_notice_days_before_opening"
+    if plan.form != "electronic" or not plan.administrator or plan.administrator_is_initiator:
+        return []
+    if not in_force(name, today):
+        return []
+    params = {"days": str(timeline(name)), "reference": reference(name)}
+    if plan.administrator_notified_at is None:
+        return [Problem("administrator_notice_missing", "administrator_notified_at", params)]
+    earliest = administrator_ready_at(plan.administrator_notified_at, plan.timezone)
+    if plan.opens_at is not None and plan.opens_at < earliest:
+        return [Problem("administrator_notice_too_late", "opens_at",
+                        {**params, "earliest": earliest.strftime("%d.%m.%Y %H:%M")})]
+    return []
+
+
+def opt_out_deadline(opens_at: datetime, timezone: str, working: WorkingDay) -> date:
+    """The last local day an owner's refusal of electronic voting may reach the administrator: five working days of
+    the production calendar before the day voting starts (156-ФЗ)."""
+    day, left = local_date(opens_at, timezone), timeline("electronic_opt_out_working_days_before_opening")
+    while left:
+        day -= timedelta(days=1)
+        left -= working(day)
+    return day
+
+
+def opt_out_problems(received_at: datetime, opens_at: datetime | None, timezone: str, working: WorkingDay,
+                     today: date) -> list[Problem]:
+    """Whether an owner's refusal of electronic voting, received at `received_at`, came in time."""
+    name = "electronic_opt_out_working_days_before_opening"
+    params = {"days": str(timeline(name)), "reference": reference(name)}
+    if opens_at is None:
+        return [Problem("missing", "opens_at", params)]
+    if not in_force(name, today):
+        return [Problem("opt_out_not_in_force", "received_at", params)]
+    deadline = opt_out_deadline(opens_at, timezone, working)
+    if local_date(received_at, timezone) > deadline:
+        return [Problem("opt_out_too_late", "received_at", {**params, "deadline": deadline.strftime("%d.%m.%Y")})]
+    return []
+
+
 # several questions in one item: a semicolon, two question marks, or a numbered list ("… 2) …")
 _SEVERAL = re.compile(r";|\?.*\?|(^|\s)2[.)]\s")
 
@@ -147,7 +212,8 @@ def agenda_problems(agenda: tuple[tuple[str, str | None, str | None], ...], noti
 
 def readiness(plan: Plan, today: date) -> list[Problem]:
     """Everything that blocks announcing the meeting today; empty when it may be announced."""
-    problems = schedule_problems(plan, today) + agenda_problems(plan.agenda, today)
+    problems = (schedule_problems(plan, today) + agenda_problems(plan.agenda, today)
+                + administrator_notice_problems(plan, today))
     if plan.form in ("in_person", "mixed") and not plan.place:
         problems.append(Problem("missing", "place"))
     if plan.form in ("absentee", "mixed", "electronic") and not plan.paper_address:

@@ -23,8 +23,9 @@ RESULT_FORMAT = "oss-result/1"
 class Rejection:
     owner: str
     premises: str
-    reason: str  # not_an_owner, late, before_opening, proxy_expired, duplicate, premises_mismatch
+    reason: str  # not_an_owner, late, before_opening, proxy_expired, proxy_revoked, duplicate, premises_mismatch
     received_at: datetime
+    representative: str | None = None  # the representative's name, for a decision cast under a proxy
 
 
 class Counted(NamedTuple):
@@ -106,6 +107,11 @@ def _exact(parts: dict[int, int]) -> Fraction:
     return sum((Fraction(n, d * 100) for d, n in parts.items()), start=Fraction(0))
 
 
+def _rejection(decision: Decision, reason: str) -> Rejection:
+    representative = decision.representative.name if decision.representative else None
+    return Rejection(decision.owner, decision.premises, reason, decision.received_at, representative)
+
+
 @collector.paused()
 def tally(dossier: Dossier) -> Result:
     """Count a meeting exactly: who took part, with what weight, and whether each item was adopted."""
@@ -132,6 +138,7 @@ def tally(dossier: Dossier) -> Result:
     arrival = _arrival(dossier.decisions)
     opens, closes = _microseconds(meeting.opens_at), _microseconds(meeting.closes_at)
     first_arrival: dict[tuple[str, str], int] = {}
+    voted_in_person: set[tuple[str, str]] = set()  # an own decision revokes the owner's proxies (LEGAL.md §8)
     for position, (order, decision) in enumerate(arrival):
         key = (decision.owner, decision.premises)
         received = order[0]  # integer microseconds: aware datetimes compare slowly
@@ -145,11 +152,15 @@ def tally(dossier: Dossier) -> Result:
         elif (decision.representative and decision.representative.proxy_valid_until
               and decision.received_at.astimezone(zone).date() > decision.representative.proxy_valid_until):
             reason = "proxy_expired"
+        elif decision.representative and key in voted_in_person:
+            reason = "proxy_revoked"
         if reason:
-            rejected.append(Rejection(decision.owner, decision.premises, reason, decision.received_at))
+            rejected.append(_rejection(decision, reason))
         else:
             valid[key].append(decision)
             first_arrival.setdefault(key, position)
+            if not decision.representative:
+                voted_in_person.add(key)
 
     # a joint group votes once: the member whose decision arrived first holds the group's vote
     holders: dict[tuple[str, str | None], tuple[str, str]] = {}
@@ -159,11 +170,11 @@ def tally(dossier: Dossier) -> Result:
     counted: list[tuple[int, Decision, int, Fraction]] = []
     for key, decisions in valid.items():
         if key in groups and holders[groups[key]] != key:
-            rejected.extend(Rejection(d.owner, d.premises, "duplicate", d.received_at) for d in decisions)
+            rejected.extend(_rejection(d, "duplicate") for d in decisions)
             continue
         *earlier, last = decisions
         if earlier:
-            rejected.extend(Rejection(d.owner, d.premises, "duplicate", d.received_at) for d in earlier)
+            rejected.extend(_rejection(d, "duplicate") for d in earlier)
         counted.append((first_arrival[key] + len(earlier), last, *holdings[key]))
     counted.sort(key=lambda entry: entry[0])
     rejected.sort(key=lambda r: (r.premises, r.owner, r.received_at, r.reason))

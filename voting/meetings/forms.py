@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateTimeLocalField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from voting.core.labels import choices
 from voting.meetings.models import GIS_ID, MeetingForm, MeetingKind
@@ -80,3 +80,24 @@ class ReasonForm(FlaskForm):
 class MaterialForm(FlaskForm):
     file = FileField(_l("Материал к собранию (PDF, изображение, документ)"),
                      validators=[FileRequired(_l("Выберите файл."))])
+
+
+class AdministratorNoticeForm(FlaskForm):
+    """When the initiator's notice reached the administrator (ЖК РФ ст. 47.1 ч. 3–5)."""
+
+    at = DateTimeLocalField(_l("Когда сообщение получил администратор (местное время дома)"),
+                            validators=[DataRequired(_l("Укажите дату и время."))])
+
+
+class OptOutForm(FlaskForm):
+    """An owner's notice that they will not vote electronically in this meeting (156-ФЗ)."""
+
+    owner = SelectField(_l("Собственник"), coerce=int, validators=[InputRequired(_l("Выберите собственника."))])
+    received_at = DateTimeLocalField(_l("Когда уведомление получил администратор (местное время дома)"),
+                                     validators=[DataRequired(_l("Укажите дату и время."))])
+
+
+class RepeatForm(FlaskForm):
+    """The form of the meeting that repeats one without quorum."""
+
+    form = SelectField(_l("Форма повторного собрания"), choices=FORMS)

@@ -93,6 +93,9 @@ class Meeting(BaseModel):
     results_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # mailed to the owners (ЖК РФ ст. 46 ч. 3)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    # when the initiator's notice reached the administrator, if someone else administers (ЖК РФ ст. 47.1 ч. 3–5)
+    administrator_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))  # the очное meeting without quorum
     # the frozen register (canonical JSON: a long text in a big building) and oss-result/1 at counting: read when
     # asked for, not with every load of the meeting (each ballot loads it)
     snapshot: Mapped[str | None] = mapped_column(Text, deferred=True)
@@ -111,6 +114,9 @@ class Meeting(BaseModel):
                                                             order_by="MeetingMaterial.id")
     notices: Mapped[list[NoticeDelivery]] = relationship(back_populates="meeting", cascade="all, delete-orphan",
                                                          order_by="NoticeDelivery.id")
+    opt_outs: Mapped[list[ElectronicOptOut]] = relationship(back_populates="meeting", cascade="all, delete-orphan",
+                                                            order_by="ElectronicOptOut.received_at")
+    repeat_of: Mapped[Meeting | None] = relationship(remote_side="Meeting.id")
 
     def move(self, target: MeetingState) -> None:
         """Change state, refusing any move the lifecycle does not allow."""
@@ -209,6 +215,24 @@ class NoticeDelivery(BaseModel):
     detail: Mapped[str | None] = mapped_column(String(500))
 
     meeting: Mapped[Meeting] = relationship(back_populates="notices")
+
+
+class ElectronicOptOut(BaseModel):
+    """An owner's notice to the administrator that they will not vote electronically in this meeting (156-ФЗ): they
+    vote by a written decision."""
+
+    __tablename__ = "electronic_opt_outs"
+    __table_args__ = (UniqueConstraint("meeting_id", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when the notice reached the administrator
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="opt_outs")
+    owner: Mapped[Owner] = relationship()
 
 
 class MeetingDecision(BaseModel):

@@ -78,14 +78,19 @@ def notice_facts(meeting: Meeting) -> dict[str, Any]:
 DECISION_FORMS_AT_ONCE = 200  # forms in one PDF (a few ms each to typeset): more, and an entrance is asked for
 
 
-def decision_forms(meeting: Meeting, entrance: str | None = None) -> list[dict[str, str]]:
-    """A paper decision form's owner part for every owner of every premises (of `entrance`, or all) in the register
-    the meeting votes on (frozen at opening): name, ЕГРН record, premises, area, share, votes (area × share)."""
+def decision_forms(meeting: Meeting, entrance: str | None = None, opted_out: bool = False) -> list[dict[str, str]]:
+    """A paper decision form's owner part for every owner of every premises (of `entrance`, or all; or only the
+    owners who refused electronic voting) in the register the meeting votes on (frozen at opening): name, ЕГРН
+    record, premises, area, share, votes (area × share)."""
+    refused = {str(o.owner_id) for o in meeting.opt_outs}
     forms = [{"owner": owner.name, "document": owner.document or "", "premises": premises.number,
               "area": format_amount(premises.area), "share": format_share(owner.share),
               "votes": format_amount(owner_weight(premises.area, owner.share))}
              for premises in dossier_of(meeting).register if entrance in (None, premises.entrance)
-             for owner in premises.owners]
+             for owner in premises.owners if not opted_out or owner.id in refused]
+    if not forms and opted_out:
+        raise InvalidInputError(_("Отказов от электронного голосования нет: бланков для них не нужно."),
+                                field="opted_out")
     if not forms:
         raise InvalidInputError(_("Подъезд: в нём нет помещений с собственниками."), field="entrance")
     if len(forms) > DECISION_FORMS_AT_ONCE:

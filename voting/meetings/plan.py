@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from auth.models import User
-from registry.models import Owner, Premises
+from auth.models import OwnershipLink, StaffRole, User
+from registry.models import Owner, Ownership, Premises
 from registry.services import natural_key
 from voting.core import clock
 from voting.core.errors import InvalidInputError, VotingError
 from voting.core.extensions import db
+from voting.domain import schedule
 from voting.domain.schedule import Plan, Problem, local_date, readiness
 from voting.meetings.models import (
     AgendaItem,
@@ -54,7 +55,41 @@ def plan_of(meeting: Meeting) -> Plan:
                 closes_at=meeting.closes_at, agenda=tuple((i.title, i.subject, i.entrance) for i in meeting.agenda),
                 place=meeting.place, paper_address=meeting.paper_address,
                 administrator=meeting.administrator.email if meeting.administrator else None,
-                premises_count=premises_count(meeting))
+                premises_count=premises_count(meeting),
+                administrator_is_initiator=administrator_is_initiator(meeting),
+                administrator_notified_at=meeting.administrator_notified_at)
+
+
+def administrator_is_initiator(meeting: Meeting) -> bool:
+    """Whether the administrator's account is the initiator: staff of the initiating organisation, or the account
+    holding the initiating owner's ownership (then no notice to the administrator is needed)."""
+    user = meeting.administrator
+    if user is None:
+        return True
+    if meeting.initiator_organisation_id is not None:
+        return db.session.scalar(select(StaffRole.id).where(
+            StaffRole.user_id == user.id, StaffRole.organisation_id == meeting.initiator_organisation_id)) is not None
+    if meeting.initiator_owner_id is not None:
+        return db.session.scalar(select(OwnershipLink.id).join(Ownership, OwnershipLink.ownership_id == Ownership.id)
+                                 .where(OwnershipLink.user_id == user.id, OwnershipLink.ended_at.is_(None),
+                                        Ownership.owner_id == meeting.initiator_owner_id).limit(1)) is not None
+    return False
+
+
+def administrator_ready_at(meeting: Meeting) -> datetime | None:
+    """The earliest instant voting may start after the notice to the administrator, once it is recorded."""
+    notified = meeting.administrator_notified_at
+    return schedule.administrator_ready_at(notified, meeting.building.timezone) if notified else None
+
+
+def record_administrator_notice(meeting: Meeting, at: datetime) -> None:
+    """When the initiator's notice reached the administrator (ЖК РФ ст. 47.1 ч. 3–5); not in the future."""
+    if meeting.state is not MeetingState.DRAFT:
+        raise_locked()
+    if at > clock.now():
+        raise InvalidInputError(_("Дата получения сообщения администратором не может быть в будущем."),
+                                field="administrator_notified_at")
+    meeting.administrator_notified_at = at
 
 
 def readiness_of(meeting: Meeting, today: date | None = None) -> list[Problem]:

@@ -23,13 +23,14 @@ from auth.policy import (
     BUILDING_PERSONAL_DATA,
     BUILDING_VIEW,
     MEETING_KEY_IN_PAPER,
+    MEETING_RECEIVE,
     PROTOCOL_VIEW,
     load_building,
     may,
     on_authorised,
     policy,
 )
-from registry.models import Building
+from registry.models import Building, Owner
 from voting.core import clock, jobs, uploads
 from voting.core.errors import ConflictError, VotingError
 from voting.core.extensions import db
@@ -37,14 +38,26 @@ from voting.core.links import public_url
 from voting.core.pdf import render_pdf
 from voting.core.qr import png_base64
 from voting.core.template_helpers import local
+from voting.domain.law import law
 from voting.domain.numbers import format_amount
 from voting.domain.protocol_orders import order_on
 from voting.domain.rules import catalogue, search
 from voting.domain.schedule import results_due
-from voting.meetings import board, forms_pdf, lifecycle, plan
+from voting.meetings import board, forms_pdf, lifecycle, opt_outs, plan, repeat
 from voting.meetings import notice as notices
 from voting.meetings.dossier import dossier_json
-from voting.meetings.forms import AgendaItemForm, DeliveryForm, MaterialForm, MeetingPlanForm, OfficerForm, ReasonForm
+from voting.meetings.forms import (
+    FORMS,
+    AdministratorNoticeForm,
+    AgendaItemForm,
+    DeliveryForm,
+    MaterialForm,
+    MeetingPlanForm,
+    OfficerForm,
+    OptOutForm,
+    ReasonForm,
+    RepeatForm,
+)
 from voting.meetings.models import (
     Meeting,
     MeetingForm,
@@ -139,7 +152,103 @@ def show(meeting: Meeting) -> ResponseReturnValue:
         context["entrances"] = plan.entrances(meeting)
     context["may_paper"] = may(current_user, MEETING_KEY_IN_PAPER, meeting)
     context["may_protocol"] = may(current_user, PROTOCOL_VIEW, meeting)
+    context |= _receipts(meeting, administer)
     return render_template("meetings/show.html", **context)
+
+
+def _receipts(meeting: Meeting, administer: bool) -> dict[str, object]:
+    """What the administrator received (the notice to them, owners' refusals of electronic voting) and the repeat of
+    a meeting without quorum, for the meeting page."""
+    timeline = law()["timeline"]
+    context: dict[str, object] = {"periods": {
+        "administrator": timeline["administrator_notice_days_before_opening"],
+        "opt_out": timeline["electronic_opt_out_working_days_before_opening"]}}
+    receive = may(current_user, MEETING_RECEIVE, meeting)
+    electronic = meeting.form is MeetingForm.ELECTRONIC
+    if receive and electronic and meeting.administrator and not plan.administrator_is_initiator(meeting):
+        context["admin_notice"] = plan.administrator_ready_at(meeting)
+        if meeting.state is MeetingState.DRAFT:
+            context["admin_notice_form"] = AdministratorNoticeForm(
+                data={"at": _local(meeting, meeting.administrator_notified_at)})
+    if receive and electronic:
+        context["opt_outs"], context["opt_out_deadline"] = meeting.opt_outs, opt_outs.deadline(meeting)
+        if meeting.state in opt_outs.OPEN_TO_OPT_OUT:
+            form = OptOutForm()
+            form.owner.choices = _owner_choices(meeting)
+            context["opt_out_form"] = form
+    forms = repeat.forms_for_repeat(meeting)
+    if forms:  # counted without quorum: everyone sees whether it is to be (or was) repeated
+        context["repeated_by"], context["needs_repeat"] = repeat.repeated_by(meeting), repeat.needs_repeat(meeting)
+        if administer and context["repeated_by"] is None:
+            repeat_form = RepeatForm()
+            repeat_form.form.choices = [c for c in FORMS if c.value in {f.value for f in forms}]
+            context["repeat_form"] = repeat_form
+    return context
+
+
+def _owner_choices(meeting: Meeting) -> list[tuple[int, str]]:
+    owners = db.session.scalars(select(Owner).where(Owner.building_id == meeting.building_id).order_by(Owner.name))
+    return [(o.id, o.name) for o in owners]
+
+
+@bp.post("/meetings/<int:meeting_id>/administrator-notice")
+@policy(MEETING_RECEIVE, load_meeting)
+def record_administrator_notice(meeting: Meeting) -> ResponseReturnValue:
+    """When the initiator's notice reached the administrator: voting starts no earlier than 14 days after it."""
+    form = AdministratorNoticeForm()
+    if form.validate_on_submit():
+        try:
+            plan.record_administrator_notice(meeting, form.at.data.replace(tzinfo=ZoneInfo(meeting.building.timezone)))
+        except VotingError as error:
+            db.session.rollback()
+            flash(error.message, "warning")
+        else:
+            db.session.commit()
+            flash(_("Сохранено."), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for(".show", meeting_id=meeting.id) + "#administrator-notice")
+
+
+@bp.post("/meetings/<int:meeting_id>/opt-outs")
+@policy(MEETING_RECEIVE, load_meeting)
+def record_opt_out(meeting: Meeting) -> ResponseReturnValue:
+    """An owner's refusal of electronic voting in this meeting, as it reached the administrator."""
+    form = OptOutForm()
+    form.owner.choices = _owner_choices(meeting)
+    if form.validate_on_submit():
+        try:
+            opt_outs.record(meeting, form.owner.data, form.received_at.data.replace(
+                tzinfo=ZoneInfo(meeting.building.timezone)), current_user.id)
+        except VotingError as error:
+            db.session.rollback()
+            flash(error.message, "warning")
+        else:
+            db.session.commit()
+            flash(_("Отказ от электронного голосования записан: собственник голосует письменным решением."),
+                  "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for(".show", meeting_id=meeting.id) + "#opt-outs")
+
+
+@bp.post("/meetings/<int:meeting_id>/repeat")
+@policy(BUILDING_ADMINISTER, load_meeting)
+def draft_repeat(meeting: Meeting) -> ResponseReturnValue:
+    """Draft the meeting that repeats one without quorum: the same agenda, to be noticed anew."""
+    form = RepeatForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for(".show", meeting_id=meeting.id) + "#repeat")
+    try:
+        drafted = repeat.draft_repeat(meeting, MeetingForm(form.form.data))
+    except VotingError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for(".show", meeting_id=meeting.id) + "#repeat")
+    db.session.commit()
+    flash(_("Повторное собрание создано как черновик: назначьте даты и объявите его заново."), "success")
+    return redirect(url_for(".show", meeting_id=drafted.id))
 
 
 @bp.post("/meetings/<int:meeting_id>/plan")
@@ -270,7 +379,8 @@ def decision_forms(meeting: Meeting) -> ResponseReturnValue:
         opens=local(meeting.opens_at, zone), closes=local(meeting.closes_at, zone),
         paper_address=meeting.paper_address or "", snils=bool(order_on(meeting.notice_date).decision_snils),
         agenda=[(item.number, item.title, item.proposal) for item in meeting.agenda])
-    data = forms_pdf.pdf(sheet, notices.decision_forms(meeting, request.args.get("entrance") or None))
+    data = forms_pdf.pdf(sheet, notices.decision_forms(meeting, request.args.get("entrance") or None,
+                                                       opted_out=request.args.get("opted_out") == "1"))
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=decisions-{meeting.id}.pdf"})
 
