@@ -30,7 +30,8 @@ SHOWN = {
     "channel": ["platform", "email"] + [c.value for c in DELIVERY_CHANNELS]
     + sorted({c for edition in law()["notice_channels"] for key in ("all", "one_of") for c in edition.get(key, ())}),
     "choice": ["for", "against", "abstain"], "rule": [r.value for r in Rule], "decision_source": list(SOURCES),
-    "rejection": ["not_an_owner", "late", "before_opening", "proxy_expired", "duplicate", "premises_mismatch"],
+    "rejection": ["not_an_owner", "late", "before_opening", "proxy_expired", "proxy_revoked", "duplicate",
+                  "premises_mismatch"],
     "claim_status": [d.value for d in Decision], "proxy_status": [d.value for d in Decision],
     "outcome": [*OUTCOMES, "pending"], "premises_kind": [k.value for k in PremisesKind],
     "ownership_kind": [k.value for k in OwnershipKind], "owner_kind": [k.value for k in OwnerKind],
