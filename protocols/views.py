@@ -26,7 +26,10 @@ from auth.policy import (
 )
 from ballots import paper
 from ballots.chain import PROTOCOL_TAG
-from protocols import gis, services, signing
+from protocols import services, signing
+from protocols.gis import facts
+from protocols.gis import request as request_xml
+from protocols.gis import results as gis
 from protocols.models import Protocol, ProtocolNote, RenderState
 from voting.core.errors import ConflictError, InvalidInputError, VotingError
 from voting.core.extensions import db, limiter
@@ -200,10 +203,17 @@ def pdf(protocol: Protocol) -> ResponseReturnValue:
 @bp.get("/meetings/<int:meeting_id>/protocol/gis.<any(json, xml):kind>")
 @policy(PROTOCOL_VIEW, load_protocol)
 def gis_export(protocol: Protocol, kind: str) -> ResponseReturnValue:
-    results = gis.export(json.loads(_ready(protocol).document or "{}"))
-    body = gis.to_xml(results) if kind == "xml" else json.dumps(results, ensure_ascii=False, indent=2).encode()
-    return Response(body, mimetype=f"application/{kind}", headers={
-        "Content-Disposition": f"attachment; filename=gis-results-{protocol.meeting_id}.{kind}"})
+    """The results as JSON (for people and tools), or the importVotingProtocolRequest ГИС ЖКХ takes (422 naming
+    what is missing)."""
+    if kind == "xml":
+        body = request_xml.to_bytes(request_xml.build(facts.gather(protocol.meeting)))
+        name = f"gis-protocol-{protocol.meeting_id}.xml"
+    else:
+        body = json.dumps(gis.export(json.loads(_ready(protocol).document or "{}")), ensure_ascii=False,
+                          indent=2).encode()
+        name = f"gis-results-{protocol.meeting_id}.json"
+    return Response(body, mimetype=f"application/{kind}",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @bp.post("/meetings/<int:meeting_id>/protocol/recount")

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader, PdfWriter
 
 from ballots.verify_command import verify_command
-from protocols import gis, services
+from protocols import services
+from protocols.gis import results as gis
 from tests.ballots.test_evidence import counted_meeting
 from tests.factories import csrf_token, inspector_of, login, staff_of
 from voting.cli import cli

@@ -29,6 +29,7 @@ AGENDA = (
     ("Выбрать управляющей организацией ООО «Управляющая компания „Южный Урал“»", "44.2.4"),
     ("Определить местом хранения протокола офис управляющей компании", "44.2.5"),
 )
+CHOICES = {"44.2.4": "management_company"}  # the way the item chooses, as ГИС ЖКХ asks it (gis_nsi.NEEDS)
 
 
 class Planned(NamedTuple):
@@ -87,7 +88,8 @@ def _create(key: str, building: Building, administrator: User, opens: datetime, 
                       materials_info="Материалы размещены в системе и в офисе управляющей компании")
     db.session.add(meeting)
     for number, (title, code) in enumerate(AGENDA, start=1):
-        db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code, proposal="Принять."))
+        db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code, proposal="Принять.",
+                                  gis_choice=CHOICES.get(code)))
     db.session.flush()
     return meeting
 

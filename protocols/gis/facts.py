@@ -1,0 +1,152 @@
+"""What a counted meeting's importVotingProtocolRequest needs, read from the meeting, its register entry, its stored
+tally and the НСИ data; a meeting that lacks an identifier ГИС ЖКХ needs is refused with every gap named."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import date
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from protocols.gis.request import Attachment, Decision, Organisation, Person, ProtocolFacts
+from protocols.models import GisExchange, GisState, Protocol
+from registry.identifiers import digits
+from registry.kinds import OwnerKind
+from voting.core.errors import ConflictError, InvalidInputError
+from voting.core.extensions import db
+from voting.core.links import public_url
+from voting.domain import gis_nsi
+from voting.domain.protocol_orders import order_on
+from voting.meetings.models import Meeting, MeetingState
+
+COUNTED = (MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
+FINAL = (MeetingState.SIGNED, MeetingState.SUBMITTED)
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+NEEDS_NAMES = {"forming_fund": "способ формирования фонда капитального ремонта (НСИ 241)",
+               "management_type": "способ управления домом (НСИ 25)"}
+
+
+class MissingIdentifiers(InvalidInputError):
+    """The meeting cannot be exported: what ГИС ЖКХ needs is missing (each gap named)."""
+
+    def __init__(self, gaps: list[str]) -> None:
+        super().__init__(_("Для ГИС ЖКХ не хватает: %(gaps)s.", gaps="; ".join(gaps)), field="gis", gaps=gaps)
+        self.gaps = gaps
+
+
+def is_guid(text: str | None) -> bool:
+    return bool(text) and GUID.fullmatch(text or "") is not None
+
+
+def accepted_guid(meeting_id: int) -> str | None:
+    """The protocol's GUID in ГИС ЖКХ from its last accepted delivery (a new version replaces that one)."""
+    return db.session.scalar(select(GisExchange.result_guid).where(
+        GisExchange.meeting_id == meeting_id, GisExchange.state == GisState.ACCEPTED.value)
+        .order_by(GisExchange.id.desc()).limit(1))
+
+
+def gaps(meeting: Meeting) -> list[str]:
+    """What ГИС ЖКХ needs of this meeting's building and organisation that the register lacks (for the readiness list
+    and the export)."""
+    found = []
+    if not is_guid(meeting.building.fias_guid):
+        found.append(_("у дома нет идентификатора ФИАС (ГАР)"))
+    organisation = meeting.initiator_organisation
+    if organisation is not None and not (is_guid(organisation.gis_root_guid) or is_guid(organisation.gis_version_guid)):
+        found.append(_("у организации-инициатора «%(name)s» нет идентификатора в реестре организаций ГИС ЖКХ",
+                       name=organisation.name))
+    return found
+
+
+def gather(meeting: Meeting, transport_guid: str | None = None) -> ProtocolFacts:
+    """The facts of a counted meeting's protocol; raises MissingIdentifiers naming every gap."""
+    if meeting.state not in COUNTED or not meeting.result or meeting.counted_at is None:
+        raise ConflictError(_("В ГИС ЖКХ передаётся протокол подсчитанного собрания."))
+    assert meeting.opens_at and meeting.closes_at and meeting.notice_date
+    from protocols.document import protocol_number  # the number the printed protocol carries
+
+    zone = ZoneInfo(meeting.building.timezone)
+    day = meeting.counted_at.astimezone(zone).date()
+    missing = gaps(meeting)
+    initiators = _initiators(meeting, missing)
+    decisions = _decisions(meeting, day, missing)
+    protocol = db.session.get(Protocol, meeting.id)
+    attachment = protocol.gis_attachment_guid if protocol else None
+    if meeting.form.value != "electronic" and not is_guid(attachment):
+        missing.append(_("не указан идентификатор файла протокола в файловом хранилище ГИС ЖКХ (для бумажных форм "
+                         "файл обязателен)"))
+    if missing:
+        raise MissingIdentifiers(missing)
+    number, provisional = protocol_number(meeting, order_on(meeting.notice_date))
+    paper = meeting.paper_address or meeting.building.address
+    closes = meeting.closes_at.astimezone(zone)
+    return ProtocolFacts(
+        transport_guid=transport_guid or str(uuid.uuid4()),
+        fias_guid=meeting.building.fias_guid or "", date=day, form=meeting.form.value, kind=meeting.kind.value,
+        opens_at=meeting.opens_at.astimezone(zone), closes_at=closes, initiators=initiators,
+        quorum=bool(json.loads(meeting.result)["quorum"]), decisions=decisions,
+        # under 266/пр the number is ГИС ЖКХ's own identifier; a provisional one is not sent
+        number=number if not provisional and len(number) <= 30 else None,
+        protocol_guid=accepted_guid(meeting.id),
+        place=meeting.place or meeting.building.address, resolution_place=paper,
+        discipline=(_("Оформленные в письменной форме решения собственников принимает администратор общего собрания "
+                      "по адресу: %(place)s, до окончания голосования (%(end)s).", place=meeting.paper_address,
+                      end=f"{closes:%d.%m.%Y %H:%M}")
+                    if meeting.paper_address else
+                    _("Решения собственников принимаются только в системе «Вече» до окончания голосования.")),
+        info_review=meeting.materials_info or _(
+            "Информация и материалы собрания размещены на странице собрания в региональной системе «Вече»: %(url)s",
+            url=public_url("meetings.show", meeting_id=meeting.id)),
+        attachments=(Attachment(f"protocol-{meeting.id}.pdf", _("Протокол общего собрания собственников"),
+                                attachment),) if attachment else (),
+        placing=meeting.state in FINAL,
+    )
+
+
+def _initiators(meeting: Meeting, missing: list[str]) -> tuple[Person | Organisation, ...]:
+    organisation = meeting.initiator_organisation
+    if organisation is not None:
+        return (Organisation(organisation.gis_root_guid if is_guid(organisation.gis_root_guid) else None,
+                             organisation.gis_version_guid if is_guid(organisation.gis_version_guid) else None),)
+    owner = meeting.initiator_owner
+    if owner is None:
+        missing.append(_("не указан инициатор собрания"))
+        return ()
+    if owner.kind is not OwnerKind.PERSON:
+        missing.append(_("инициатор — организация-собственник «%(name)s»: ГИС ЖКХ принимает её по идентификатору в "
+                         "реестре организаций; укажите инициатором организацию реестра", name=owner.name))
+        return ()
+    parts = owner.name.split()
+    if len(parts) < 2:
+        missing.append(_("ФИО инициатора «%(name)s»: нужны фамилия и имя", name=owner.name))
+        return ()
+    snils = digits(owner.snils or "")
+    return (Person(parts[0], parts[1], " ".join(parts[2:]) or None, snils if len(snils) == 11 else None),)
+
+
+def _decisions(meeting: Meeting, day: date, missing: list[str]) -> tuple[Decision, ...]:
+    result = json.loads(meeting.result or "{}")
+    decisions = []
+    for item, entry in zip(meeting.agenda, result["items"], strict=True):
+        kind = gis_nsi.question_type(item.subject, day)
+        if kind is None:
+            missing.append(_("вопрос %(n)s: вид %(subject)s не сопоставлен справочнику НСИ 63", n=item.number,
+                             subject=item.subject))
+            continue
+        chosen = None
+        if kind.needs:
+            chosen = gis_nsi.options(kind.needs, day).get(item.gis_choice or "")
+            if chosen is None:
+                missing.append(_("вопрос %(n)s: не указан %(what)s", n=item.number, what=NEEDS_NAMES[kind.needs]))
+        decisions.append(Decision(
+            number=item.number, question=item.title, type=kind.ref,
+            agree=Fraction(entry["for_exact"]), against=Fraction(entry["against_exact"]),
+            abstain=Fraction(entry["abstain_exact"]), adopted=bool(entry["adopted"]),
+            forming_fund=chosen if kind.needs == "forming_fund" else None,
+            management_type=chosen if kind.needs == "management_type" else None))
+    return tuple(decisions)
