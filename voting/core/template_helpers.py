@@ -50,6 +50,13 @@ def channel_label(channel: str) -> str:
         channel, channel)
 
 
+def gis_state(state: str) -> str:
+    """A delivery to ГИС ЖКХ, or a line of its log, in the reader's language (one label table)."""
+    return {"queued": _("в очереди"), "sent": _("отправлен, ГИС ЖКХ обрабатывает"), "waiting": _("ожидание ответа"),
+            "retry": _("нет ответа, повтор"), "accepted": _("принят"), "refused": _("отклонён"),
+            "failed": _("не доставлен")}.get(state, state)
+
+
 def _notice_day(meeting: Any) -> date:
     """The date that chooses the law's edition: the notice date, or today for a meeting not yet announced."""
     return meeting.notice_date or datetime.now(ZoneInfo(meeting.building.timezone)).date()
@@ -70,6 +77,7 @@ def threshold_for(rule: str) -> float | None:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(local=local, duration=duration, amount=amount, area=area, fraction=fraction,
-                                 fromjson=json.loads, channel_label=channel_label)
+                                 fromjson=json.loads, channel_label=channel_label,
+                                 gis_state=gis_state)
     app.jinja_env.globals.update(get_locale=get_locale, item_rule=item_rule, subject_rule=subject_rule,
                                  threshold_for=threshold_for)
