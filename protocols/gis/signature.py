@@ -6,6 +6,7 @@ unsigned request's bytes, answering the signed request's bytes), as for the oper
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -20,11 +21,27 @@ from voting.core.errors import ConflictError
 DS = "http://www.w3.org/2000/09/xmldsig#"
 
 
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+
+
+class _Signer(XAdESSigner):
+    """signxml's XAdES signer, whose references to SignedProperties and KeyInfo also name their canonicalisation:
+    signxml digests them with exclusive c14n but writes no Transform, and a verifier would then take the default
+    (inclusive) one, which picks up the SOAP envelope's namespaces."""
+
+    def _add_reference_to_signed_info(self, sig_root: Any, node_to_reference: Any, **attrs: Any) -> None:
+        super()._add_reference_to_signed_info(sig_root, node_to_reference, **attrs)
+        reference = self._find(sig_root, "SignedInfo")[-1]
+        transforms = etree.Element(f"{{{DS}}}Transforms")
+        etree.SubElement(transforms, f"{{{DS}}}Transform", Algorithm=EXC_C14N)
+        reference.insert(0, transforms)
+
+
 def sign_with(element: etree._Element, key: bytes, cert: bytes) -> etree._Element:
     """The request signed in XAdES by a PEM key and certificate."""
     placeholder = etree.Element(f"{{{DS}}}Signature", Id="placeholder", nsmap={"ds": DS})
     element.insert(0, placeholder)
-    signer = XAdESSigner(method=methods.enveloped, c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#")
+    signer = _Signer(method=methods.enveloped, c14n_algorithm=EXC_C14N)
     return signer.sign(element, key=key, cert=cert.decode(), reference_uri=f"#{REQUEST_ID}", id_attribute="Id")
 
 
