@@ -34,6 +34,7 @@ from protocols.models import GisState, Protocol, ProtocolNote, RenderState
 from voting.core import jobs
 from voting.core.errors import ConflictError, InvalidInputError, VotingError
 from voting.core.extensions import db, limiter
+from voting.domain import gis_nsi
 from voting.meetings.models import GIS_ID, Meeting, MeetingState
 from voting.meetings.views import load_meeting
 
@@ -224,7 +225,7 @@ def gis_export(protocol: Protocol, kind: str) -> ResponseReturnValue:
 def gis_file(protocol: Protocol) -> ResponseReturnValue:
     """The protocol's file in ГИС ЖКХ's file store (its AttachmentGUID), which the paper forms attach."""
     value = request.form.get("attachment_guid", "").strip()
-    if not facts.is_guid(value):
+    if not gis_nsi.is_guid(value):
         raise InvalidInputError(_("Идентификатор файла в ГИС ЖКХ: GUID вида 8-4-4-4-12 шестнадцатеричных цифр."),
                                 field="attachment_guid")
     if protocol.meeting_id is None:

@@ -87,7 +87,7 @@ def import_register_command(building_id: int, file: Path, do_apply: bool) -> Non
                          ("ownerships removed", diff.ownerships_removed)):
         for item in items:
             click.echo(f"{title}: {item}")
-    for change in (*diff.premises_changed, *diff.ownerships_changed):
+    for change in (*diff.building_changed, *diff.premises_changed, *diff.ownerships_changed):
         click.echo(f"changed: {change.what}: {change.field}: {change.old} -> {change.new}")
     if do_apply:
         db.session.commit()

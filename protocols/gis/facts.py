@@ -4,7 +4,6 @@ tally and the НСИ data; a meeting that lacks an identifier ГИС ЖКХ need
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from datetime import date
 from fractions import Fraction
@@ -17,6 +16,7 @@ from protocols.gis.request import Attachment, Decision, Organisation, Person, Pr
 from protocols.models import GisExchange, GisState, Protocol
 from registry.identifiers import digits
 from registry.kinds import OwnerKind
+from voting.core import clock
 from voting.core.errors import ConflictError, InvalidInputError
 from voting.core.extensions import db
 from voting.core.links import public_url
@@ -26,7 +26,6 @@ from voting.meetings.models import Meeting, MeetingState
 
 COUNTED = (MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
 FINAL = (MeetingState.SIGNED, MeetingState.SUBMITTED)
-GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 NEEDS_NAMES = {"forming_fund": "способ формирования фонда капитального ремонта (НСИ 241)",
                "management_type": "способ управления домом (НСИ 25)"}
 
@@ -39,10 +38,6 @@ class MissingIdentifiers(InvalidInputError):
         self.gaps = gaps
 
 
-def is_guid(text: str | None) -> bool:
-    return bool(text) and GUID.fullmatch(text or "") is not None
-
-
 def accepted_guid(meeting_id: int) -> str | None:
     """The protocol's GUID in ГИС ЖКХ from its last accepted delivery (a new version replaces that one)."""
     return db.session.scalar(select(GisExchange.result_guid).where(
@@ -50,17 +45,30 @@ def accepted_guid(meeting_id: int) -> str | None:
         .order_by(GisExchange.id.desc()).limit(1))
 
 
-def gaps(meeting: Meeting) -> list[str]:
-    """What ГИС ЖКХ needs of this meeting's building and organisation that the register lacks (for the readiness list
-    and the export)."""
-    found = []
-    if not is_guid(meeting.building.fias_guid):
-        found.append(_("у дома нет идентификатора ФИАС (ГАР)"))
+def gaps(meeting: Meeting, on: date | None = None) -> list[str]:
+    """What ГИС ЖКХ needs of this meeting that the register and the agenda lack, each named
+    (gis_nsi.identifier_problems), judged on `on` (the protocol's date; today before the count)."""
     organisation = meeting.initiator_organisation
-    if organisation is not None and not (is_guid(organisation.gis_root_guid) or is_guid(organisation.gis_version_guid)):
-        found.append(_("у организации-инициатора «%(name)s» нет идентификатора в реестре организаций ГИС ЖКХ",
-                       name=organisation.name))
-    return found
+    day = on or clock.now().astimezone(ZoneInfo(meeting.building.timezone)).date()
+    problems = gis_nsi.identifier_problems(
+        meeting.building.fias_guid,
+        (organisation.gis_root_guid, organisation.gis_version_guid) if organisation else None,
+        tuple((item.number, item.subject, item.gis_choice) for item in meeting.agenda), day)
+    messages = []
+    for problem in problems:
+        if problem.field == "fias_guid":
+            messages.append(_("у дома нет идентификатора ФИАС (ГАР)"))
+        elif problem.field == "organisation_guid":
+            assert organisation is not None
+            messages.append(_("у организации-инициатора «%(name)s» нет идентификатора в реестре организаций ГИС ЖКХ",
+                              name=organisation.name))
+        elif problem.code == "gis_no_question_type":
+            messages.append(_("вопрос %(n)s: вид %(subject)s не сопоставлен справочнику НСИ 63",
+                              n=problem.params["item"], subject=problem.params["subject"]))
+        else:
+            messages.append(_("вопрос %(n)s: не указан %(what)s", n=problem.params["item"],
+                              what=NEEDS_NAMES[problem.params["needs"]]))
+    return messages
 
 
 def gather(meeting: Meeting, transport_guid: str | None = None) -> ProtocolFacts:
@@ -72,16 +80,16 @@ def gather(meeting: Meeting, transport_guid: str | None = None) -> ProtocolFacts
 
     zone = ZoneInfo(meeting.building.timezone)
     day = meeting.counted_at.astimezone(zone).date()
-    missing = gaps(meeting)
+    missing = gaps(meeting, day)
     initiators = _initiators(meeting, missing)
-    decisions = _decisions(meeting, day, missing)
     protocol = db.session.get(Protocol, meeting.id)
     attachment = protocol.gis_attachment_guid if protocol else None
-    if meeting.form.value != "electronic" and not is_guid(attachment):
+    if meeting.form.value != "electronic" and not gis_nsi.is_guid(attachment):
         missing.append(_("не указан идентификатор файла протокола в файловом хранилище ГИС ЖКХ (для бумажных форм "
                          "файл обязателен)"))
     if missing:
         raise MissingIdentifiers(missing)
+    decisions = _decisions(meeting, day)
     number, provisional = protocol_number(meeting, order_on(meeting.notice_date))
     paper = meeting.paper_address or meeting.building.address
     closes = meeting.closes_at.astimezone(zone)
@@ -111,8 +119,8 @@ def gather(meeting: Meeting, transport_guid: str | None = None) -> ProtocolFacts
 def _initiators(meeting: Meeting, missing: list[str]) -> tuple[Person | Organisation, ...]:
     organisation = meeting.initiator_organisation
     if organisation is not None:
-        return (Organisation(organisation.gis_root_guid if is_guid(organisation.gis_root_guid) else None,
-                             organisation.gis_version_guid if is_guid(organisation.gis_version_guid) else None),)
+        root, version = organisation.gis_root_guid, organisation.gis_version_guid
+        return (Organisation(root if gis_nsi.is_guid(root) else None, version if gis_nsi.is_guid(version) else None),)
     owner = meeting.initiator_owner
     if owner is None:
         missing.append(_("не указан инициатор собрания"))
@@ -129,20 +137,14 @@ def _initiators(meeting: Meeting, missing: list[str]) -> tuple[Person | Organisa
     return (Person(parts[0], parts[1], " ".join(parts[2:]) or None, snils if len(snils) == 11 else None),)
 
 
-def _decisions(meeting: Meeting, day: date, missing: list[str]) -> tuple[Decision, ...]:
+def _decisions(meeting: Meeting, day: date) -> tuple[Decision, ...]:
+    """Each agenda item with its stored exact tally; `gaps` has found every item's НСИ entries present."""
     result = json.loads(meeting.result or "{}")
     decisions = []
     for item, entry in zip(meeting.agenda, result["items"], strict=True):
         kind = gis_nsi.question_type(item.subject, day)
-        if kind is None:
-            missing.append(_("вопрос %(n)s: вид %(subject)s не сопоставлен справочнику НСИ 63", n=item.number,
-                             subject=item.subject))
-            continue
-        chosen = None
-        if kind.needs:
-            chosen = gis_nsi.options(kind.needs, day).get(item.gis_choice or "")
-            if chosen is None:
-                missing.append(_("вопрос %(n)s: не указан %(what)s", n=item.number, what=NEEDS_NAMES[kind.needs]))
+        assert kind is not None
+        chosen = gis_nsi.options(kind.needs, day)[item.gis_choice or ""] if kind.needs else None
         decisions.append(Decision(
             number=item.number, question=item.title, type=kind.ref,
             agree=Fraction(entry["for_exact"]), against=Fraction(entry["against_exact"]),

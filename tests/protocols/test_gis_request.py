@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
 from protocols.gis import request
-from protocols.gis.facts import _decisions
+from protocols.gis.facts import _decisions, gaps
 from protocols.gis.request import Attachment, Decision, Organisation, Person, ProtocolFacts
+from registry.models import Building
 from tests.domain.test_tally import dossiers
 from tests.protocols.gis_shape import HM, IND, NSI, ORG, check_request
 from voting.domain.gis_nsi import options, question_type
@@ -144,9 +145,9 @@ def test_the_numbers_are_the_recounts_to_the_last_digit(app, tmp_path: Path, dos
     meeting.agenda = [AgendaItem(number=int(a["id"]), title=a["title"], subject=a["subject"],
                                  gis_choice=CHOSEN.get(a["subject"])) for a in dossier["agenda"]]
     with app.test_request_context():
-        missing: list[str] = []
-        decisions = _decisions(meeting, date(2026, 3, 21), missing)
-    assert missing == []
+        meeting.building = Building(fias_guid="5b2f1e0c-7a6d-4e3b-9c8a-1f2e3d4c5b6a", timezone="Asia/Yekaterinburg")
+        assert gaps(meeting, date(2026, 3, 21)) == []
+        decisions = _decisions(meeting, date(2026, 3, 21))
     quorum = json.loads(meeting.result or "{}")["quorum"]  # as facts.gather takes it
     root = request.build(facts("electronic", decisions=decisions, quorum=quorum))
     assert check_request(root) == []

@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from voting.domain.schedule import Problem
+
 # the item's choice ГИС ЖКХ asks for: FormingFund (НСИ 241), ManagementType (НСИ 25)
 NEEDS = ("forming_fund", "management_type")
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,30 @@ def question_type(subject: str, on: date) -> QuestionType | None:
 def options(needs: str, on: date) -> dict[str, NsiRef]:
     """The values an item whose type `needs` this may carry, by veche's key (e.g. `special_account`)."""
     return {key: _ref(entry) for key, entry in (edition(on) or {}).get(needs, {}).items()}
+
+
+def identifier_problems(fias_guid: str | None, organisation_guids: tuple[str | None, str | None] | None,
+                        items: tuple[tuple[int, str, str | None], ...], on: date) -> list[Problem]:
+    """What ГИС ЖКХ will need that is missing: the house's ФИАС GUID, the initiator organisation's registry GUID
+    (`organisation_guids` None when no organisation initiates), and for each item (number, subject, chosen way)
+    its НСИ 63 type and, where that asks for one, the way chosen."""
+    problems = []
+    if not is_guid(fias_guid):
+        problems.append(Problem("gis_missing", "fias_guid"))
+    if organisation_guids is not None and not any(is_guid(g) for g in organisation_guids):
+        problems.append(Problem("gis_missing", "organisation_guid"))
+    for number, subject, chosen in items:
+        kind = question_type(subject, on)
+        if kind is None:
+            problems.append(Problem("gis_no_question_type", "agenda", {"item": str(number), "subject": subject}))
+        elif kind.needs and chosen not in options(kind.needs, on):
+            problems.append(Problem("gis_choice_missing", "agenda", {"item": str(number), "needs": kind.needs}))
+    return problems
+
+
+def is_guid(text: str | None) -> bool:
+    """A GUID as ГИС ЖКХ writes them (base:GUIDType)."""
+    return GUID.fullmatch(text or "") is not None
 
 
 def unverified(on: date) -> list[str]:
