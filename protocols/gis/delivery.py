@@ -16,11 +16,12 @@ from flask_babel import gettext as _
 from lxml import etree
 from sqlalchemy import select
 
+from protocols import services
 from protocols.gis import facts, request, signature
 from protocols.gis.client import Client, Outcome, TransportError
 from protocols.models import GisEvent, GisExchange, GisState, Protocol
 from voting.core import jobs
-from voting.core.errors import ConflictError
+from voting.core.errors import ConflictError, VotingError
 from voting.core.extensions import db
 from voting.domain.protocol_orders import order_on
 from voting.meetings.models import Meeting
@@ -97,11 +98,17 @@ def _finish(exchange: GisExchange, outcome: Outcome) -> None:
         GisState.ACCEPTED.value, outcome.guid, outcome.unique_number)
     meeting = exchange.meeting
     protocol = db.session.get(Protocol, meeting.id)
-    if (meeting.notice_date and order_on(meeting.notice_date).number_is_gis_id and not meeting.gis_id
-            and not (protocol and protocol.signatures)):
+    numbered = (meeting.notice_date and order_on(meeting.notice_date).number_is_gis_id and not meeting.gis_id
+                and not (protocol and protocol.signatures))
+    if numbered:
         meeting.gis_id = outcome.guid  # 266/пр: the protocol's number is the identifier ГИС ЖКХ assigned
     _log(exchange, "accepted", f"GUID {outcome.guid}" + (f", № {outcome.unique_number}" if outcome.unique_number
                                                          else ""))
+    if numbered and protocol is not None and protocol.document:
+        try:  # the printed protocol carries its number: render it again while nobody has signed it
+            services.request_render(meeting)
+        except VotingError as error:
+            _log(exchange, "renumber", error.message)
 
 
 def connect() -> None:

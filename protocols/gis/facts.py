@@ -102,18 +102,22 @@ def gather(meeting: Meeting, transport_guid: str | None = None) -> ProtocolFacts
         number=number if not provisional and len(number) <= 30 else None,
         protocol_guid=accepted_guid(meeting.id),
         place=meeting.place or meeting.building.address, resolution_place=paper,
-        discipline=(_("Оформленные в письменной форме решения собственников принимает администратор общего собрания "
-                      "по адресу: %(place)s, до окончания голосования (%(end)s).", place=meeting.paper_address,
-                      end=f"{closes:%d.%m.%Y %H:%M}")
-                    if meeting.paper_address else
-                    _("Решения собственников принимаются только в системе «Вече» до окончания голосования.")),
-        info_review=meeting.materials_info or _(
-            "Информация и материалы собрания размещены на странице собрания в региональной системе «Вече»: %(url)s",
-            url=public_url("meetings.show", meeting_id=meeting.id)),
-        attachments=(Attachment(f"protocol-{meeting.id}.pdf", _("Протокол общего собрания собственников"),
+        discipline=_discipline(meeting, f"{closes:%d.%m.%Y %H:%M}"),
+        info_review=meeting.materials_info or (  # what ГИС ЖКХ shows the owners: in Russian whatever the reader's
+            "Информация и материалы собрания размещены на странице собрания в региональной системе «Вече»: "
+            + public_url("meetings.show", meeting_id=meeting.id)),
+        attachments=(Attachment(f"protocol-{meeting.id}.pdf", "Протокол общего собрания собственников",
                                 attachment),) if attachment else (),
         placing=meeting.state in FINAL,
     )
+
+
+def _discipline(meeting: Meeting, end: str) -> str:
+    """How written decisions are received (ЖК РФ ст. 47.1), as ГИС ЖКХ shows it to the owners: in Russian."""
+    if meeting.paper_address:
+        return ("Оформленные в письменной форме решения собственников принимает администратор общего собрания по "
+                f"адресу: {meeting.paper_address}, до окончания голосования ({end}).")
+    return "Решения собственников принимаются только в системе «Вече» до окончания голосования."
 
 
 def _initiators(meeting: Meeting, missing: list[str]) -> tuple[Person | Organisation, ...]:

@@ -91,7 +91,11 @@ def test_gis_export_writes_the_request_and_refuses_naming_what_is_missing(client
 
 
 def test_the_job_delivers_and_stores_the_identifier_that_comes_back(client, session, stand_in: StandIn) -> None:
+    from protocols import services
+
     state = ready(client)
+    protocol = services.render_now(state.meeting.id)
+    assert protocol.number_provisional
     exchange = delivery.start(state.meeting)
     db.session.refresh(exchange)
     assert exchange.state == GisState.ACCEPTED.value, [(e.step, e.detail) for e in exchange.events]
@@ -102,8 +106,10 @@ def test_the_job_delivers_and_stores_the_identifier_that_comes_back(client, sess
     assert stand_in.received == ["urn:importVotingProtocol", "urn:getState", "urn:getState"]
     signed = etree.fromstring(exchange.request.encode())
     assert signed[0].tag == "{http://www.w3.org/2000/09/xmldsig#}Signature"  # first, as base:BaseType has it
-    if order_on(state.meeting.notice_date).number_is_gis_id:  # 266/пр: the protocol's number is ГИС ЖКХ's id
-        assert state.meeting.gis_id == message.guid
+    assert order_on(state.meeting.notice_date).number_is_gis_id  # 266/пр: the protocol's number is ГИС ЖКХ's id
+    assert state.meeting.gis_id == message.guid
+    db.session.refresh(protocol)
+    assert (protocol.number, protocol.number_provisional) == (message.guid, False)  # rendered again with it
     # the next version names the one it replaces
     again = delivery.start(state.meeting)
     assert etree.fromstring(again.request.encode()).findtext(f"{{{HM}}}ProtocolGUID") == message.guid

@@ -54,7 +54,7 @@ def gis_state(state: str) -> str:
     """A delivery to ГИС ЖКХ, or a line of its log, in the reader's language (one label table)."""
     return {"queued": _("в очереди"), "sent": _("отправлен, ГИС ЖКХ обрабатывает"), "waiting": _("ожидание ответа"),
             "retry": _("нет ответа, повтор"), "accepted": _("принят"), "refused": _("отклонён"),
-            "failed": _("не доставлен")}.get(state, state)
+            "failed": _("не доставлен"), "renumber": _("протокол не переформирован с новым номером")}.get(state, state)
 
 
 def _notice_day(meeting: Any) -> date:
