@@ -169,3 +169,28 @@ def test_the_protocol_page_sends_and_shows_the_delivery_log(client, session, sta
     assert [(str(q["number"]), q["for"], q["against"], q["abstain"]) for q in results["questions"]] == [
         (d.findtext(f"{{{HM}}}QuestionNumber"), d.findtext(f"{{{HM}}}Agree"), d.findtext(f"{{{HM}}}Against"),
          d.findtext(f"{{{HM}}}Abstent")) for d in etree.fromstring(xml.data).iter(f"{{{HM}}}DecisionList")]
+
+
+def test_the_demos_counted_meeting_exports_with_the_recounts_numbers_and_is_delivered(
+        runner, session, stand_in: StandIn, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from sqlalchemy import select
+
+    from voting.meetings.models import Meeting
+    from voting.recount import recount_command
+
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    closed = db.session.scalar(select(Meeting).where(Meeting.gis_id == "demo-closed"))
+    out, dossier = tmp_path / "demo.xml", tmp_path / "dossier.json"
+    exported = runner.invoke(cli, ["gis-export", str(closed.id), "-o", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert runner.invoke(cli, ["dossier", str(closed.id), "-o", str(dossier)]).exit_code == 0
+    recount = json.loads(CliRunner().invoke(recount_command, [str(dossier), "--json"]).output)
+    root = etree.parse(str(out)).getroot()
+    assert check_request(root) == []
+    assert [(d.findtext(f"{{{HM}}}Agree"), d.findtext(f"{{{HM}}}Against"), d.findtext(f"{{{HM}}}Abstent"))
+            for d in root.iter(f"{{{HM}}}DecisionList")] == [
+        (i["for"], i["against"], i["abstain"]) for i in recount["items"]]
+    exchange = delivery.start(closed)
+    assert exchange.state == GisState.ACCEPTED.value
+    assert exchange.result_guid == stand_in.messages[exchange.message_guid or ""].guid

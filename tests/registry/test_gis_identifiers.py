@@ -79,3 +79,19 @@ def test_the_building_page_keeps_the_identifiers_and_the_meeting_page_lists_what
     db.session.commit()
     shown = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Для обмена с ГИС ЖКХ" not in shown
+
+
+def test_an_item_states_the_way_it_chooses_only_where_ghis_asks(client, session) -> None:
+    from tests.voting.test_meetings import drafted, post
+
+    meeting, _item = drafted(client)
+    url, page = f"/meetings/{meeting.id}/items", f"/meetings/{meeting.id}"
+    post(client, url, {"title": "Выбрать управление управляющей организацией", "subject": "44.2.4",
+                       "gis_choice": "management_company"}, page=page)
+    refused = post(client, url, {"title": "Избрать председателя", "subject": "44.2.5",
+                                 "gis_choice": "management_company"}, page=page)
+    assert refused.status_code == 422 and "не относится к этому виду вопроса" in refused.get_data(as_text=True)
+    post(client, url, {"title": "Избрать председателя", "subject": "44.2.5", "gis_choice": ""}, page=page)
+    db.session.expire_all()
+    items = db.session.get(Meeting, meeting.id).agenda  # type: ignore[union-attr]
+    assert [(i.subject, i.gis_choice) for i in items] == [("44.2.4", "management_company"), ("44.2.5", None)]
