@@ -30,5 +30,5 @@ class GisIdentifiersForm(FlaskForm):
     """The identifiers ГИС ЖКХ knows the house and its managing organisation by."""
 
     fias_guid = _guid(_l("Идентификатор дома в ФИАС (ГАР)"))
-    org_root_guid = _guid(_l("Идентификатор организации в реестре ГИС ЖКХ (orgRootEntityGUID)"))
-    org_version_guid = _guid(_l("Идентификатор версии организации в ГИС ЖКХ (orgVersionGUID)"))
+    org_root_guid = _guid(_l("Идентификатор организации в реестре ГИС ЖКХ"))
+    org_version_guid = _guid(_l("Идентификатор версии организации в реестре ГИС ЖКХ"))

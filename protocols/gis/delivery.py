@@ -72,10 +72,10 @@ def deliver(exchange_id: int, sleep: Callable[[float], None] = time.sleep) -> st
                 exchange.attempts += 1
                 exchange.message_guid = client.send(etree.fromstring(exchange.request.encode()))
                 exchange.state = GisState.SENT.value
-                _log(exchange, "sent", f"MessageGUID {exchange.message_guid}")
+                _log(exchange, "sent", _("идентификатор сообщения %(g)s", g=exchange.message_guid))
             outcome = client.state(exchange.message_guid)
         except TransportError as error:
-            _log(exchange, "retry", str(error))
+            _log(exchange, "retry", _("ГИС ЖКХ не ответил (%(e)s)", e=str(error)))
             continue
         if outcome.done:
             _finish(exchange, outcome)
@@ -102,8 +102,8 @@ def _finish(exchange: GisExchange, outcome: Outcome) -> None:
                 and not (protocol and protocol.signatures))
     if numbered:
         meeting.gis_id = outcome.guid  # 266/пр: the protocol's number is the identifier ГИС ЖКХ assigned
-    _log(exchange, "accepted", f"GUID {outcome.guid}" + (f", № {outcome.unique_number}" if outcome.unique_number
-                                                         else ""))
+    _log(exchange, "accepted", _("идентификатор протокола %(g)s", g=outcome.guid)
+         + (f", № {outcome.unique_number}" if outcome.unique_number else ""))
     if numbered and protocol is not None and protocol.document:
         try:  # the printed protocol carries its number: render it again while nobody has signed it
             services.request_render(meeting)

@@ -23,6 +23,7 @@ from tests.factories import csrf_token, login, staff_of
 from tests.protocols.gis_shape import HM, check_request
 from tests.protocols.gis_standin import StandIn, serve
 from voting.cli import cli
+from voting.core.errors import VotingError
 from voting.core.extensions import db
 from voting.domain.protocol_orders import order_on
 
@@ -194,3 +195,38 @@ def test_the_demos_counted_meeting_exports_with_the_recounts_numbers_and_is_deli
     exchange = delivery.start(closed)
     assert exchange.state == GisState.ACCEPTED.value
     assert exchange.result_guid == stand_in.messages[exchange.message_guid or ""].guid
+
+
+SIGNED_BY_HOOK: list[bytes] = []
+
+
+def gost_tool(unsigned: bytes) -> bytes:
+    """Stands for the operator's GOST signing tool: signs with the test key the fixture configured."""
+    from flask import current_app
+
+    from protocols.gis.signature import sign_with
+
+    SIGNED_BY_HOOK.append(unsigned)
+    signed = sign_with(etree.fromstring(unsigned), Path(current_app.config["TEST_GIS_KEY"]).read_bytes(),
+                       Path(current_app.config["TEST_GIS_CERT"]).read_bytes())
+    return etree.tostring(signed)
+
+
+def broken_tool(unsigned: bytes) -> bytes:
+    raise RuntimeError("токен не вставлен")
+
+
+def test_the_operators_signing_tool_signs_when_configured(client, session, stand_in: StandIn, app,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    state = ready(client)
+    monkeypatch.setitem(app.config, "TEST_GIS_KEY", app.config["GIS_KEY_FILE"])
+    monkeypatch.setitem(app.config, "TEST_GIS_CERT", app.config["GIS_CERT_FILE"])
+    monkeypatch.setitem(app.config, "GIS_KEY_FILE", None)
+    monkeypatch.setitem(app.config, "GIS_SIGNER", "tests.protocols.test_gis_delivery:broken_tool")
+    with pytest.raises(VotingError, match="токен не вставлен"):
+        delivery.start(state.meeting)
+    assert db.session.query(GisExchange).filter_by(meeting_id=state.meeting.id).count() == 0  # nothing kept
+    monkeypatch.setitem(app.config, "GIS_SIGNER", "tests.protocols.test_gis_delivery:gost_tool")
+    exchange = delivery.start(state.meeting)
+    assert SIGNED_BY_HOOK and b"Signature" not in SIGNED_BY_HOOK[-1]  # the tool got the unsigned request
+    assert exchange.state == GisState.ACCEPTED.value
