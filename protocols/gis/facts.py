@@ -10,8 +10,10 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from protocols.document import protocol_number
 from protocols.gis.request import Attachment, Decision, Organisation, Person, ProtocolFacts
 from protocols.models import GisExchange, GisState, Protocol
 from registry.identifiers import digits
@@ -26,8 +28,8 @@ from voting.meetings.models import Meeting, MeetingState
 
 COUNTED = (MeetingState.COUNTED, MeetingState.SIGNED, MeetingState.SUBMITTED)
 FINAL = (MeetingState.SIGNED, MeetingState.SUBMITTED)
-NEEDS_NAMES = {"forming_fund": "способ формирования фонда капитального ремонта (НСИ 241)",
-               "management_type": "способ управления домом (НСИ 25)"}
+NEEDS_NAMES = {"forming_fund": _l("способ формирования фонда капитального ремонта (НСИ 241)"),
+               "management_type": _l("способ управления домом (НСИ 25)")}
 
 
 class MissingIdentifiers(InvalidInputError):
@@ -76,8 +78,6 @@ def gather(meeting: Meeting, transport_guid: str | None = None) -> ProtocolFacts
     if meeting.state not in COUNTED or not meeting.result or meeting.counted_at is None:
         raise ConflictError(_("В ГИС ЖКХ передаётся протокол подсчитанного собрания."))
     assert meeting.opens_at and meeting.closes_at and meeting.notice_date
-    from protocols.document import protocol_number  # the number the printed protocol carries
-
     zone = ZoneInfo(meeting.building.timezone)
     day = meeting.counted_at.astimezone(zone).date()
     missing = gaps(meeting, day)
