@@ -26,10 +26,15 @@ from auth.policy import (
 )
 from ballots import paper
 from ballots.chain import PROTOCOL_TAG
-from protocols import gis, services, signing
-from protocols.models import Protocol, ProtocolNote, RenderState
+from protocols import services, signing
+from protocols.gis import delivery, facts
+from protocols.gis import request as request_xml
+from protocols.gis import results as gis
+from protocols.models import GisState, Protocol, ProtocolNote, RenderState
+from voting.core import jobs
 from voting.core.errors import ConflictError, InvalidInputError, VotingError
 from voting.core.extensions import db, limiter
+from voting.domain import gis_nsi
 from voting.meetings.models import GIS_ID, Meeting, MeetingState
 from voting.meetings.views import load_meeting
 
@@ -70,6 +75,8 @@ def _page(protocol: Protocol, handwritten: dict[str, Any] | None = None) -> Resp
         scans=may(current_user, BUILDING_PERSONAL_DATA, meeting),
         administer=may(current_user, BUILDING_ADMINISTER, meeting),
         inspect=may(current_user, PROTOCOL_INSPECT, protocol),
+        gis=delivery.latest(meeting.id, all_of_them=True),
+        gis_gaps=facts.gaps(meeting) if protocol.document else [],
         stale=protocol.document is not None and meeting.state is MeetingState.COUNTED and not protocol.signatures
         and json.loads(protocol.document)["signers"] != signing.required(meeting))
 
@@ -200,10 +207,49 @@ def pdf(protocol: Protocol) -> ResponseReturnValue:
 @bp.get("/meetings/<int:meeting_id>/protocol/gis.<any(json, xml):kind>")
 @policy(PROTOCOL_VIEW, load_protocol)
 def gis_export(protocol: Protocol, kind: str) -> ResponseReturnValue:
-    results = gis.export(json.loads(_ready(protocol).document or "{}"))
-    body = gis.to_xml(results) if kind == "xml" else json.dumps(results, ensure_ascii=False, indent=2).encode()
-    return Response(body, mimetype=f"application/{kind}", headers={
-        "Content-Disposition": f"attachment; filename=gis-results-{protocol.meeting_id}.{kind}"})
+    """The results as JSON (for people and tools), or the importVotingProtocolRequest ГИС ЖКХ takes (422 naming
+    what is missing)."""
+    if kind == "xml":
+        body = request_xml.to_bytes(request_xml.build(facts.gather(protocol.meeting)))
+        name = f"gis-protocol-{protocol.meeting_id}.xml"
+    else:
+        body = json.dumps(gis.export(json.loads(_ready(protocol).document or "{}")), ensure_ascii=False,
+                          indent=2).encode()
+        name = f"gis-results-{protocol.meeting_id}.json"
+    return Response(body, mimetype=f"application/{kind}",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.post("/meetings/<int:meeting_id>/protocol/gis/file")
+@policy(BUILDING_ADMINISTER, load_protocol)
+def gis_file(protocol: Protocol) -> ResponseReturnValue:
+    """The protocol's file in ГИС ЖКХ's file store (its AttachmentGUID), which the paper forms attach."""
+    value = request.form.get("attachment_guid", "").strip()
+    if not gis_nsi.is_guid(value):
+        raise InvalidInputError(_("Идентификатор файла в ГИС ЖКХ: GUID вида 8-4-4-4-12 шестнадцатеричных цифр."),
+                                field="attachment_guid")
+    if protocol.meeting_id is None:
+        raise ConflictError(_("Протокол ещё не сформирован."))
+    protocol.gis_attachment_guid = value.lower()
+    db.session.commit()
+    return _to_page(protocol, "#gis")
+
+
+@bp.post("/meetings/<int:meeting_id>/protocol/gis/send")
+@limiter.limit("10/minute")
+@policy(BUILDING_ADMINISTER, load_protocol)
+def gis_send(protocol: Protocol) -> ResponseReturnValue:
+    """Send the protocol to ГИС ЖКХ (or ask again for the answer to the one sent); the job commits its own log."""
+    last = delivery.latest(protocol.meeting.id)
+    try:
+        if last is not None and last.state == GisState.SENT.value:
+            jobs.run(delivery.JOB, exchange_id=last.id)
+        else:
+            delivery.start(protocol.meeting)
+    except VotingError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    return _to_page(protocol, "#gis")
 
 
 @bp.post("/meetings/<int:meeting_id>/protocol/recount")

@@ -23,10 +23,11 @@ from auth.policy import (
 )
 from auth.security_log import log_event
 from registry import services, sync
-from registry.forms import ConfirmImportForm, RegisterUploadForm
+from registry.forms import ConfirmImportForm, GisIdentifiersForm, RegisterUploadForm
 from registry.models import Building, Owner, Ownership, Premises, RegisterUpload
 from registry.register_file import COLUMNS, Register, read_register
 from registry.template_file import template_csv, template_xlsx
+from voting.core.errors import InvalidInputError
 from voting.core.extensions import db
 from voting.core.spreadsheet import RowsError, SpreadsheetError
 
@@ -66,7 +67,29 @@ def building(item: Building) -> str:
                            premises=premises, query=query, page=page, pages=pages, count=count,
                            unmasked=unmasked,
                            may_unmask=may(current_user, BUILDING_PERSONAL_DATA, item),
-                           may_administer=may(current_user, BUILDING_ADMINISTER, item))
+                           may_administer=may(current_user, BUILDING_ADMINISTER, item),
+                           gis_form=_gis_form(item))
+
+
+def _gis_form(item: Building, form: GisIdentifiersForm | None = None) -> GisIdentifiersForm:
+    organisation = item.organisation
+    return form or GisIdentifiersForm(data={
+        "fias_guid": item.fias_guid, "org_root_guid": organisation.gis_root_guid if organisation else None,
+        "org_version_guid": organisation.gis_version_guid if organisation else None})
+
+
+@bp.post("/<int:building_id>/gis")
+@policy(BUILDING_ADMINISTER, load_building)
+def gis_identifiers(item: Building) -> ResponseReturnValue:
+    """The ГИС ЖКХ identifiers of the house and its managing organisation."""
+    form = GisIdentifiersForm()
+    if not form.validate_on_submit():
+        field = next(iter(form.errors), "fias_guid")
+        raise InvalidInputError(f"{getattr(form, field).label.text}: {form.errors[field][0]}", field=field)
+    services.set_gis_identifiers(item, form.fias_guid.data, form.org_root_guid.data, form.org_version_guid.data)
+    db.session.commit()
+    flash(_("Идентификаторы ГИС ЖКХ сохранены."), "success")
+    return redirect(url_for(".building", building_id=item.id) + "#gis")
 
 
 @bp.route("/<int:building_id>/register", methods=["GET", "POST"])

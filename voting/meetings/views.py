@@ -130,10 +130,11 @@ def show(meeting: Meeting) -> ResponseReturnValue:
             "initiator_owner": meeting.initiator_owner.name if meeting.initiator_owner else ""})
         query = request.args.get("q", "")
         item_form = AgendaItemForm()
+        item_form.gis_choice.choices = plan.gis_choices(plan.local_today(meeting))
         subjects = search(query) if query else catalogue()
         item_form.subject.choices = [s.code for s in subjects]
         context |= {"plan": plan_form, "item_form": item_form, "subjects": subjects, "query": query,
-                    "problems": plan.readiness_of(meeting)}
+                    "problems": plan.readiness_of(meeting), "gis_problems": plan.gis_readiness_of(meeting)}
     if meeting.state in (MeetingState.VOTING, MeetingState.CLOSED) and administer:
         context["participation"] = board.participation(meeting)
     if meeting.result:
@@ -275,9 +276,10 @@ def update_plan(meeting: Meeting) -> ResponseReturnValue:
 def add_item(meeting: Meeting) -> ResponseReturnValue:
     form = AgendaItemForm()
     form.subject.choices = _subject_choices("")
+    form.gis_choice.choices = plan.gis_choices(plan.local_today(meeting))
     if form.validate_on_submit():
         plan.add_item(meeting, form.title.data or "", form.subject.data or "", form.proposal.data,
-                          form.entrance.data)
+                      form.entrance.data, form.gis_choice.data)
         db.session.commit()
         flash(_("Вопрос добавлен в повестку."), "success")
     else:
