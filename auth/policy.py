@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, null, o
 
 from auth.models import Decision, GuestGrant, OwnershipLink, Proxy, User
 from registry.models import Building, Municipality, Ownership, Premises
+from voting.core.errors import wants_json
 from voting.core.extensions import db, login_manager
 
 PUBLIC = "public"
@@ -170,6 +171,8 @@ def policy(action: str, load: Callable[..., Any] | None = None) -> Callable[[Vie
         @wraps(view)
         def guarded(**kwargs: Any) -> Any:
             if action != PUBLIC and not current_user.is_authenticated:
+                if wants_json():  # an API client gets a 401 problem, not a redirect to the sign-in page
+                    abort(401)
                 return login_manager.unauthorized()
             if load is None:
                 if not may(current_user, action):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from apispec import APISpec
-from flask import Blueprint, g, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import Schema, fields
@@ -24,6 +24,7 @@ from auth.policy import (
 from ballots import casting, chain, log
 from ballots.models import LogHead
 from registry.models import Building
+from voting.core import limits
 from voting.core.errors import NotFoundError
 from voting.core.extensions import db, limiter
 from voting.meetings.models import Meeting
@@ -31,14 +32,6 @@ from voting.meetings.plan import local_today, summary
 from voting.meetings.views import load_meeting
 
 bp = Blueprint("ballots_api", __name__, url_prefix="/api/v1")
-
-
-def _user_key() -> str:
-    """The rate limit's key: the account. Kept for the request: the limit headers ask again after the commit, which
-    would otherwise reload the user."""
-    if "limit_key" not in g:
-        g.limit_key = f"user:{current_user.get_id()}"
-    return str(g.limit_key)
 
 
 @bp.get("/meetings")
@@ -70,7 +63,7 @@ def ballot_chains(meeting: Meeting, manifest: dict[str, Any] | None) -> list[dic
     return chains
 
 
-@bp.get("/meetings/<int:meeting_id>")
+@bp.get("/meetings/<id:meeting_id>")
 @policy(BUILDING_VIEW, load_meeting)
 def manifest(meeting: Meeting) -> ResponseReturnValue:
     head = db.session.get(LogHead, meeting.id)
@@ -90,9 +83,10 @@ def without_personal_data(manifest: dict[str, Any]) -> dict[str, Any]:
         for owner in premises["owners"]]} for premises in manifest["register"]], "personal_data": "withheld"}
 
 
-@bp.post("/meetings/<int:meeting_id>/ballots")
+@bp.post("/meetings/<id:meeting_id>/ballots")
 @policy(BUILDING_VIEW, load_meeting)
-@limiter.limit("120/minute", key_func=_user_key)
+@limiter.limit(limits.BALLOTS_PER_ACCOUNT, key_func=limits.account_key)
+@limiter.limit(limits.BALLOTS_PER_ADDRESS)
 def submit(meeting: Meeting) -> ResponseReturnValue:
     receipt, new = casting.submit(current_user, meeting, request.get_json(silent=True))
     return receipt, 201 if new else 200

@@ -27,7 +27,7 @@ from voting.meetings.views import load_meeting
 bp = Blueprint("ballots", __name__)
 
 
-@bp.get("/meetings/<int:meeting_id>/vote")
+@bp.get("/meetings/<id:meeting_id>/vote")
 @policy(BUILDING_VIEW, load_meeting)
 def vote(meeting: Meeting) -> ResponseReturnValue:
     head = db.session.get(LogHead, meeting.id)
@@ -53,7 +53,7 @@ def _recorded(meeting: Meeting) -> dict[str, list[MeetingDecision]]:
     return grouped
 
 
-@bp.get("/meetings/<int:meeting_id>/receipts/<ballot_hash>")
+@bp.get("/meetings/<id:meeting_id>/receipts/<ballot_hash>")
 @policy(BUILDING_VIEW, load_meeting)
 def receipt(meeting: Meeting, ballot_hash: str) -> ResponseReturnValue:
     entry = _ballot_entry(meeting, ballot_hash)
@@ -86,7 +86,7 @@ def _ballot_entry(meeting: Meeting, ballot_hash: str) -> LogEntry:
 
 # --- paper decisions ------------------------------------------------------------------------------------------
 
-@bp.route("/meetings/<int:meeting_id>/paper", methods=["GET", "POST"])
+@bp.route("/meetings/<id:meeting_id>/paper", methods=["GET", "POST"])
 @policy(MEETING_KEY_IN_PAPER, load_meeting)
 def paper_entry(meeting: Meeting) -> ResponseReturnValue:
     manifest = casting.manifest_of(meeting.id)
@@ -133,7 +133,7 @@ def _keys() -> list[DeviceKey]:
                                                            DeviceKey.revoked_at.is_(None))))
 
 
-@bp.post("/meetings/<int:meeting_id>/paper/sign")
+@bp.post("/meetings/<id:meeting_id>/paper/sign")
 @policy(MEETING_KEY_IN_PAPER, load_meeting)
 def paper_sign(meeting: Meeting) -> ResponseReturnValue:
     try:
@@ -145,7 +145,7 @@ def paper_sign(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".paper_entry", meeting_id=meeting.id, recorded=entry.index))
 
 
-@bp.get("/meetings/<int:meeting_id>/paper/scans/<sha256>")
+@bp.get("/meetings/<id:meeting_id>/paper/scans/<sha256>")
 @policy(BUILDING_PERSONAL_DATA, load_meeting)
 def scan(meeting: Meeting, sha256: str) -> ResponseReturnValue:
     item = db.session.scalar(select(PaperScan).where(PaperScan.meeting_id == meeting.id, PaperScan.sha256 == sha256))
@@ -154,7 +154,7 @@ def scan(meeting: Meeting, sha256: str) -> ResponseReturnValue:
     return uploads.send_stored(item.content, item.mime, f"paper-{sha256[:12]}")
 
 
-@bp.get("/meetings/<int:meeting_id>/evidence.json")
+@bp.get("/meetings/<id:meeting_id>/evidence.json")
 @policy(BUILDING_PERSONAL_DATA, load_meeting)
 def evidence_download(meeting: Meeting) -> ResponseReturnValue:
     return Response(evidence.dumps(evidence.bundle(meeting)), mimetype="application/json", headers={

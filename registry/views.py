@@ -53,7 +53,7 @@ def buildings() -> str:
     return render_template("registry/buildings.html", rows=rows, query=query)
 
 
-@bp.get("/<int:building_id>")
+@bp.get("/<id:building_id>")
 @policy(BUILDING_VIEW, load_building)
 def building(item: Building) -> str:
     unmasked = request.args.get("unmask") == "1" and may(current_user, BUILDING_PERSONAL_DATA, item)
@@ -80,7 +80,7 @@ def building(item: Building) -> str:
                            may_administer=may(current_user, BUILDING_ADMINISTER, item))
 
 
-@bp.route("/<int:building_id>/register", methods=["GET", "POST"])
+@bp.route("/<id:building_id>/register", methods=["GET", "POST"])
 @policy(BUILDING_ADMINISTER, load_building)
 def import_register(item: Building) -> ResponseReturnValue:
     form = RegisterUploadForm()
@@ -111,7 +111,7 @@ def _staged(item: Building, upload_id: int) -> tuple[RegisterUpload, Register]:
     return upload, read_register(upload.filename, upload.content, current_app.config["REGISTER_MAX_BYTES"])
 
 
-@bp.get("/<int:building_id>/register/<int:upload_id>")
+@bp.get("/<id:building_id>/register/<id:upload_id>")
 @policy(BUILDING_ADMINISTER, load_building)
 def preview_import(item: Building, upload_id: int) -> str:
     upload, register = _staged(item, upload_id)
@@ -120,7 +120,7 @@ def preview_import(item: Building, upload_id: int) -> str:
                            form=ConfirmImportForm(base=diff.base))
 
 
-@bp.post("/<int:building_id>/register/<int:upload_id>/apply")
+@bp.post("/<id:building_id>/register/<id:upload_id>/apply")
 @policy(BUILDING_ADMINISTER, load_building)
 def apply_import(item: Building, upload_id: int) -> Response:
     form = ConfirmImportForm()

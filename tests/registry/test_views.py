@@ -194,4 +194,4 @@ def test_security_headers_on_pages_and_errors(client, session) -> None:
 
 def test_errors_answer_json_to_json_clients(client, session) -> None:
     response = client.get("/no-such-page", headers={"Accept": "application/json"})
-    assert response.status_code == 404 and response.json["error"] == "Not Found"
+    assert response.status_code == 404 and response.json["title"] == "Страница не найдена"

@@ -73,7 +73,7 @@ def _flash_errors(form: FlaskForm) -> None:
         flash(f"{getattr(form, name).label.text}: {'; '.join(str(e) for e in errors)}", "warning")
 
 
-@bp.get("/buildings/<int:building_id>/meetings")
+@bp.get("/buildings/<id:building_id>/meetings")
 @policy(BUILDING_VIEW, load_building)
 def index(building: Building) -> ResponseReturnValue:
     meetings = db.session.scalars(select(Meeting).where(Meeting.building_id == building.id)
@@ -83,7 +83,7 @@ def index(building: Building) -> ResponseReturnValue:
                            may_administer=may(current_user, BUILDING_ADMINISTER, building))
 
 
-@bp.post("/buildings/<int:building_id>/meetings")
+@bp.post("/buildings/<id:building_id>/meetings")
 @policy(BUILDING_ADMINISTER, load_building)
 def create(building: Building) -> ResponseReturnValue:
     meeting = Meeting(building=building, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
@@ -102,7 +102,7 @@ def _subject_choices(query: str) -> list[str]:
     return [s.code for s in (search(query) if query else catalogue())]
 
 
-@bp.get("/meetings/<int:meeting_id>")
+@bp.get("/meetings/<id:meeting_id>")
 @policy(BUILDING_VIEW, load_meeting)
 def show(meeting: Meeting) -> ResponseReturnValue:
     administer = may(current_user, BUILDING_ADMINISTER, meeting)
@@ -142,7 +142,7 @@ def show(meeting: Meeting) -> ResponseReturnValue:
     return render_template("meetings/show.html", **context)
 
 
-@bp.post("/meetings/<int:meeting_id>/plan")
+@bp.post("/meetings/<id:meeting_id>/plan")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def update_plan(meeting: Meeting) -> ResponseReturnValue:
     form = MeetingPlanForm()
@@ -161,7 +161,7 @@ def update_plan(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#plan")
 
 
-@bp.post("/meetings/<int:meeting_id>/items")
+@bp.post("/meetings/<id:meeting_id>/items")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def add_item(meeting: Meeting) -> ResponseReturnValue:
     form = AgendaItemForm()
@@ -176,7 +176,7 @@ def add_item(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#agenda")
 
 
-@bp.post("/meetings/<int:meeting_id>/items/<int:number>/delete")
+@bp.post("/meetings/<id:meeting_id>/items/<id:number>/delete")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def remove_item(meeting: Meeting, number: int) -> ResponseReturnValue:
     plan.remove_item(meeting, number)
@@ -184,7 +184,7 @@ def remove_item(meeting: Meeting, number: int) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#agenda")
 
 
-@bp.post("/meetings/<int:meeting_id>/officers")
+@bp.post("/meetings/<id:meeting_id>/officers")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def add_officer(meeting: Meeting) -> ResponseReturnValue:
     form = OfficerForm()
@@ -200,7 +200,7 @@ def add_officer(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#officers")
 
 
-@bp.post("/meetings/<int:meeting_id>/officers/<int:officer_id>/delete")
+@bp.post("/meetings/<id:meeting_id>/officers/<id:officer_id>/delete")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def remove_officer(meeting: Meeting, officer_id: int) -> ResponseReturnValue:
     plan.remove_officer(meeting, officer_id)
@@ -208,7 +208,7 @@ def remove_officer(meeting: Meeting, officer_id: int) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#officers")
 
 
-@bp.post("/meetings/<int:meeting_id>/announce")
+@bp.post("/meetings/<id:meeting_id>/announce")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def announce(meeting: Meeting) -> ResponseReturnValue:
     try:
@@ -222,7 +222,7 @@ def announce(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/cancel")
+@bp.post("/meetings/<id:meeting_id>/cancel")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def cancel(meeting: Meeting) -> ResponseReturnValue:
     form = ReasonForm()
@@ -237,7 +237,7 @@ def cancel(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/count")
+@bp.post("/meetings/<id:meeting_id>/count")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def count(meeting: Meeting) -> ResponseReturnValue:
     try:
@@ -246,18 +246,19 @@ def count(meeting: Meeting) -> ResponseReturnValue:
         flash(error.message, "warning")
     else:
         db.session.commit()
-        jobs.run("mail_results", meeting_id=meeting.id)  # after the commit: a worker must find the meeting counted
+        # after the commit: a worker must find the meeting counted
+        jobs.run_after_commit("mail_results", meeting_id=meeting.id)
         flash(_("Голоса подсчитаны; итоги отправлены собственникам."), "success")
     return redirect(url_for(".show", meeting_id=meeting.id) + "#results")
 
 
-@bp.get("/meetings/<int:meeting_id>/notice")
+@bp.get("/meetings/<id:meeting_id>/notice")
 @policy(BUILDING_VIEW, load_meeting)
 def notice(meeting: Meeting) -> ResponseReturnValue:
     return render_template("meetings/notice.html", meeting=meeting, facts=notices.notice_facts(meeting))
 
 
-@bp.get("/meetings/<int:meeting_id>/decisions.pdf")
+@bp.get("/meetings/<id:meeting_id>/decisions.pdf")
 @policy(BUILDING_PERSONAL_DATA, load_meeting)
 def decision_forms(meeting: Meeting) -> ResponseReturnValue:
     """Paper decision forms (LEGAL.md §7) for every owner, to hand out or post: who, what, the agenda, the boxes."""
@@ -274,7 +275,7 @@ def decision_forms(meeting: Meeting) -> ResponseReturnValue:
                     headers={"Content-Disposition": f"attachment; filename=decisions-{meeting.id}.pdf"})
 
 
-@bp.get("/meetings/<int:meeting_id>/notice.pdf")
+@bp.get("/meetings/<id:meeting_id>/notice.pdf")
 @policy(BUILDING_VIEW, load_meeting)
 def notice_pdf(meeting: Meeting) -> ResponseReturnValue:
     url = public_url(".show", meeting_id=meeting.id)
@@ -284,7 +285,7 @@ def notice_pdf(meeting: Meeting) -> ResponseReturnValue:
                     headers={"Content-Disposition": f"inline; filename=notice-{meeting.id}.pdf"})
 
 
-@bp.post("/meetings/<int:meeting_id>/notice/deliveries")
+@bp.post("/meetings/<id:meeting_id>/notice/deliveries")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def record_delivery(meeting: Meeting) -> ResponseReturnValue:
     """Record how and when the notice reached the owners: ГИС ЖКХ, the stairwells, letters, by hand."""
@@ -304,7 +305,7 @@ def record_delivery(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#notice")
 
 
-@bp.post("/meetings/<int:meeting_id>/materials")
+@bp.post("/meetings/<id:meeting_id>/materials")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def upload_material(meeting: Meeting) -> ResponseReturnValue:
     form = MaterialForm()
@@ -321,7 +322,7 @@ def upload_material(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#materials")
 
 
-@bp.get("/meetings/<int:meeting_id>/materials/<int:material_id>")
+@bp.get("/meetings/<id:meeting_id>/materials/<id:material_id>")
 @policy(BUILDING_VIEW, load_meeting)
 def material(meeting: Meeting, material_id: int) -> ResponseReturnValue:
     item = db.session.get(MeetingMaterial, material_id)
@@ -330,7 +331,7 @@ def material(meeting: Meeting, material_id: int) -> ResponseReturnValue:
     return uploads.send_stored(item.content, item.mime, item.filename)
 
 
-@bp.get("/meetings/<int:meeting_id>/dossier.json")
+@bp.get("/meetings/<id:meeting_id>/dossier.json")
 @policy(BUILDING_PERSONAL_DATA, load_meeting)
 def dossier(meeting: Meeting) -> ResponseReturnValue:
     body = json.dumps(dossier_json(meeting), ensure_ascii=False, indent=2)
@@ -338,7 +339,7 @@ def dossier(meeting: Meeting) -> ResponseReturnValue:
                     headers={"Content-Disposition": f"attachment; filename=oss-dossier-{meeting.id}.json"})
 
 
-@bp.get("/meetings/<int:meeting_id>/non-voters.csv")
+@bp.get("/meetings/<id:meeting_id>/non-voters.csv")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def non_voters(meeting: Meeting) -> ResponseReturnValue:
     out = io.StringIO()
