@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -32,6 +30,7 @@ from auth.policy import (
 from registry.models import Building
 from voting.core import clock, jobs, uploads
 from voting.core.errors import ConflictError, VotingError
+from voting.core.exports import people_csv
 from voting.core.extensions import db
 from voting.core.links import public_url
 from voting.core.pdf import render_pdf
@@ -342,10 +341,8 @@ def dossier(meeting: Meeting) -> ResponseReturnValue:
 @bp.get("/meetings/<id:meeting_id>/non-voters.csv")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def non_voters(meeting: Meeting) -> ResponseReturnValue:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Помещение", "Собственник", "Голосов, м²"])
-    for premises, name, votes in board.participation(meeting).missing:
-        writer.writerow([premises, name, format_amount(votes).replace(".", ",")])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+    body = people_csv([_("Помещение"), _("Собственник"), _("Голосов, м²")],
+                      ([premises, name, format_amount(votes).replace(".", ",")]
+                       for premises, name, votes in board.participation(meeting).missing))
+    return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=non-voters-{meeting.id}.csv"})
