@@ -27,6 +27,8 @@ Load = TypeVar("Load", bound=Callable[..., Any])
 
 # actions on a building (the object is a Building)
 BUILDING_VIEW = "building.view"                  # its page, register totals, owners masked
+BUILDING_OWNERS = "building.owners"              # who owns what in the register, names masked (LEGAL.md §9: not
+                                                 # to the other owners, who see premises, areas and their own holdings)
 BUILDING_PERSONAL_DATA = "building.personal_data"  # owners' identification data unmasked (logged)
 BUILDING_ADMINISTER = "building.administer"      # register import, codes, claims, links, proxies
 # whole-system actions (no object)
@@ -144,6 +146,8 @@ def may(user: Any, action: str, obj: object = None) -> bool:
             return _administers(user, obj)
         if action == BUILDING_PERSONAL_DATA:
             return _administers(user, obj) or _inspects(user, obj)
+        if action == BUILDING_OWNERS:
+            return user.is_operator or _administers(user, obj) or _inspects(user, obj)
         if action == BUILDING_VIEW:
             return (user.is_operator or _administers(user, obj) or _inspects(user, obj)
                     or db.session.scalar(_HAS_STAKE, {"building_id": obj.id, "user_id": user.id,

@@ -11,8 +11,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from auth.ownership import active_links
 from auth.policy import (
     BUILDING_ADMINISTER,
+    BUILDING_OWNERS,
     BUILDING_PERSONAL_DATA,
     BUILDING_VIEW,
     BUILDINGS_LIST,
@@ -60,12 +62,15 @@ def building(item: Building) -> str:
     if unmasked:
         log_event("personal_data_viewed", current_user, item.address, "register page")
         db.session.commit()
+    sees_owners = may(current_user, BUILDING_OWNERS, item)
     query = request.args.get("q", "").strip()
     statement = select(Premises).where(Premises.building_id == item.id)
-    if query:
+    if query and sees_owners:
         matching_owner = (select(Ownership.premises_id).join(Owner)
                           .where(Owner.building_id == item.id, Owner.name.icontains(query, autoescape=True)))
         statement = statement.where(or_(Premises.number == query, Premises.id.in_(matching_owner)))
+    elif query:  # an owner finds premises by number only: a search by name would tell who owns what
+        statement = statement.where(Premises.number == query)
     count = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     pages = max(1, -(-count // PAGE_SIZE))
     # a page past the end (or beyond what the database's offset can hold) shows the last one, as below 1 the first
@@ -73,9 +78,10 @@ def building(item: Building) -> str:
     premises = db.session.scalars(
         statement.order_by(func.length(Premises.number), Premises.number).offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE).options(selectinload(Premises.ownerships).selectinload(Ownership.owner))).all()
+    mine = [link.ownership for link in active_links(current_user) if link.ownership.premises.building_id == item.id]
     return render_template("registry/building.html", building=item, summary=services.summarise(item),
                            premises=premises, query=query, page=page, pages=pages, count=count,
-                           unmasked=unmasked,
+                           unmasked=unmasked, sees_owners=sees_owners, mine=mine,
                            may_unmask=may(current_user, BUILDING_PERSONAL_DATA, item),
                            may_administer=may(current_user, BUILDING_ADMINISTER, item))
 

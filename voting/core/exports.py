@@ -1,6 +1,7 @@
 """The one writer of spreadsheets (CSV, XLSX): every text cell that a spreadsheet would read as a formula is
 neutralised (OWASP "CSV injection"). People's CSV is what Excel in a Russian locale opens as it is: UTF-8 with a
-byte-order mark, `;` between cells, CRLF; machine CSV (the formats of FORMATS.md) keeps `,` and no mark."""
+byte-order mark, `;` between cells; machine CSV (the formats of FORMATS.md) keeps `,` and no mark. Both end lines
+with CRLF (RFC 4180), so that a CR inside a cell is quoted and stays in it."""
 
 from __future__ import annotations
 
@@ -38,9 +39,9 @@ def people_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def machine_csv(rows: Iterable[Sequence[Any]]) -> str:
-    """A CSV of a public format: its field names as headers, `,`, LF, no byte-order mark."""
+    """A CSV of a public format: its field names as headers, `,`, CRLF, no byte-order mark."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(_rows(rows))
+    csv.writer(out, lineterminator="\r\n").writerows(_rows(rows))
     return out.getvalue()
 
 
