@@ -27,6 +27,7 @@ from registry.models import Building
 from voting.core import limits
 from voting.core.errors import NotFoundError
 from voting.core.extensions import db, limiter
+from voting.core.openapi import READ, WRITE, problems
 from voting.meetings.models import Meeting
 from voting.meetings.plan import local_today, summary
 from voting.meetings.views import load_meeting
@@ -125,29 +126,26 @@ def describe(api: APISpec) -> None:
     """Add the voting paths to the OpenAPI description."""
     api.components.schema("Receipt", schema=ReceiptSchema)
     api.components.schema("BallotSubmission", schema=SubmissionDocSchema)
-    error = {"description": "refused: `message` says why, `field` names the field",
-             "content": {"application/json": {"schema": {"type": "object"}}}}
     meeting_id = [{"in": "path", "name": "meeting_id", "required": True, "schema": {"type": "integer"}}]
     api.path(path="/api/v1/meetings", operations={"get": {
         "summary": "Meetings of the buildings the user may see",
         "responses": {"200": {"description": "meetings", "content": {"application/json": {
-            "schema": {"type": "object"}}}}}}})
+            "schema": {"type": "object"}}}}} | problems(*READ)}})
     api.path(path="/api/v1/meetings/{meeting_id}", operations={"get": {
         "summary": "A meeting's signed manifest (for those who may not see the register's personal data, without "
                    "the owners' names and ЕГРН records: `personal_data` is then \"withheld\") and the user's next "
                    "seq/prev for each owner they may vote for",
-        "parameters": meeting_id, "responses": {"200": {"description": "manifest"}, "404": error}}})
+        "parameters": meeting_id, "responses": {"200": {"description": "manifest"}} | problems(*READ)}})
     api.path(path="/api/v1/meetings/{meeting_id}/ballots", operations={"post": {
         "summary": "Cast a signed ballot; the same bytes again return the same receipt",
         "parameters": meeting_id,
         "requestBody": {"required": True, "content": {"application/json": {"schema": "BallotSubmission"}}},
         "responses": {"201": {"description": "recorded", "content": {"application/json": {"schema": "Receipt"}}},
                       "200": {"description": "recorded before: the same receipt",
-                              "content": {"application/json": {"schema": "Receipt"}}},
-                      "403": error, "409": {"description": "voting closed, or `seq` taken: `current_seq` says which"},
-                      "422": error}}})
+                              "content": {"application/json": {"schema": "Receipt"}}}} | problems(
+                          *WRITE, s409="voting closed, or `seq` taken: `current_seq` says which")}})
     api.path(path="/api/v1/receipts/{ballot_hash}", operations={"get": {
         "summary": "The signed receipt of a recorded ballot",
         "parameters": [{"in": "path", "name": "ballot_hash", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "receipt", "content": {"application/json": {"schema": "Receipt"}}},
-                      "404": error}}})
+        "responses": {"200": {"description": "receipt", "content": {"application/json": {"schema": "Receipt"}}}}
+        | problems(*READ)}})
