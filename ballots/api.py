@@ -28,6 +28,7 @@ from voting.core import limits
 from voting.core.errors import NotFoundError
 from voting.core.extensions import db, limiter
 from voting.core.openapi import READ, WRITE, problems
+from voting.core.routing import ID_MAX
 from voting.meetings.models import Meeting
 from voting.meetings.plan import local_today, summary
 from voting.meetings.views import load_meeting
@@ -126,7 +127,8 @@ def describe(api: APISpec) -> None:
     """Add the voting paths to the OpenAPI description."""
     api.components.schema("Receipt", schema=ReceiptSchema)
     api.components.schema("BallotSubmission", schema=SubmissionDocSchema)
-    meeting_id = [{"in": "path", "name": "meeting_id", "required": True, "schema": {"type": "integer"}}]
+    meeting_id = [{"in": "path", "name": "meeting_id", "required": True,
+                   "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}]
     api.path(path="/api/v1/meetings", operations={"get": {
         "summary": "Meetings of the buildings the user may see",
         "responses": {"200": {"description": "meetings", "content": {"application/json": {
@@ -146,6 +148,7 @@ def describe(api: APISpec) -> None:
                           *WRITE, s409="voting closed, or `seq` taken: `current_seq` says which")}})
     api.path(path="/api/v1/receipts/{ballot_hash}", operations={"get": {
         "summary": "The signed receipt of a recorded ballot",
-        "parameters": [{"in": "path", "name": "ballot_hash", "required": True, "schema": {"type": "string"}}],
+        "parameters": [{"in": "path", "name": "ballot_hash", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}],
         "responses": {"200": {"description": "receipt", "content": {"application/json": {"schema": "Receipt"}}}}
         | problems(*READ)}})
