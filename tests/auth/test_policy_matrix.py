@@ -192,3 +192,20 @@ def test_route_by_role_matrix(app: Flask, world, monkeypatch: pytest.MonkeyPatch
                 if allowed == denied or status >= 500:
                     failures.append(f"{method} {rule.rule} as {role}: {status}")
     assert not failures, "\n".join(failures)
+
+
+# who sees who owns what on building A's register page (LEGAL.md §9): those who must; an owner sees the premises,
+# the totals and their own holdings
+SEES_OWNERS = {"staff_a", "inspector_a", "operator"}
+
+
+@pytest.mark.parametrize("role", sorted(A_VIEWERS))
+def test_register_page_shows_owners_only_to_those_who_must_see_them(app: Flask, world, role: str) -> None:
+    accounts, values = world
+    client = app.test_client()
+    sign_in_directly(client, accounts[role])
+    page = client.get(f"/buildings/{values['building_id']}").get_data(as_text=True)
+    searched = client.get(f"/buildings/{values['building_id']}", query_string={"q": "Петров"}).get_data(as_text=True)
+    assert ("Петров П. П." in page) is (role in SEES_OWNERS), role
+    assert ("Петров П. П." in searched) is (role in SEES_OWNERS), role
+    assert ("Ваши помещения" in page) is (role == "owner_a"), role
