@@ -182,7 +182,9 @@ def confirm(token: str) -> ResponseReturnValue:
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
-@limiter.limit("3 per hour", key_func=_account_key, methods=["POST"])
+# per account and address, so that a stranger asking for the owner's address does not use up the owner's requests
+@limiter.limit("3 per hour", key_func=_account_address_key, methods=["POST"])
+@limiter.limit("10 per hour", key_func=_account_key, methods=["POST"])
 @policy(PUBLIC)
 def reset_request() -> ResponseReturnValue:
     form = EmailForm()

@@ -171,6 +171,7 @@ def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out(app: Flask, 
                                             "password": "wrong"}, environ_overrides={"REMOTE_ADDR": "10.0.0.1"})
     text = page.get_data(as_text=True)
     assert page.status_code == 429 and "Слишком много попыток" in text and "через" in text and "per" not in text
+    assert 'href="/auth/login"' in text  # the way back to the form
     assert int(page.headers["Retry-After"]) > 0
     assert _sign_in(app.test_client(), owner.email, PASSWORD, "10.0.0.2") == 302
 
@@ -314,3 +315,21 @@ def test_a_guest_sees_only_the_owners_building_and_no_names(client) -> None:
     assert client.get(f"/meetings/?building_id={b.id}").status_code in (404, 200)
     listed = client.get("/api/v1/meetings").json["meetings"]
     assert all(m["building_id"] != b.id for m in listed) and owner_b_building.id
+
+
+def test_an_unexpected_error_is_a_500_page_in_the_layout(database_url: str) -> None:
+    from tests.conftest import make_app
+
+    application = make_app(database_url, TESTING=False)
+
+    def boom() -> str:
+        raise RuntimeError("a bug")
+
+    boom.policy = "public"  # type: ignore[attr-defined]
+    application.add_url_rule("/boom", "boom", boom)
+    page = application.test_client().get("/boom")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 500 and '<html lang="ru"' in text and "Внутренняя ошибка" in text
+    assert "a bug" not in text and "Traceback" not in text
+    api = application.test_client().get("/boom", headers={"Accept": "application/json"})
+    assert api.status_code == 500 and api.mimetype == PROBLEM and api.json["status"] == 500

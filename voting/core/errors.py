@@ -75,8 +75,10 @@ def problem(status: int, message: str, title: str | None = None, headers: dict[s
         response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": message, **extra})
         response.mimetype = PROBLEM
     else:
+        # the way back to the page that was refused (a form, say), when it can be opened again
+        back = request.full_path.rstrip("?") if status == 429 else None
         response = current_app.make_response(
-            render_template("errors/error.html", status=status, title=title, message=message))
+            render_template("errors/error.html", status=status, title=title, message=message, back=back))
     response.status_code = status
     response.headers.update(headers or {})
     return response
