@@ -171,9 +171,11 @@ def test_redis_stopped_mid_voting_costs_no_ballot_and_no_500(live, mailbox: Mail
         browsers.append(browser)
     assert _cast(application, browsers[0], state, state.voters[0], {"1": "for", "2": "for"}) == 201
     with application.test_request_context():
-        assert health.rate_limits() == "redis" and health.degraded() == {}
+        assert health.rate_limits() == "redis" and health.degraded(probe=True) == {}
 
     redis.kill()  # Redis blinks in the middle of voting
+    with application.test_request_context():
+        assert health.rate_limits(probe=True) == "memory-fallback"  # asked, before any request found out
     statuses = [_cast(application, browser, state, voter, {"1": "against", "2": "for"})
                 for browser, voter in zip(browsers, state.voters, strict=True)]
     assert statuses == [201] * len(state.voters)  # the first voter's second ballot too
