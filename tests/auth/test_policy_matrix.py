@@ -12,12 +12,12 @@ from flask import Flask, url_for
 from werkzeug.routing import Rule
 
 from auth.models import DeviceKey as Key
-from auth.models import GuestGrant, OwnershipClaim, OwnershipLink, Proxy, UserSession
+from auth.models import GuestGrant, OwnershipClaim, OwnershipLink, Proxy
 from ballots.models import LogEntry, PaperScan
 from protocols.models import Protocol, RenderState
 from registry.models import Municipality, Region
 from registry.services import stage_upload
-from tests.factories import building, csv_bytes, flat, inspector_of, owner_in, staff_of, user
+from tests.factories import building, csv_bytes, flat, inspector_of, owner_in, sign_in_directly, staff_of, user
 from voting.core.extensions import db, limiter
 from voting.meetings.models import (
     Meeting,
@@ -145,15 +145,6 @@ def world(session):
               "link_id": link.id, "ballot_hash": "ab" * 32, "sha256": "cd" * 32,
               "grant_id": grant.id, "key_pk": key.id, "claim_id": claim.id, "proxy_id": proxy.id}
     return accounts, values
-
-
-def sign_in_directly(client, account) -> None:
-    """A live server-side session for the account, without the (slow, rate-limited) sign-in pages."""
-    sid = secrets.token_urlsafe(32)
-    db.session.add(UserSession(id=sid, user_id=account.id))
-    db.session.flush()
-    with client.session_transaction() as state:
-        state.update({"sid": sid, "_user_id": str(account.id), "_fresh": True})
 
 
 def attempt(app: Flask, rule: Rule, method: str, role: str, accounts: dict, values: dict) -> int:

@@ -18,9 +18,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.auth.test_policy_matrix import sign_in_directly
-from tests.ballots.helpers import open_meeting
-from tests.factories import csrf_token, staff_of
+from tests.factories import csrf_token, sign_in_directly, staff_of
+from tests.factories.ballots import open_meeting
 from voting.core.extensions import limiter
 
 # positive_data_acceptance is left out on purpose: a ballot can be valid by the schema and still rightly refused

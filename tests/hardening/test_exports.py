@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from registry import template_file
 from registry.models import Municipality, Owner, Region
-from tests.auth.test_policy_matrix import sign_in_directly
-from tests.factories import building, flat, inspector_of, staff_of, user
+from tests.factories import building, flat, inspector_of, sign_in_directly, staff_of, user
 from voting.core.exports import neutralise
 from voting.core.extensions import db
 from voting.meetings import lifecycle

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import shutil
 import socket
@@ -22,9 +23,9 @@ from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from tests.ballots.helpers import ROWS, ballot, open_meeting
 from tests.conftest import Mailbox, fresh_database, make_app
 from tests.factories import PASSWORD, user
+from tests.factories.ballots import ROWS, ballot, open_meeting
 from voting.core import health
 from voting.core.extensions import db, limiter
 
@@ -108,6 +109,8 @@ def live(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, i
          app: Flask) -> Iterator[tuple[Flask, int, PrivateRedis]]:
     """The app with its limits and job queue on a private Redis, served over HTTP on 127.0.0.1."""
     if not REDIS:
+        if os.environ.get("VECHE_REQUIRE_REDIS"):
+            pytest.fail("redis-server is required but not installed")
         pytest.skip("redis-server is not installed (apt-get install redis-server); CI installs it")
     redis = PrivateRedis()
     redis.start()

@@ -13,8 +13,7 @@ from sqlalchemy import select
 
 from auth.mail import send_mail
 from auth.models import GuestGrant, User, UserSession
-from tests.auth.test_policy_matrix import sign_in_directly
-from tests.factories import PASSWORD, building, csrf_token, flat, owner_in, staff_of, user
+from tests.factories import PASSWORD, building, csrf_token, flat, owner_in, sign_in_directly, staff_of, user
 from voting.core.extensions import db
 from voting.core.links import safe_path
 from voting.core.routing import ID_MAX
