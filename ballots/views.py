@@ -68,7 +68,7 @@ def receipt(meeting: Meeting, ballot_hash: str) -> ResponseReturnValue:
                            agenda={i["id"]: i["title"] for i in casting.manifest_of(meeting.id)["agenda"]})
 
 
-@bp.get("/meetings/<int:meeting_id>/receipts/<ballot_hash>.json")
+@bp.get("/meetings/<id:meeting_id>/receipts/<ballot_hash>.json")
 @policy(BUILDING_VIEW, load_meeting)
 def receipt_download(meeting: Meeting, ballot_hash: str) -> ResponseReturnValue:
     """The signed receipt as JSON, for `veche verify BUNDLE --receipt RECEIPT.json` (docs/evidence.md)."""
