@@ -56,7 +56,7 @@ def _to_page(protocol: Protocol, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=protocol.meeting_id or protocol.meeting.id) + anchor)
 
 
-@bp.get("/meetings/<int:meeting_id>/protocol")
+@bp.get("/meetings/<id:meeting_id>/protocol")
 @policy(PROTOCOL_VIEW, load_protocol)
 def show(protocol: Protocol) -> ResponseReturnValue:
     return _page(protocol)
@@ -81,7 +81,7 @@ def _page(protocol: Protocol, handwritten: dict[str, Any] | None = None) -> Resp
         and json.loads(protocol.document)["signers"] != signing.required(meeting))
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/render")
+@bp.post("/meetings/<id:meeting_id>/protocol/render")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def render(meeting: Meeting) -> ResponseReturnValue:
     try:
@@ -91,7 +91,7 @@ def render(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/number")
+@bp.post("/meetings/<id:meeting_id>/protocol/number")
 @policy(BUILDING_ADMINISTER, load_protocol)
 def set_number(protocol: Protocol) -> ResponseReturnValue:
     """The ГИС ЖКХ meeting identifier, which 266/пр makes the protocol's number; then the protocol is rendered again."""
@@ -109,13 +109,13 @@ def set_number(protocol: Protocol) -> ResponseReturnValue:
     return _to_page(protocol)
 
 
-@bp.get("/meetings/<int:meeting_id>/protocol/progress")
+@bp.get("/meetings/<id:meeting_id>/protocol/progress")
 @policy(PROTOCOL_VIEW, load_protocol)
 def progress(protocol: Protocol) -> ResponseReturnValue:
     return {"state": protocol.render_state.value, "progress": protocol.progress, "error": protocol.error}
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/sign")
+@bp.post("/meetings/<id:meeting_id>/protocol/sign")
 @limiter.limit("30/minute")
 @policy(PROTOCOL_VIEW, load_protocol)
 def sign(protocol: Protocol) -> ResponseReturnValue:
@@ -124,7 +124,7 @@ def sign(protocol: Protocol) -> ResponseReturnValue:
         _("Протокол подписан вами."))
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/operator")
+@bp.post("/meetings/<id:meeting_id>/protocol/operator")
 @limiter.limit("30/minute")
 @policy(BUILDING_ADMINISTER, load_protocol)
 def sign_as_operator(protocol: Protocol) -> ResponseReturnValue:
@@ -133,7 +133,7 @@ def sign_as_operator(protocol: Protocol) -> ResponseReturnValue:
                    _("Протокол подписан оператором системы."))
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/paper")
+@bp.post("/meetings/<id:meeting_id>/protocol/paper")
 @limiter.limit("30/minute")
 @policy(MEETING_KEY_IN_PAPER, load_protocol)
 def paper_scan(protocol: Protocol) -> ResponseReturnValue:
@@ -154,7 +154,7 @@ def paper_scan(protocol: Protocol) -> ResponseReturnValue:
         protocol, signer, signing.on_paper(current_user, scan.sha256))})
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/paper/sign")
+@bp.post("/meetings/<id:meeting_id>/protocol/paper/sign")
 @limiter.limit("30/minute")
 @policy(MEETING_KEY_IN_PAPER, load_protocol)
 def paper_sign(protocol: Protocol) -> ResponseReturnValue:
@@ -178,7 +178,7 @@ def _signed(protocol: Protocol, record: Callable[[], object], done: str) -> Resp
     return _to_page(protocol, "#signatures")
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/submit")
+@bp.post("/meetings/<id:meeting_id>/protocol/submit")
 @policy(BUILDING_ADMINISTER, load_protocol)
 def submit(protocol: Protocol) -> ResponseReturnValue:
     try:
@@ -197,14 +197,14 @@ def _ready(protocol: Protocol) -> Protocol:
     return protocol
 
 
-@bp.get("/meetings/<int:meeting_id>/protocol.pdf")
+@bp.get("/meetings/<id:meeting_id>/protocol.pdf")
 @policy(PROTOCOL_VIEW, load_protocol)
 def pdf(protocol: Protocol) -> ResponseReturnValue:
     return Response(_ready(protocol).pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f"attachment; filename=protocol-{protocol.meeting_id}.pdf"})
 
 
-@bp.get("/meetings/<int:meeting_id>/protocol/gis.<any(json, xml):kind>")
+@bp.get("/meetings/<id:meeting_id>/protocol/gis.<any(json, xml):kind>")
 @policy(PROTOCOL_VIEW, load_protocol)
 def gis_export(protocol: Protocol, kind: str) -> ResponseReturnValue:
     """The results as JSON (for people and tools), or the importVotingProtocolRequest ГИС ЖКХ takes (422 naming
@@ -220,7 +220,7 @@ def gis_export(protocol: Protocol, kind: str) -> ResponseReturnValue:
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/gis/file")
+@bp.post("/meetings/<id:meeting_id>/protocol/gis/file")
 @policy(BUILDING_ADMINISTER, load_protocol)
 def gis_file(protocol: Protocol) -> ResponseReturnValue:
     """The protocol's file in ГИС ЖКХ's file store (its AttachmentGUID), which the paper forms attach."""
@@ -235,7 +235,7 @@ def gis_file(protocol: Protocol) -> ResponseReturnValue:
     return _to_page(protocol, "#gis")
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/gis/send")
+@bp.post("/meetings/<id:meeting_id>/protocol/gis/send")
 @limiter.limit("10/minute")
 @policy(BUILDING_ADMINISTER, load_protocol)
 def gis_send(protocol: Protocol) -> ResponseReturnValue:
@@ -252,7 +252,7 @@ def gis_send(protocol: Protocol) -> ResponseReturnValue:
     return _to_page(protocol, "#gis")
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/recount")
+@bp.post("/meetings/<id:meeting_id>/protocol/recount")
 @limiter.limit("20/minute")
 @policy(PROTOCOL_INSPECT, load_protocol)
 def recount(protocol: Protocol) -> ResponseReturnValue:
@@ -261,7 +261,7 @@ def recount(protocol: Protocol) -> ResponseReturnValue:
                            rows=rows)
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/notes")
+@bp.post("/meetings/<id:meeting_id>/protocol/notes")
 @policy(PROTOCOL_INSPECT, load_protocol)
 def add_note(protocol: Protocol) -> ResponseReturnValue:
     text = " ".join(request.form.get("text", "").split())

@@ -27,6 +27,7 @@ from registry.identifiers import (
     is_snils,
 )
 from registry.kinds import OwnerKind, OwnershipKind, PremisesKind
+from voting.core.exports import formula_like
 from voting.core.spreadsheet import (
     Cell,
     Formula,
@@ -244,6 +245,11 @@ class _Checker:
             text = text[:-2] if text.endswith(".0") else text
         else:
             text = str(value).strip()
+        # after stripping: " =1+1" is as much a formula in the next spreadsheet (numbers are checked as numbers)
+        if key not in ("area", "share") and formula_like(text):
+            self.fail(row, key, _("значение «%(value)s» начинается со знака «%(sign)s»: в таблице оно станет "
+                                  "формулой; уберите знак", value=text[:40], sign=text[:1]))
+            return None
         if len(text) > max_length:
             self.fail(row, key, _("слишком длинное значение (больше %(n)s знаков)", n=max_length))
             return None

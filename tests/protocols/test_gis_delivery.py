@@ -18,8 +18,8 @@ from lxml import etree
 
 from protocols.gis import delivery
 from protocols.models import GisExchange, GisState
-from tests.factories.ballots import counted_meeting
 from tests.factories import csrf_token, login, staff_of
+from tests.factories.ballots import counted_meeting
 from tests.protocols.gis_shape import HM, check_request
 from tests.protocols.gis_standin import StandIn, serve
 from voting.cli import cli

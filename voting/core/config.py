@@ -58,6 +58,8 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "PROXY_HOPS": int(env.get("VECHE_PROXY_HOPS", "0")),
         "RATELIMIT_STORAGE_URI": env.get("VECHE_REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # a Redis that does not answer costs a request at most this long before the limits fall back to memory
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         "SMTP_HOST": env.get("VECHE_SMTP_HOST"),
         "MAIL_FROM": env.get("VECHE_MAIL_FROM", "veche@localhost"),
         # FORMATS §4a: the address printed in mail, QR codes and protocols; without it, the request's own host
