@@ -15,7 +15,7 @@ from auth.forms import ClaimForm, CodeForm, GuestForm, ProxyForm
 from auth.models import DeviceKey, GuestGrant, OwnershipClaim, OwnershipLink, Proxy, User
 from auth.policy import SIGNED_IN, policy
 from registry.models import Building
-from voting.core import uploads
+from voting.core import limits, uploads
 from voting.core.errors import InvalidInputError
 from voting.core.extensions import db, limiter
 
@@ -56,7 +56,8 @@ def property_forms() -> ResponseReturnValue:
 
 
 @bp.post("/code")
-@limiter.limit("10 per minute")
+@limiter.limit("10 per minute", key_func=limits.account_key)
+@limiter.limit("200 per minute")
 @policy(SIGNED_IN)
 def enter_code() -> ResponseReturnValue:
     form = CodeForm()
@@ -76,7 +77,8 @@ def enter_code() -> ResponseReturnValue:
 
 
 @bp.post("/claim")
-@limiter.limit("10 per hour")
+@limiter.limit("10 per hour", key_func=limits.account_key)
+@limiter.limit("300 per hour")
 @policy(SIGNED_IN)
 def claim() -> ResponseReturnValue:
     form = ClaimForm(prefix="claim")
@@ -97,7 +99,7 @@ def _my_link(link_id: int) -> OwnershipLink | None:
     return link if link and link.user_id == current_user.id and link.ended_at is None else None
 
 
-@bp.post("/links/<int:link_id>/drop")
+@bp.post("/links/<id:link_id>/drop")
 @policy(SIGNED_IN)
 def drop_link(link_id: int) -> ResponseReturnValue:
     link = _my_link(link_id)
@@ -122,7 +124,7 @@ def grant_guest() -> ResponseReturnValue:
     return _page(422, guest_form=form)
 
 
-@bp.post("/guests/<int:grant_id>/end")
+@bp.post("/guests/<id:grant_id>/end")
 @policy(SIGNED_IN)
 def end_guest(grant_id: int) -> ResponseReturnValue:
     grant = db.session.get(GuestGrant, grant_id)
@@ -134,7 +136,8 @@ def end_guest(grant_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/proxies")
-@limiter.limit("20 per hour")
+@limiter.limit("20 per hour", key_func=limits.account_key)
+@limiter.limit("300 per hour")
 @policy(SIGNED_IN)
 def submit_proxy() -> ResponseReturnValue:
     form = ProxyForm(prefix="proxy")
@@ -170,7 +173,8 @@ def key_nonce() -> ResponseReturnValue:
 
 
 @bp.post("/keys")
-@limiter.limit("10 per hour")
+@limiter.limit(limits.KEYS_PER_ACCOUNT, key_func=limits.account_key)
+@limiter.limit(limits.KEYS_PER_ADDRESS)
 @policy(SIGNED_IN)
 def register_key() -> ResponseReturnValue:
     payload = request.get_json(silent=True)
@@ -182,7 +186,7 @@ def register_key() -> ResponseReturnValue:
     return jsonify(key_id=device_key.key_id), 201
 
 
-@bp.post("/keys/<int:key_pk>/revoke")
+@bp.post("/keys/<id:key_pk>/revoke")
 @policy(SIGNED_IN)
 def revoke_key(key_pk: int) -> ResponseReturnValue:
     device_key = db.session.get(DeviceKey, key_pk)

@@ -34,6 +34,7 @@ def register(email: str, full_name: str, password: str) -> User | None:
     problem = password_problem(password)
     if problem:
         raise InvalidInputError(problem, field="password")
+    password_hash = hash_password(password)  # before the look-up: a known address must not answer sooner
     existing = find_user(email)
     if existing is not None:
         send_mail(existing.email, _("Вече: попытка повторной регистрации"),
@@ -41,7 +42,7 @@ def register(email: str, full_name: str, password: str) -> User | None:
                     "восстановите пароль: %(url)s", url=public_url("auth.reset_request")))
         return None
     user = User(email=normalise_email(email), full_name=" ".join(full_name.split()),
-                password_hash=hash_password(password))
+                password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     log_event("registered", user, user.email)

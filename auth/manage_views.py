@@ -30,7 +30,7 @@ def _me() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
-@bp.route("/buildings/<int:building_id>/codes", methods=["GET", "POST"])
+@bp.route("/buildings/<id:building_id>/codes", methods=["GET", "POST"])
 @policy(BUILDING_ADMINISTER, load_building)
 def codes(building: Building) -> ResponseReturnValue:
     form = ReasonForm()
@@ -67,7 +67,7 @@ def claims() -> ResponseReturnValue:
     return render_template("manage/claims.html", claims=items, proxies=proxies, form=ReasonForm())
 
 
-@bp.post("/claims/<int:claim_id>")
+@bp.post("/claims/<id:claim_id>")
 @policy(SIGNED_IN)
 def decide_claim(claim_id: int) -> ResponseReturnValue:
     item = _claim(claim_id)
@@ -90,7 +90,7 @@ def _proxy(proxy_id: int) -> Proxy | None:
     return item if item and may(current_user, BUILDING_ADMINISTER, item.ownership.premises.building) else None
 
 
-@bp.post("/proxies/<int:proxy_id>")
+@bp.post("/proxies/<id:proxy_id>")
 @policy(SIGNED_IN)
 def decide_proxy(proxy_id: int) -> ResponseReturnValue:
     item = _proxy(proxy_id)
@@ -108,7 +108,7 @@ def decide_proxy(proxy_id: int) -> ResponseReturnValue:
     return redirect(url_for(".claims"))
 
 
-@bp.get("/proxies/<int:proxy_id>/scan")
+@bp.get("/proxies/<id:proxy_id>/scan")
 @policy(SIGNED_IN)
 def proxy_scan(proxy_id: int) -> ResponseReturnValue:
     item = _proxy(proxy_id)
@@ -117,7 +117,7 @@ def proxy_scan(proxy_id: int) -> ResponseReturnValue:
     return uploads.send_stored(item.scan, item.scan_type, f"proxy-{item.id}")
 
 
-@bp.get("/buildings/<int:building_id>/links")
+@bp.get("/buildings/<id:building_id>/links")
 @policy(BUILDING_ADMINISTER, load_building)
 def links(building: Building) -> ResponseReturnValue:
     items = db.session.scalars(
@@ -128,7 +128,7 @@ def links(building: Building) -> ResponseReturnValue:
     return render_template("manage/links.html", building=building, links=items, form=ReasonForm())
 
 
-@bp.post("/links/<int:link_id>/end")
+@bp.post("/links/<id:link_id>/end")
 @policy(SIGNED_IN)
 def end_link(link_id: int) -> ResponseReturnValue:
     link = db.session.get(OwnershipLink, link_id)

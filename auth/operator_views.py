@@ -171,7 +171,7 @@ def grant_role() -> ResponseReturnValue:
     return redirect(url_for(".roles_page"))
 
 
-@bp.post("/roles/staff/<int:role_id>/withdraw")
+@bp.post("/roles/staff/<id:role_id>/withdraw")
 @policy(OPERATE)
 def withdraw_staff(role_id: int) -> ResponseReturnValue:
     role = db.session.get(StaffRole, role_id) or abort(404)
@@ -182,7 +182,7 @@ def withdraw_staff(role_id: int) -> ResponseReturnValue:
     return redirect(url_for(".roles_page"))
 
 
-@bp.post("/roles/scopes/<int:scope_id>/withdraw")
+@bp.post("/roles/scopes/<id:scope_id>/withdraw")
 @policy(OPERATE)
 def withdraw_scope(scope_id: int) -> ResponseReturnValue:
     scope = db.session.get(InspectorScope, scope_id) or abort(404)
@@ -193,7 +193,7 @@ def withdraw_scope(scope_id: int) -> ResponseReturnValue:
     return redirect(url_for(".roles_page"))
 
 
-@bp.post("/roles/operators/<int:user_id>/withdraw")
+@bp.post("/roles/operators/<id:user_id>/withdraw")
 @policy(OPERATE)
 def withdraw_operator(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id)

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, null, o
 
 from auth.models import Decision, GuestGrant, OwnershipLink, Proxy, User
 from registry.models import Building, Municipality, Ownership, Premises
+from voting.core.errors import wants_json
 from voting.core.extensions import db, login_manager
 
 PUBLIC = "public"
@@ -26,6 +27,8 @@ Load = TypeVar("Load", bound=Callable[..., Any])
 
 # actions on a building (the object is a Building)
 BUILDING_VIEW = "building.view"                  # its page, register totals, owners masked
+BUILDING_OWNERS = "building.owners"              # who owns what in the register, names masked (LEGAL.md §9: not
+                                                 # to the other owners, who see premises, areas and their own holdings)
 BUILDING_PERSONAL_DATA = "building.personal_data"  # owners' identification data unmasked (logged)
 BUILDING_ADMINISTER = "building.administer"      # register import, codes, claims, links, proxies
 # whole-system actions (no object)
@@ -152,6 +155,8 @@ def may(user: Any, action: str, obj: object = None) -> bool:
             return _administers(user, obj)
         if action == BUILDING_PERSONAL_DATA:
             return _administers(user, obj) or _inspects(user, obj)
+        if action == BUILDING_OWNERS:
+            return user.is_operator or _administers(user, obj) or _inspects(user, obj)
         if action == BUILDING_VIEW:
             return (user.is_operator or _administers(user, obj) or _inspects(user, obj)
                     or db.session.scalar(_HAS_STAKE, {"building_id": obj.id, "user_id": user.id,
@@ -179,6 +184,8 @@ def policy(action: str, load: Callable[..., Any] | None = None) -> Callable[[Vie
         @wraps(view)
         def guarded(**kwargs: Any) -> Any:
             if action != PUBLIC and not current_user.is_authenticated:
+                if wants_json():  # an API client gets a 401 problem, not a redirect to the sign-in page
+                    abort(401)
                 return login_manager.unauthorized()
             if load is None:
                 if not may(current_user, action):

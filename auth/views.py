@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from auth import accounts
 from auth.forms import ChangePasswordForm, EmailForm, LoginForm, NewPasswordForm, RegisterForm, TotpForm
@@ -32,6 +33,16 @@ def _account_key() -> str:
     return "account:" + accounts.normalise_email(request.form.get("email", ""))
 
 
+def _account_address_key() -> str:
+    """Rate-limit key for one account tried from one address: an attacker's address is slowed, the owner's not."""
+    return f"{_account_key()}|{request.remote_addr or ''}"
+
+
+def _failed(response: Response) -> bool:
+    """Only a refused password counts towards the account's limits: the owner's own sign-ins never do."""
+    return response.status_code == 401
+
+
 def _pending_key() -> str:
     """Rate-limit key for the account waiting for its one-time code, whatever address the attempts come from."""
     pending = session.get("pending")
@@ -44,8 +55,13 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
-@limiter.limit("5 per minute;30 per hour", key_func=_account_key, methods=["POST"],
+# OWASP ASVS V6 (2.2.1): failures per account and address slow the address that guesses; the ceiling per account
+# (whatever the address) backs off in steps (a minute, an hour, a day) and is high enough that one attacker's
+# address cannot reach it before its own pair limit stops it
+@limiter.limit("5 per minute;20 per hour", key_func=_account_address_key, methods=["POST"], deduct_when=_failed,
                on_breach=lambda limit: _locked_out())
+@limiter.limit("10 per minute;50 per hour;200 per day", key_func=_account_key, methods=["POST"],
+               deduct_when=_failed, on_breach=lambda limit: _locked_out())
 @policy(PUBLIC)
 def login() -> ResponseReturnValue:
     form = LoginForm()
@@ -166,7 +182,9 @@ def confirm(token: str) -> ResponseReturnValue:
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
-@limiter.limit("3 per hour", key_func=_account_key, methods=["POST"])
+# per account and address, so that a stranger asking for the owner's address does not use up the owner's requests
+@limiter.limit("3 per hour", key_func=_account_address_key, methods=["POST"])
+@limiter.limit("10 per hour", key_func=_account_key, methods=["POST"])
 @policy(PUBLIC)
 def reset_request() -> ResponseReturnValue:
     form = EmailForm()

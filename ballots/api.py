@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from apispec import APISpec
-from flask import Blueprint, g, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import Schema, fields
@@ -24,21 +24,16 @@ from auth.policy import (
 from ballots import casting, chain, log
 from ballots.models import LogHead
 from registry.models import Building
+from voting.core import limits
 from voting.core.errors import NotFoundError
 from voting.core.extensions import db, limiter
+from voting.core.openapi import READ, WRITE, problems
+from voting.core.routing import ID_MAX
 from voting.meetings.models import Meeting
 from voting.meetings.plan import local_today, summary
 from voting.meetings.views import load_meeting
 
 bp = Blueprint("ballots_api", __name__, url_prefix="/api/v1")
-
-
-def _user_key() -> str:
-    """The rate limit's key: the account. Kept for the request: the limit headers ask again after the commit, which
-    would otherwise reload the user."""
-    if "limit_key" not in g:
-        g.limit_key = f"user:{current_user.get_id()}"
-    return str(g.limit_key)
 
 
 @bp.get("/meetings")
@@ -72,7 +67,7 @@ def ballot_chains(meeting: Meeting, manifest: dict[str, Any] | None) -> list[dic
     return chains
 
 
-@bp.get("/meetings/<int:meeting_id>")
+@bp.get("/meetings/<id:meeting_id>")
 @policy(BUILDING_VIEW, load_meeting)
 def manifest(meeting: Meeting) -> ResponseReturnValue:
     head = db.session.get(LogHead, meeting.id)
@@ -92,9 +87,10 @@ def without_personal_data(manifest: dict[str, Any]) -> dict[str, Any]:
         for owner in premises["owners"]]} for premises in manifest["register"]], "personal_data": "withheld"}
 
 
-@bp.post("/meetings/<int:meeting_id>/ballots")
+@bp.post("/meetings/<id:meeting_id>/ballots")
 @policy(BUILDING_VIEW, load_meeting)
-@limiter.limit("120/minute", key_func=_user_key)
+@limiter.limit(limits.BALLOTS_PER_ACCOUNT, key_func=limits.account_key)
+@limiter.limit(limits.BALLOTS_PER_ADDRESS)
 def submit(meeting: Meeting) -> ResponseReturnValue:
     receipt, new = casting.submit(current_user, meeting, request.get_json(silent=True))
     return receipt, 201 if new else 200
@@ -133,29 +129,28 @@ def describe(api: APISpec) -> None:
     """Add the voting paths to the OpenAPI description."""
     api.components.schema("Receipt", schema=ReceiptSchema)
     api.components.schema("BallotSubmission", schema=SubmissionDocSchema)
-    error = {"description": "refused: `message` says why, `field` names the field",
-             "content": {"application/json": {"schema": {"type": "object"}}}}
-    meeting_id = [{"in": "path", "name": "meeting_id", "required": True, "schema": {"type": "integer"}}]
+    meeting_id = [{"in": "path", "name": "meeting_id", "required": True,
+                   "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}]
     api.path(path="/api/v1/meetings", operations={"get": {
         "summary": "Meetings of the buildings the user may see",
         "responses": {"200": {"description": "meetings", "content": {"application/json": {
-            "schema": {"type": "object"}}}}}}})
+            "schema": {"type": "object"}}}}} | problems(*READ)}})
     api.path(path="/api/v1/meetings/{meeting_id}", operations={"get": {
         "summary": "A meeting's signed manifest (for those who may not see the register's personal data, without "
                    "the owners' names and ЕГРН records: `personal_data` is then \"withheld\") and the user's next "
                    "seq/prev for each owner they may vote for",
-        "parameters": meeting_id, "responses": {"200": {"description": "manifest"}, "404": error}}})
+        "parameters": meeting_id, "responses": {"200": {"description": "manifest"}} | problems(*READ)}})
     api.path(path="/api/v1/meetings/{meeting_id}/ballots", operations={"post": {
         "summary": "Cast a signed ballot; the same bytes again return the same receipt",
         "parameters": meeting_id,
         "requestBody": {"required": True, "content": {"application/json": {"schema": "BallotSubmission"}}},
         "responses": {"201": {"description": "recorded", "content": {"application/json": {"schema": "Receipt"}}},
                       "200": {"description": "recorded before: the same receipt",
-                              "content": {"application/json": {"schema": "Receipt"}}},
-                      "403": error, "409": {"description": "voting closed, or `seq` taken: `current_seq` says which"},
-                      "422": error}}})
+                              "content": {"application/json": {"schema": "Receipt"}}}} | problems(
+                          *WRITE, s409="voting closed, or `seq` taken: `current_seq` says which")}})
     api.path(path="/api/v1/receipts/{ballot_hash}", operations={"get": {
         "summary": "The signed receipt of a recorded ballot",
-        "parameters": [{"in": "path", "name": "ballot_hash", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "receipt", "content": {"application/json": {"schema": "Receipt"}}},
-                      "404": error}}})
+        "parameters": [{"in": "path", "name": "ballot_hash", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}],
+        "responses": {"200": {"description": "receipt", "content": {"application/json": {"schema": "Receipt"}}}}
+        | problems(*READ)}})

@@ -248,7 +248,7 @@ def submit(user: User, meeting: Meeting, body: Any) -> tuple[dict[str, Any], boo
         after_commit(entry)
     from voting.core import jobs
 
-    jobs.run("mail_receipt", entry_id=entry.id, user_id=user_id)
+    jobs.run_after_commit("mail_receipt", entry_id=entry.id, user_id=user_id)
     return receipt(entry), True
 
 

@@ -28,7 +28,7 @@ from voting.meetings.views import load_meeting
 bp = Blueprint("ballots", __name__)
 
 
-@bp.get("/meetings/<int:meeting_id>/vote")
+@bp.get("/meetings/<id:meeting_id>/vote")
 @policy(BUILDING_VIEW, load_meeting)
 def vote(meeting: Meeting) -> ResponseReturnValue:
     head = db.session.get(LogHead, meeting.id)
@@ -55,7 +55,7 @@ def _recorded(meeting: Meeting) -> dict[str, list[MeetingDecision]]:
     return grouped
 
 
-@bp.get("/meetings/<int:meeting_id>/receipts/<ballot_hash>")
+@bp.get("/meetings/<id:meeting_id>/receipts/<ballot_hash>")
 @policy(BUILDING_VIEW, load_meeting)
 def receipt(meeting: Meeting, ballot_hash: str) -> ResponseReturnValue:
     entry = _ballot_entry(meeting, ballot_hash)
@@ -70,7 +70,7 @@ def receipt(meeting: Meeting, ballot_hash: str) -> ResponseReturnValue:
                            agenda={i["id"]: i["title"] for i in casting.manifest_of(meeting.id)["agenda"]})
 
 
-@bp.get("/meetings/<int:meeting_id>/receipts/<ballot_hash>.json")
+@bp.get("/meetings/<id:meeting_id>/receipts/<ballot_hash>.json")
 @policy(BUILDING_VIEW, load_meeting)
 def receipt_download(meeting: Meeting, ballot_hash: str) -> ResponseReturnValue:
     """The signed receipt as JSON, for `veche verify BUNDLE --receipt RECEIPT.json` (docs/evidence.md)."""
@@ -88,7 +88,7 @@ def _ballot_entry(meeting: Meeting, ballot_hash: str) -> LogEntry:
 
 # --- paper decisions ------------------------------------------------------------------------------------------
 
-@bp.route("/meetings/<int:meeting_id>/paper", methods=["GET", "POST"])
+@bp.route("/meetings/<id:meeting_id>/paper", methods=["GET", "POST"])
 @policy(MEETING_KEY_IN_PAPER, load_meeting)
 def paper_entry(meeting: Meeting) -> ResponseReturnValue:
     manifest = casting.manifest_of(meeting.id)
@@ -161,7 +161,7 @@ def _keys() -> list[DeviceKey]:
                                                            DeviceKey.revoked_at.is_(None))))
 
 
-@bp.post("/meetings/<int:meeting_id>/paper/sign")
+@bp.post("/meetings/<id:meeting_id>/paper/sign")
 @policy(MEETING_KEY_IN_PAPER, load_meeting)
 def paper_sign(meeting: Meeting) -> ResponseReturnValue:
     try:
@@ -173,7 +173,7 @@ def paper_sign(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".paper_entry", meeting_id=meeting.id, recorded=entry.index))
 
 
-@bp.get("/meetings/<int:meeting_id>/paper/scans/<sha256>")
+@bp.get("/meetings/<id:meeting_id>/paper/scans/<sha256>")
 @policy(BUILDING_PERSONAL_DATA, load_meeting)
 def scan(meeting: Meeting, sha256: str) -> ResponseReturnValue:
     item = db.session.scalar(select(PaperScan).where(PaperScan.meeting_id == meeting.id, PaperScan.sha256 == sha256))
@@ -182,7 +182,7 @@ def scan(meeting: Meeting, sha256: str) -> ResponseReturnValue:
     return uploads.send_stored(item.content, item.mime, f"paper-{sha256[:12]}")
 
 
-@bp.get("/meetings/<int:meeting_id>/evidence.json")
+@bp.get("/meetings/<id:meeting_id>/evidence.json")
 @policy(BUILDING_PERSONAL_DATA, load_meeting)
 def evidence_download(meeting: Meeting) -> ResponseReturnValue:
     return Response(evidence.dumps(evidence.bundle(meeting)), mimetype="application/json", headers={

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from indicators.compute import Indicator
+from voting.core.exports import machine_csv, xlsx
 from voting.domain.indicator import target
 
 FORMAT = "oss-indicator/1"
@@ -43,21 +42,12 @@ def _flag(value: bool | None) -> str:
 
 
 def to_csv(data: Indicator) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(_table(data))
-    return out.getvalue()
+    """The indicator's CSV (FORMATS.md §3a: the JSON's field names as columns)."""
+    return machine_csv(_table(data))
 
 
 def to_xlsx(data: Indicator) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(f"{data.start:%Y-%m-%d}_{data.end:%Y-%m-%d}")
-    for row in _table(data):
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx(f"{data.start:%Y-%m-%d}_{data.end:%Y-%m-%d}", _table(data))
 
 
 def to_text(data: Indicator) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from apispec import APISpec
 from marshmallow import Schema, fields
 
+from voting.core.openapi import PUBLIC_READ, problems
+
 
 class ShareSchema(Schema):
     name = fields.String()
@@ -52,12 +54,12 @@ def describe(api: APISpec) -> None:
     """Add the indicator's paths to the OpenAPI description."""
     api.components.schema("Indicator", schema=IndicatorSchema)
     api.components.schema("Feed", schema=FeedSchema)
-    bad_period = {"description": "bad period: `message` says what is wrong, `field` names the parameter"}
+    refused = problems(*PUBLIC_READ, s422="bad period: `detail` says what is wrong, `field` names the parameter")
     api.path(path="/api/v1/indicators/online-share", operations={"get": {
         "summary": "The share of meetings held online per municipality", "parameters": PERIOD_PARAMETERS,
         "responses": {"200": {"description": "oss-indicator/1", "content": {"application/json": {
-            "schema": "Indicator"}}}, "422": bad_period}}})
+            "schema": "Indicator"}}}} | refused}})
     api.path(path="/api/v1/indicators/feed", operations={"get": {
         "summary": "The same, signed with the server key", "parameters": PERIOD_PARAMETERS,
         "responses": {"200": {"description": "signed envelope", "content": {"application/json": {
-            "schema": "Feed"}}}, "422": bad_period}}})
+            "schema": "Feed"}}}} | refused}})

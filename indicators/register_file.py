@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
+from voting.core.exports import formula_like
 from voting.core.spreadsheet import (
     Cell,
     Formula,
@@ -82,7 +83,12 @@ def read_meetings(filename: str, data: bytes, max_bytes: int) -> list[HeldMeetin
             if isinstance(cell, Formula):
                 errors.append(RowError(number, HEADERS[key], _("формула вместо значения")))
                 return ""
-            return _text(cell)
+            text = _text(cell)
+            if formula_like(text):
+                errors.append(RowError(number, HEADERS[key], _("значение начинается со знака «%(sign)s»: в таблице "
+                                                               "оно станет формулой; уберите знак", sign=text[:1])))
+                return ""
+            return text
 
         building, kind, form = value("building"), value("kind").casefold(), value("form").casefold()
         started, ended = calendar_date(value("started_on")), calendar_date(value("ended_on"))

@@ -107,7 +107,7 @@ def load_municipality(municipality_id: int) -> Municipality | None:
     return db.session.get(Municipality, municipality_id)
 
 
-@bp.get("/indicators/municipalities/<int:municipality_id>")
+@bp.get("/indicators/municipalities/<id:municipality_id>")
 @policy(INDICATORS, load_municipality)
 def municipality(place: Municipality) -> ResponseReturnValue:
     start, end = _period()
@@ -177,13 +177,13 @@ def api_feed() -> ResponseReturnValue:
 # --- meetings held elsewhere ----------------------------------------------------------------------------------
 
 
-@bp.get("/buildings/<int:building_id>/meetings-elsewhere")
+@bp.get("/buildings/<id:building_id>/meetings-elsewhere")
 @policy(BUILDING_ADMINISTER, load_building)
 def elsewhere(building: Building) -> ResponseReturnValue:
     return _elsewhere_page(building, HeldMeetingForm())
 
 
-@bp.post("/buildings/<int:building_id>/meetings-elsewhere")
+@bp.post("/buildings/<id:building_id>/meetings-elsewhere")
 @policy(BUILDING_ADMINISTER, load_building)
 def register_elsewhere(building: Building) -> ResponseReturnValue:
     form = HeldMeetingForm()

@@ -1,4 +1,4 @@
-"""What the protocols package adds to the shell: the rendering job."""
+"""What the protocols package adds to the shell: the rendering job and the delivery to ГИС ЖКХ."""
 
 from __future__ import annotations
 
@@ -18,4 +18,7 @@ def _render(meeting_id: int) -> None:
 
 
 def connect() -> None:
+    from protocols.gis import delivery
+
     jobs.register("render_protocol", _render)
+    delivery.connect()

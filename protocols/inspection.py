@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -19,6 +17,7 @@ from auth.policy import INSPECTION, policy, visible_buildings
 from protocols.models import Protocol
 from protocols.services import outcome
 from registry.models import Building, Municipality, Organisation
+from voting.core.exports import people_csv
 from voting.core.extensions import db
 from voting.core.labels import label
 from voting.domain.schedule import protocol_due
@@ -110,14 +109,13 @@ def index() -> ResponseReturnValue:
 @bp.get("/protocols.csv")
 @policy(INSPECTION)
 def export_csv() -> ResponseReturnValue:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Собрание"), _("Протокол №"), _("Адрес"), _("Муниципалитет"), _("Организация"), _("Форма"),
+    header = [_("Собрание"), _("Протокол №"), _("Адрес"), _("Муниципалитет"), _("Организация"), _("Форма"),
                      _("Окончание"), _("Состояние"), _("Итог"), _("Срок протокола"), _("Просрочен"),
-                     _("Направлен в ГЖИ"), _("SHA-256 протокола")])
+                     _("Направлен в ГЖИ"), _("SHA-256 протокола")]
+    table = []
     for row in rows():
         meeting, protocol = row.meeting, row.protocol
-        writer.writerow([meeting.id, protocol.number if protocol and protocol.number else "", meeting.building.address,
+        table.append([meeting.id, protocol.number if protocol and protocol.number else "", meeting.building.address,
                          meeting.building.municipality.name,
                          meeting.building.organisation.name if meeting.building.organisation else "",
                          label(meeting.form, "meeting_form"), row.closed_on.isoformat(),
@@ -125,5 +123,5 @@ def export_csv() -> ResponseReturnValue:
                          row.due.isoformat(), _("да") if row.overdue else "",
                          protocol.submitted_at.date().isoformat() if protocol and protocol.submitted_at else "",
                          protocol.sha256 if protocol and protocol.sha256 else ""])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+    return Response(people_csv(header, table), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=protocols.csv"})

@@ -51,6 +51,8 @@ class Protocol(BaseModel):
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the protocol's file in ГИС ЖКХ's file store (AttachmentGUID), which the paper forms must attach
+    gis_attachment_guid: Mapped[str | None] = mapped_column(String(36))
 
     meeting: Mapped[Meeting] = relationship()
     signatures: Mapped[list[ProtocolSignature]] = relationship(
@@ -120,3 +122,52 @@ class ProtocolNote(BaseModel):
 
     protocol: Mapped[Protocol] = relationship(back_populates="notes")
     author: Mapped[User] = relationship()
+
+
+class GisState(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"  # ГИС ЖКХ acknowledged it (MessageGUID) and is processing it
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    FAILED = "failed"  # not delivered: every attempt failed in transport
+
+
+class GisExchange(BaseModel):
+    """One delivery of a protocol to ГИС ЖКХ (importVotingProtocol): what was sent, its MessageGUID, the outcome."""
+
+    __tablename__ = "gis_exchanges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=GisState.QUEUED.value)
+    transport_guid: Mapped[str] = mapped_column(String(36))
+    message_guid: Mapped[str | None] = mapped_column(String(36))  # ГИС ЖКХ's id of the message, to poll getState
+    request: Mapped[str] = mapped_column(Text)  # the signed importVotingProtocolRequest, as sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result_guid: Mapped[str | None] = mapped_column(String(36))  # the protocol's GUID in ГИС ЖКХ, once accepted
+    unique_number: Mapped[str | None] = mapped_column(String(64))
+    errors: Mapped[str | None] = mapped_column(Text)  # JSON [[code, description], ...] of a refusal
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    meeting: Mapped[Meeting] = relationship()
+    events: Mapped[list[GisEvent]] = relationship(back_populates="exchange", order_by="GisEvent.id",
+                                                  cascade="all, delete-orphan")
+
+    @property
+    def error_list(self) -> list[list[str]]:
+        return json.loads(self.errors) if self.errors else []
+
+
+class GisEvent(BaseModel):
+    """A line of the delivery log: each send, poll, retry and outcome."""
+
+    __tablename__ = "gis_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exchange_id: Mapped[int] = mapped_column(ForeignKey("gis_exchanges.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
+    step: Mapped[str] = mapped_column(String(20))  # sent, waiting, retry, accepted, refused, failed
+    detail: Mapped[str | None] = mapped_column(String(500))
+
+    exchange: Mapped[GisExchange] = relationship(back_populates="events")

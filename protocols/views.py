@@ -26,10 +26,15 @@ from auth.policy import (
 )
 from ballots import paper
 from ballots.chain import PROTOCOL_TAG
-from protocols import gis, services, signing
-from protocols.models import Protocol, ProtocolNote, RenderState
+from protocols import services, signing
+from protocols.gis import delivery, facts
+from protocols.gis import request as request_xml
+from protocols.gis import results as gis
+from protocols.models import GisState, Protocol, ProtocolNote, RenderState
+from voting.core import jobs
 from voting.core.errors import ConflictError, InvalidInputError, VotingError
 from voting.core.extensions import db, limiter
+from voting.domain import gis_nsi
 from voting.meetings.models import GIS_ID, Meeting, MeetingState
 from voting.meetings.views import load_meeting
 
@@ -51,7 +56,7 @@ def _to_page(protocol: Protocol, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=protocol.meeting_id or protocol.meeting.id) + anchor)
 
 
-@bp.get("/meetings/<int:meeting_id>/protocol")
+@bp.get("/meetings/<id:meeting_id>/protocol")
 @policy(PROTOCOL_VIEW, load_protocol)
 def show(protocol: Protocol) -> ResponseReturnValue:
     return _page(protocol)
@@ -70,11 +75,13 @@ def _page(protocol: Protocol, handwritten: dict[str, Any] | None = None) -> Resp
         scans=may(current_user, BUILDING_PERSONAL_DATA, meeting),
         administer=may(current_user, BUILDING_ADMINISTER, meeting),
         inspect=may(current_user, PROTOCOL_INSPECT, protocol),
+        gis=delivery.latest(meeting.id, all_of_them=True),
+        gis_gaps=facts.gaps(meeting) if protocol.document else [],
         stale=protocol.document is not None and meeting.state is MeetingState.COUNTED and not protocol.signatures
         and json.loads(protocol.document)["signers"] != signing.required(meeting))
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/render")
+@bp.post("/meetings/<id:meeting_id>/protocol/render")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def render(meeting: Meeting) -> ResponseReturnValue:
     try:
@@ -84,7 +91,7 @@ def render(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/number")
+@bp.post("/meetings/<id:meeting_id>/protocol/number")
 @policy(BUILDING_ADMINISTER, load_protocol)
 def set_number(protocol: Protocol) -> ResponseReturnValue:
     """The ГИС ЖКХ meeting identifier, which 266/пр makes the protocol's number; then the protocol is rendered again."""
@@ -102,13 +109,13 @@ def set_number(protocol: Protocol) -> ResponseReturnValue:
     return _to_page(protocol)
 
 
-@bp.get("/meetings/<int:meeting_id>/protocol/progress")
+@bp.get("/meetings/<id:meeting_id>/protocol/progress")
 @policy(PROTOCOL_VIEW, load_protocol)
 def progress(protocol: Protocol) -> ResponseReturnValue:
     return {"state": protocol.render_state.value, "progress": protocol.progress, "error": protocol.error}
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/sign")
+@bp.post("/meetings/<id:meeting_id>/protocol/sign")
 @limiter.limit("30/minute")
 @policy(PROTOCOL_VIEW, load_protocol)
 def sign(protocol: Protocol) -> ResponseReturnValue:
@@ -117,7 +124,7 @@ def sign(protocol: Protocol) -> ResponseReturnValue:
         _("Протокол подписан вами."))
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/operator")
+@bp.post("/meetings/<id:meeting_id>/protocol/operator")
 @limiter.limit("30/minute")
 @policy(BUILDING_ADMINISTER, load_protocol)
 def sign_as_operator(protocol: Protocol) -> ResponseReturnValue:
@@ -126,7 +133,7 @@ def sign_as_operator(protocol: Protocol) -> ResponseReturnValue:
                    _("Протокол подписан оператором системы."))
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/paper")
+@bp.post("/meetings/<id:meeting_id>/protocol/paper")
 @limiter.limit("30/minute")
 @policy(MEETING_KEY_IN_PAPER, load_protocol)
 def paper_scan(protocol: Protocol) -> ResponseReturnValue:
@@ -147,7 +154,7 @@ def paper_scan(protocol: Protocol) -> ResponseReturnValue:
         protocol, signer, signing.on_paper(current_user, scan.sha256))})
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/paper/sign")
+@bp.post("/meetings/<id:meeting_id>/protocol/paper/sign")
 @limiter.limit("30/minute")
 @policy(MEETING_KEY_IN_PAPER, load_protocol)
 def paper_sign(protocol: Protocol) -> ResponseReturnValue:
@@ -171,7 +178,7 @@ def _signed(protocol: Protocol, record: Callable[[], object], done: str) -> Resp
     return _to_page(protocol, "#signatures")
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/submit")
+@bp.post("/meetings/<id:meeting_id>/protocol/submit")
 @policy(BUILDING_ADMINISTER, load_protocol)
 def submit(protocol: Protocol) -> ResponseReturnValue:
     try:
@@ -190,23 +197,62 @@ def _ready(protocol: Protocol) -> Protocol:
     return protocol
 
 
-@bp.get("/meetings/<int:meeting_id>/protocol.pdf")
+@bp.get("/meetings/<id:meeting_id>/protocol.pdf")
 @policy(PROTOCOL_VIEW, load_protocol)
 def pdf(protocol: Protocol) -> ResponseReturnValue:
     return Response(_ready(protocol).pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f"attachment; filename=protocol-{protocol.meeting_id}.pdf"})
 
 
-@bp.get("/meetings/<int:meeting_id>/protocol/gis.<any(json, xml):kind>")
+@bp.get("/meetings/<id:meeting_id>/protocol/gis.<any(json, xml):kind>")
 @policy(PROTOCOL_VIEW, load_protocol)
 def gis_export(protocol: Protocol, kind: str) -> ResponseReturnValue:
-    results = gis.export(json.loads(_ready(protocol).document or "{}"))
-    body = gis.to_xml(results) if kind == "xml" else json.dumps(results, ensure_ascii=False, indent=2).encode()
-    return Response(body, mimetype=f"application/{kind}", headers={
-        "Content-Disposition": f"attachment; filename=gis-results-{protocol.meeting_id}.{kind}"})
+    """The results as JSON (for people and tools), or the importVotingProtocolRequest ГИС ЖКХ takes (422 naming
+    what is missing)."""
+    if kind == "xml":
+        body = request_xml.to_bytes(request_xml.build(facts.gather(protocol.meeting)))
+        name = f"gis-protocol-{protocol.meeting_id}.xml"
+    else:
+        body = json.dumps(gis.export(json.loads(_ready(protocol).document or "{}")), ensure_ascii=False,
+                          indent=2).encode()
+        name = f"gis-results-{protocol.meeting_id}.json"
+    return Response(body, mimetype=f"application/{kind}",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/recount")
+@bp.post("/meetings/<id:meeting_id>/protocol/gis/file")
+@policy(BUILDING_ADMINISTER, load_protocol)
+def gis_file(protocol: Protocol) -> ResponseReturnValue:
+    """The protocol's file in ГИС ЖКХ's file store (its AttachmentGUID), which the paper forms attach."""
+    value = request.form.get("attachment_guid", "").strip()
+    if not gis_nsi.is_guid(value):
+        raise InvalidInputError(_("Идентификатор файла в ГИС ЖКХ: GUID вида 8-4-4-4-12 шестнадцатеричных цифр."),
+                                field="attachment_guid")
+    if protocol.meeting_id is None:
+        raise ConflictError(_("Протокол ещё не сформирован."))
+    protocol.gis_attachment_guid = value.lower()
+    db.session.commit()
+    return _to_page(protocol, "#gis")
+
+
+@bp.post("/meetings/<id:meeting_id>/protocol/gis/send")
+@limiter.limit("10/minute")
+@policy(BUILDING_ADMINISTER, load_protocol)
+def gis_send(protocol: Protocol) -> ResponseReturnValue:
+    """Send the protocol to ГИС ЖКХ (or ask again for the answer to the one sent); the job commits its own log."""
+    last = delivery.latest(protocol.meeting.id)
+    try:
+        if last is not None and last.state == GisState.SENT.value:
+            jobs.run(delivery.JOB, exchange_id=last.id)
+        else:
+            delivery.start(protocol.meeting)
+    except VotingError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    return _to_page(protocol, "#gis")
+
+
+@bp.post("/meetings/<id:meeting_id>/protocol/recount")
 @limiter.limit("20/minute")
 @policy(PROTOCOL_INSPECT, load_protocol)
 def recount(protocol: Protocol) -> ResponseReturnValue:
@@ -215,7 +261,7 @@ def recount(protocol: Protocol) -> ResponseReturnValue:
                            rows=rows)
 
 
-@bp.post("/meetings/<int:meeting_id>/protocol/notes")
+@bp.post("/meetings/<id:meeting_id>/protocol/notes")
 @policy(PROTOCOL_INSPECT, load_protocol)
 def add_note(protocol: Protocol) -> ResponseReturnValue:
     text = " ".join(request.form.get("text", "").split())

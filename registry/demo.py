@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import random
+import uuid
 from dataclasses import dataclass
 from importlib import resources
 
@@ -22,6 +23,7 @@ from voting.core.extensions import db
 REGION = "Челябинская область"
 TIMEZONE = "Asia/Yekaterinburg"
 FIGURES_FILE = "chelyabinsk_region_2026-05-31.csv"
+DEMO_NAMESPACE = uuid.UUID("0c1e5a7e-7e11-4b6a-9d3c-2f0a6c8b5e11")  # the demo's stand-in ФИАС / ГИС ЖКХ ids
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,11 @@ def published_figures() -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
+def demo_guid(kind: str, key: str) -> str:
+    """A reproducible GUID standing for a ФИАС or ГИС ЖКХ registry identifier of a demo object (not a real one)."""
+    return str(uuid.uuid5(DEMO_NAMESPACE, f"{kind}:{key}"))
+
+
 def seed_register() -> list[str]:
     """Create or refresh the demo region, organisations and buildings; return lines saying what was made."""
     region = db.session.scalar(select(Region).where(Region.name == REGION)) or Region(name=REGION)
@@ -101,6 +108,7 @@ def seed_register() -> list[str]:
         organisation = db.session.scalar(select(Organisation).where(Organisation.inn == inn)) or Organisation(inn=inn)
         organisation.kind, organisation.name, organisation.ogrn, organisation.region = (
             kind, name, demo_ogrn(ogrn_body), region)
+        organisation.gis_root_guid = demo_guid("organisation", inn)
         db.session.add(organisation)
         organisations[kind] = organisation
         lines.append(f"organisation: {name} ({kind.value})")
@@ -112,6 +120,7 @@ def seed_register() -> list[str]:
             db.session.add(building)
         building.address, building.municipality, building.timezone, building.entrances = (
             spec.address, municipalities[spec.municipality], TIMEZONE, spec.entrances)
+        building.fias_guid = demo_guid("house", spec.cadastral_number)
         building.organisation = organisations[OrganisationKind.MANAGEMENT_COMPANY]
         db.session.flush()
         register = demo_register(spec)

@@ -46,6 +46,9 @@ class Organisation(BaseModel):
     inn: Mapped[str] = mapped_column(String(12), unique=True)
     ogrn: Mapped[str] = mapped_column(String(15), unique=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    # its entry in ГИС ЖКХ's organisations registry (orgRootEntityGUID; orgVersionGUID of the version in force)
+    gis_root_guid: Mapped[str | None] = mapped_column(String(36))
+    gis_version_guid: Mapped[str | None] = mapped_column(String(36))
 
     region: Mapped[Region] = relationship()
 
@@ -61,6 +64,7 @@ class Building(BaseModel):
     cadastral_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     timezone: Mapped[str] = mapped_column(String(64))
     entrances: Mapped[int] = mapped_column(Integer, default=1)
+    fias_guid: Mapped[str | None] = mapped_column(String(36))  # the house in ФИАС (ГАР): what ГИС ЖКХ knows it by
 
     municipality: Mapped[Municipality] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

@@ -7,6 +7,7 @@ the `veche import-register` command, the demo and the benchmark.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from registry.identifiers import (
     is_snils,
 )
 from registry.kinds import OwnerKind, OwnershipKind, PremisesKind
+from voting.core.exports import formula_like
 from voting.core.spreadsheet import (
     Cell,
     Formula,
@@ -75,7 +77,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("snils", "СНИЛС", ("snils",), False, "для граждан; хранится зашифрованным"),
     Column("inn", "ИНН", ("inn",), False, "для организаций"),
     Column("ogrn", "ОГРН", ("ogrn",), False, "для организаций"),
+    Column("fias_guid", "ФИАС дома", ("фиас", "гар", "идентификатор фиас", "fias_guid"), False,
+           "идентификатор дома в ФИАС (ГАР) для ГИС ЖКХ, GUID вида 8-4-4-4-12; достаточно указать в одной строке"),
 )
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 _PREMISES_KINDS = {
     "жилое": PremisesKind.RESIDENTIAL, "квартира": PremisesKind.RESIDENTIAL, "residential": PremisesKind.RESIDENTIAL,
@@ -141,6 +146,7 @@ class Register:
 
     premises: dict[str, PremisesRecord]
     ownerships: list[OwnershipRecord]
+    fias_guid: str | None = None  # the house's ФИАС (ГАР) GUID, when the file gives it
 
 
 def normalise_name(name: str) -> str:
@@ -209,6 +215,7 @@ class _Checker:
         self.ownerships: list[OwnershipRecord] = []
         self._owner_rows: dict[tuple[str, tuple[str, str, str]], int] = {}
         self._records: dict[tuple[str, str], OwnershipRecord] = {}
+        self._fias: tuple[str, int] | None = None  # the house's ФИАС GUID and the row that first gave it
 
     def header(self, key: str) -> str:
         return self.positions[key][1] if key in self.positions else next(c.header for c in COLUMNS if c.key == key)
@@ -238,6 +245,11 @@ class _Checker:
             text = text[:-2] if text.endswith(".0") else text
         else:
             text = str(value).strip()
+        # after stripping: " =1+1" is as much a formula in the next spreadsheet (numbers are checked as numbers)
+        if key not in ("area", "share") and formula_like(text):
+            self.fail(row, key, _("значение «%(value)s» начинается со знака «%(sign)s»: в таблице оно станет "
+                                  "формулой; уберите знак", value=text[:40], sign=text[:1]))
+            return None
         if len(text) > max_length:
             self.fail(row, key, _("слишком длинное значение (больше %(n)s знаков)", n=max_length))
             return None
@@ -248,6 +260,7 @@ class _Checker:
         values = {c.key: self.text(row, cells, c.key) for c in COLUMNS}
         if len(self.errors) > errors_before:
             return
+        self._house(row, values["fias_guid"])
         premises = self._premises(row, values)
         if values["owner"] is None:
             filled = [k for k in ("owner_kind", "ownership", "share", "egrn_record", "snils", "inn", "ogrn")
@@ -259,6 +272,19 @@ class _Checker:
         if premises is None or ownership is None:
             return
         self._add_ownership(ownership)
+
+    def _house(self, row: int, fias: str | None) -> None:
+        """The house's ФИАС GUID: a GUID, the same wherever the file repeats it."""
+        if fias is None:
+            return
+        if not GUID.fullmatch(fias):
+            self.fail(row, "fias_guid", _("идентификатор ФИАС «%(value)s» — не GUID (нужно 8-4-4-4-12 "
+                                          "шестнадцатеричных цифр)", value=fias))
+        elif self._fias is None:
+            self._fias = (fias.lower(), row)
+        elif self._fias[0] != fias.lower():
+            self.fail(row, "fias_guid", _("другой идентификатор ФИАС, чем в строке %(other)s: у дома он один",
+                                          other=self._fias[1]))
 
     def _premises(self, row: int, values: dict[str, str | None]) -> PremisesRecord | None:
         number = values["premises"]
@@ -412,4 +438,4 @@ class _Checker:
         if self.errors:
             self.errors.sort(key=lambda e: e.row)
             raise RowsError(self.errors)
-        return Register(self.premises, self.ownerships)
+        return Register(self.premises, self.ownerships, self._fias[0] if self._fias else None)

@@ -108,3 +108,13 @@ def mark_applied(upload: RegisterUpload, diff: RegisterDiff) -> None:
     upload.applied_at = datetime.now(UTC)
     upload.content = None
     upload.summary = diff.summary()[:200]
+
+
+def set_gis_identifiers(building: Building, fias_guid: str | None, root_guid: str | None,
+                        version_guid: str | None) -> None:
+    """Keep the house's ФИАС GUID and its managing organisation's ГИС ЖКХ registry GUIDs (lower case)."""
+    building.fias_guid = fias_guid.lower() if fias_guid else None
+    if building.organisation is not None:
+        building.organisation.gis_root_guid = root_guid.lower() if root_guid else None
+        building.organisation.gis_version_guid = version_guid.lower() if version_guid else None
+    db.session.flush()

@@ -53,11 +53,13 @@ class RegisterDiff:
     ownerships_added: list[str] = field(default_factory=list)
     ownerships_changed: list[Change] = field(default_factory=list)
     ownerships_removed: list[str] = field(default_factory=list)
+    building_changed: list[Change] = field(default_factory=list)  # the house's identifiers (ФИАС)
 
     @property
     def empty(self) -> bool:
         return not any((self.premises_added, self.premises_changed, self.premises_removed,
-                        self.ownerships_added, self.ownerships_changed, self.ownerships_removed))
+                        self.ownerships_added, self.ownerships_changed, self.ownerships_removed,
+                        self.building_changed))
 
     def summary(self) -> str:
         return _("помещения: добавлено %(pa)s, изменено %(pc)s, удалено %(pr)s; права: добавлено %(oa)s, "
@@ -86,6 +88,7 @@ class _Current:
     premises: dict[str, _Stored]
     owners: dict[OwnerKey, tuple[int, OwnerRecord]]
     ownerships: dict[OwnershipKey, _Stored]
+    fias_guid: str | None = None
 
     def fingerprint(self) -> str:
         owners = {key: record for key, (_id, record) in self.owners.items()}
@@ -105,7 +108,7 @@ def _load(building: Building) -> _Current:
                       select(Ownership.id, Premises.number, Ownership.owner_id,
                              *(getattr(Ownership, f) for f in OWNERSHIP_FIELDS))
                       .join(Premises).where(Premises.building_id == building.id))}
-    return _Current(premises, {r.key: (id_, r) for id_, r in owners_by_id.items()}, ownerships)
+    return _Current(premises, {r.key: (id_, r) for id_, r in owners_by_id.items()}, ownerships, building.fias_guid)
 
 
 def _wanted(current: _Current, register: Register) -> dict[OwnershipKey, OwnershipRecord]:
@@ -165,6 +168,8 @@ def diff_register(building: Building, register: Register) -> RegisterDiff:
 
 def _diff(current: _Current, register: Register, wanted: dict[OwnershipKey, OwnershipRecord]) -> RegisterDiff:
     diff = RegisterDiff(base=current.fingerprint())
+    if register.fias_guid and register.fias_guid != (current.fias_guid or "").lower():
+        diff.building_changed.append(Change(_("дом"), "fias_guid", current.fias_guid or "", register.fias_guid))
     for number, premises in register.premises.items():
         stored = current.premises.get(number)
         if stored is None:
@@ -198,6 +203,8 @@ def apply_register(building: Building, register: Register, expected_base: str | 
         raise RegisterChangedError(_("Реестр дома изменился после просмотра изменений: проверьте их ещё раз."))
     if diff.empty:
         return diff
+    if diff.building_changed:
+        db.session.execute(update(Building).where(Building.id == building.id).values(fias_guid=register.fias_guid))
 
     _delete(Ownership, [row.id for key, row in current.ownerships.items() if key not in wanted])
     premises_ids = {number: row.id for number, row in current.premises.items()}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from registry.register_file import COLUMNS
+from voting.core.exports import append_row, people_csv
 
 EXAMPLE_ROWS: tuple[dict[str, str], ...] = (
     {"premises": "1", "premises_kind": "жилое", "area": "54,30", "entrance": "1",
@@ -33,12 +33,7 @@ EXAMPLE_ROWS: tuple[dict[str, str], ...] = (
 
 def template_csv() -> bytes:
     """The template as CSV: UTF-8 with a byte-order mark and `;`, as Excel in Russian opens it."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([c.header for c in COLUMNS])
-    for row in EXAMPLE_ROWS:
-        writer.writerow([row.get(c.key, "") for c in COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode()
+    return people_csv([c.header for c in COLUMNS], ([row.get(c.key, "") for c in COLUMNS] for row in EXAMPLE_ROWS))
 
 
 def template_xlsx() -> bytes:
@@ -50,9 +45,9 @@ def template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Реестр"
-    sheet.append([c.header for c in COLUMNS])
+    append_row(sheet, [c.header for c in COLUMNS])
     for row in EXAMPLE_ROWS:
-        sheet.append([row.get(c.key) or None for c in COLUMNS])
+        append_row(sheet, [row.get(c.key) or None for c in COLUMNS])
     for index, column in enumerate(COLUMNS, start=1):
         header = sheet.cell(row=1, column=index)
         header.font = Font(bold=column.required)

@@ -10,7 +10,7 @@ from flask import Flask, Response, has_request_context, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from voting.core import template_helpers
+from voting.core import routing, template_helpers
 from voting.core.config import from_environment
 from voting.core.errors import register_error_handlers
 from voting.core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    routing.register(app)
 
     app.extensions["veche.cipher"] = PersonalDataCipher(app.config["DATA_KEYS"])
     app.extensions["veche.server_key"] = load_key(app.config.get("SERVER_KEY"), app.config.get("SERVER_KEY_FILE"),

@@ -89,7 +89,7 @@ def import_register_command(building_id: int, file: Path, do_apply: bool) -> Non
                          ("ownerships removed", diff.ownerships_removed)):
         for item in items:
             click.echo(f"{title}: {item}")
-    for change in (*diff.premises_changed, *diff.ownerships_changed):
+    for change in (*diff.building_changed, *diff.premises_changed, *diff.ownerships_changed):
         click.echo(f"changed: {change.what}: {change.field}: {change.old} -> {change.new}")
     if do_apply:
         db.session.commit()
@@ -351,6 +351,20 @@ def protocol_command(meeting_id: int, output: Path) -> None:
     protocol = _of_meeting(meeting_id, lambda meeting: {"protocol": stored_or_render(meeting)})["protocol"]
     output.write_bytes(protocol.pdf)
     click.echo(f"written {output}: protocol No. {protocol.number}, {protocol.pages} pages, sha256 {protocol.sha256}")
+
+
+@cli.command("gis-export")
+@click.argument("meeting_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def gis_export_command(meeting_id: int, output: Path) -> None:
+    """Write the counted meeting's protocol as ГИС ЖКХ's importVotingProtocolRequest (GIS.md). Exit codes: 0 done,
+    2 unknown or uncounted meeting, or a missing identifier (named)."""
+    from protocols.gis import facts, request
+
+    built = _of_meeting(meeting_id, lambda meeting: {"facts": facts.gather(meeting)})["facts"]
+    output.write_bytes(request.to_bytes(request.build(built)))
+    click.echo(f"written {output}: importVotingProtocolRequest, {len(built.decisions)} questions, "
+               f"TransportGUID {built.transport_guid}")
 
 
 @cli.command("tick")

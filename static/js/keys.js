@@ -27,7 +27,7 @@ async function post(url, csrf, body) {
   const response = await fetch(url, {method: "POST", credentials: "same-origin",
     headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: body && JSON.stringify(body)});
   const data = await response.json().catch(() => ({}));  // an error page from a proxy is not JSON
-  if (!response.ok) throw new Error(data.message || `${response.status} ${response.statusText}`);
+  if (!response.ok) throw new Error(data.detail || `${response.status} ${response.statusText}`);
   return data;
 }
 

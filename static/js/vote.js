@@ -44,9 +44,9 @@ async function send(form) {
   const body = await response.json().catch(() => ({}));  // an error page from a proxy is not JSON
   if (response.status === 403 && body.field === "payload.key_id") {  // this device's key was revoked
     await forgetKey(status);
-    throw new Error(`${body.message} Ключ этого устройства заменён новым: отправьте бюллетень ещё раз.`);
+    throw new Error(`${body.detail} Ключ этого устройства заменён новым: отправьте бюллетень ещё раз.`);
   }
-  if (!response.ok) throw new Error(body.message || `${response.status} ${response.statusText}`);
+  if (!response.ok) throw new Error(body.detail || `${response.status} ${response.statusText}`);
   window.location.assign(d.receiptUrl.replace("HASH", body.ballot_hash));
 }
 

@@ -12,12 +12,12 @@ from flask import Flask, url_for
 from werkzeug.routing import Rule
 
 from auth.models import DeviceKey as Key
-from auth.models import GuestGrant, OwnershipClaim, OwnershipLink, Proxy, UserSession
+from auth.models import GuestGrant, OwnershipClaim, OwnershipLink, Proxy
 from ballots.models import LogEntry, PaperScan
 from protocols.models import Protocol, RenderState
 from registry.models import Municipality, Region
 from registry.services import stage_upload
-from tests.factories import building, csv_bytes, flat, inspector_of, owner_in, staff_of, user
+from tests.factories import building, csv_bytes, flat, inspector_of, owner_in, sign_in_directly, staff_of, user
 from voting.core.extensions import db, limiter
 from voting.meetings.models import (
     Meeting,
@@ -43,6 +43,7 @@ ALLOWED: dict[str, set[str]] = {
     "registry.buildings": SIGNED_IN, "registry.building": A_VIEWERS,
     "registry.import_register": {"staff_a"}, "registry.preview_import": {"staff_a"},
     "registry.apply_import": {"staff_a"}, "registry.register_template": EVERYONE,
+    "registry.gis_identifiers": {"staff_a"},
     "auth.login": EVERYONE, "auth.totp": EVERYONE, "auth.register": EVERYONE, "auth.confirm": EVERYONE,
     "auth.reset_request": EVERYONE, "auth.reset": EVERYONE,
     "auth.logout": SIGNED_IN, "auth.logout_everywhere": SIGNED_IN, "auth.change_password": SIGNED_IN,
@@ -78,7 +79,7 @@ ALLOWED: dict[str, set[str]] = {
     "protocols.gis_export": {"staff_a", "inspector_a"}, "protocols.progress": {"staff_a", "inspector_a"},
     "protocols.sign": {"staff_a", "inspector_a"}, "protocols.render": {"staff_a"}, "protocols.set_number": {"staff_a"},
     "protocols.submit": {"staff_a"}, "protocols.paper_scan": {"staff_a"}, "protocols.paper_sign": {"staff_a"},
-    "protocols.sign_as_operator": {"staff_a"},
+    "protocols.sign_as_operator": {"staff_a"}, "protocols.gis_file": {"staff_a"}, "protocols.gis_send": {"staff_a"},
     "protocols.recount": {"inspector_a"}, "protocols.add_note": {"inspector_a"}, "protocols.public_verify": EVERYONE,
     "inspection.index": {"inspector_a", "inspector_other"}, "inspection.export_csv": {"inspector_a", "inspector_other"},
     "indicators.elsewhere": {"staff_a"}, "indicators.register_elsewhere": {"staff_a"},
@@ -156,15 +157,6 @@ def world(session):
     return accounts, values
 
 
-def sign_in_directly(client, account) -> None:
-    """A live server-side session for the account, without the (slow, rate-limited) sign-in pages."""
-    sid = secrets.token_urlsafe(32)
-    db.session.add(UserSession(id=sid, user_id=account.id))
-    db.session.flush()
-    with client.session_transaction() as state:
-        state.update({"sid": sid, "_user_id": str(account.id), "_fresh": True})
-
-
 def attempt(app: Flask, rule: Rule, method: str, role: str, accounts: dict, values: dict) -> int:
     """The status of one request; 401 stands for "sent to the sign-in page"."""
     client = app.test_client()
@@ -222,3 +214,20 @@ def test_the_meetings_administrator_records_what_reached_them_and_nothing_else(a
         url = url_for("meetings.record_opt_out", meeting_id=meeting.id)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     assert client.post(url, data={}).status_code == 302  # allowed: back to the page with what to fix
+
+
+# who sees who owns what on building A's register page (LEGAL.md §9): those who must; an owner sees the premises,
+# the totals and their own holdings
+SEES_OWNERS = {"staff_a", "inspector_a", "operator"}
+
+
+@pytest.mark.parametrize("role", sorted(A_VIEWERS))
+def test_register_page_shows_owners_only_to_those_who_must_see_them(app: Flask, world, role: str) -> None:
+    accounts, values = world
+    client = app.test_client()
+    sign_in_directly(client, accounts[role])
+    page = client.get(f"/buildings/{values['building_id']}").get_data(as_text=True)
+    searched = client.get(f"/buildings/{values['building_id']}", query_string={"q": "Петров"}).get_data(as_text=True)
+    assert ("Петров П. П." in page) is (role in SEES_OWNERS), role
+    assert ("Петров П. П." in searched) is (role in SEES_OWNERS), role
+    assert ("Ваши помещения" in page) is (role == "owner_a"), role

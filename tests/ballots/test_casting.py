@@ -103,7 +103,7 @@ def test_refused_ballots_get_a_reason_and_record_nothing(client, session, case: 
     make, status, field = REFUSALS[case]
     response = submit(client, state, make(state, voter))
     assert response.status_code == status, response.json
-    assert response.json["field"] == field and response.json["message"]
+    assert response.json["field"] == field and response.json["detail"]
     assert entries(state) == 0 and entries(state, "key_registered") == 0
 
 
@@ -119,7 +119,7 @@ def test_a_revoked_key_is_refused(client, session) -> None:
     db.session.flush()
     assert entries(state, "key_revoked") == 1
     response = submit(client, state, ballot(state, voter, {"1": "against"}))
-    assert response.status_code == 403 and "отозван" in response.json["message"] and entries(state) == 1
+    assert response.status_code == 403 and "отозван" in response.json["detail"] and entries(state) == 1
 
 
 def test_the_close_is_by_the_database_clock_to_the_millisecond(app, client, session) -> None:

@@ -152,3 +152,16 @@ def login(client: FlaskClient, account: User, password: str = PASSWORD) -> None:
 def post_login(client, email: str, password: str = PASSWORD):
     token = csrf_token(client, "/auth/login")
     return client.post("/auth/login", data={"csrf_token": token, "email": email, "password": password})
+
+
+def sign_in_directly(client, account) -> None:
+    """A live server-side session for the account, without the (slow, rate-limited) sign-in pages."""
+    import secrets
+
+    from auth.models import UserSession
+
+    sid = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=sid, user_id=account.id))
+    db.session.flush()
+    with client.session_transaction() as state:
+        state.update({"sid": sid, "_user_id": str(account.id), "_fresh": True})

@@ -41,7 +41,7 @@ def test_dashboard_public_summary_and_api(client, runner) -> None:
     api = client.get("/api/v1/indicators/online-share", query_string=PERIOD)
     assert api.status_code == 200 and api.json["region"]["percent"] == "61.64"
     bad = client.get("/api/v1/indicators/online-share", query_string={"from": "2026-06-01", "to": "2026-01-01"})
-    assert bad.status_code == 422 and "starts after it ends" in bad.json["message"] and bad.json["field"] == "from"
+    assert bad.status_code == 422 and "starts after it ends" in bad.json["detail"] and bad.json["field"] == "from"
 
 
 def test_company_registers_a_meeting_held_elsewhere(client) -> None:
@@ -140,7 +140,7 @@ def test_a_period_outside_2000_to_2100_is_refused_naming_the_field(client) -> No
                               ({"from": "2026-01-01", "to": "2101-01-01"}, "to")):
             refused = client.get(url, query_string=period)
             assert refused.status_code == 422 and refused.json["field"] == field, (url, period)
-            assert "2100-12-31" in refused.json["message"]
+            assert "2100-12-31" in refused.json["detail"]
         assert client.get(url, query_string={"from": "2000-01-01", "to": "2100-12-31"}).status_code == 200
     assert client.get("/indicators/public", query_string={"from": "2000-01-01", "to": "2100-12-31"}).status_code == 200
     login(client, inspector_of(municipality=item.municipality))

@@ -48,11 +48,12 @@ def test_building_page_shows_totals_and_masks_personal_data(client, session) -> 
     assert event.subject == item.address
 
 
-def test_owners_see_their_building_masked_and_cannot_unmask(client, session) -> None:
+def test_owners_see_no_neighbour_and_cannot_unmask(client, session) -> None:
     item = building(rows=[OWNER, flat("2", owner="Петров Пётр Петрович")])
     login(client, owner_in(item, "2"))
     page = client.get(f"/buildings/{item.id}?unmask=1").get_data(as_text=True)
-    assert "Иванов И. И." in page and "Иван Иванович" not in page and "112-233-445" not in page
+    # LEGAL.md §9: the premises and their areas, not who owns them (masked or not)
+    assert "Иванов" not in page and "112-233-445" not in page and "СНИЛС" not in page
     assert "Загрузить реестр" not in page
     assert client.get(f"/buildings/{item.id}/register").status_code == 404
 
@@ -194,4 +195,4 @@ def test_security_headers_on_pages_and_errors(client, session) -> None:
 
 def test_errors_answer_json_to_json_clients(client, session) -> None:
     response = client.get("/no-such-page", headers={"Accept": "application/json"})
-    assert response.status_code == 404 and response.json["error"] == "Not Found"
+    assert response.status_code == 404 and response.json["title"] == "Страница не найдена"

@@ -46,9 +46,20 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "FEED_URL": env.get("VECHE_FEED_URL"),
         "OPERATOR_NAME": env.get("VECHE_OPERATOR_NAME", "Оператор региональной информационной системы"),
         "OPERATOR_QUALIFIED_SIGNER": env.get("VECHE_OPERATOR_QUALIFIED_SIGNER"),
+        # ГИС ЖКХ exchange (GIS.md): the async house-management endpoint, the sender's orgPPAGUID, the XAdES key and
+        # certificate (PEM) or the operator's GOST signing tool ("module:function"), and the back-off of retries
+        "GIS_URL": env.get("VECHE_GIS_URL"),
+        "GIS_SENDER": env.get("VECHE_GIS_SENDER"),
+        "GIS_KEY_FILE": env.get("VECHE_GIS_KEY_FILE"),
+        "GIS_CERT_FILE": env.get("VECHE_GIS_CERT_FILE"),
+        "GIS_SIGNER": env.get("VECHE_GIS_SIGNER"),
+        "GIS_ATTEMPTS": int(env.get("VECHE_GIS_ATTEMPTS", "6")),
+        "GIS_BACKOFF_SECONDS": float(env.get("VECHE_GIS_BACKOFF_SECONDS", "5")),
         "PROXY_HOPS": int(env.get("VECHE_PROXY_HOPS", "0")),
         "RATELIMIT_STORAGE_URI": env.get("VECHE_REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # a Redis that does not answer costs a request at most this long before the limits fall back to memory
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         "SMTP_HOST": env.get("VECHE_SMTP_HOST"),
         "MAIL_FROM": env.get("VECHE_MAIL_FROM", "veche@localhost"),
         # FORMATS §4a: the address printed in mail, QR codes and protocols; without it, the request's own host

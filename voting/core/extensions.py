@@ -44,7 +44,9 @@ migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+# Redis unreachable: the limits go on in this process's memory (and back to Redis when it answers again) instead
+# of every request failing; an error of the storage after that is logged, never a 500
+limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True, swallow_errors=True)
 
 
 @event.listens_for(Engine, "connect")

@@ -43,7 +43,9 @@ def queue(app: Flask | None = None) -> Any:
         from redis import Redis
         from rq import Queue
 
-        cached = app.extensions["veche.queue"] = (url, Queue(QUEUE, connection=Redis.from_url(url)))
+        # a Redis that does not answer costs an enqueue a second, not a hung request (see `run`)
+        cached = app.extensions["veche.queue"] = (url, Queue(QUEUE, connection=Redis.from_url(
+            url, socket_connect_timeout=1, health_check_interval=30)))
     return cached[1]
 
 
@@ -54,7 +56,27 @@ def run(name: str, **kwargs: Any) -> Any:
     jobs = queue()
     if jobs is None:
         return JOBS[name](**kwargs)
-    with jobs.connection.pipeline() as pipe:  # RQ's enqueue in one round trip to Redis instead of two
-        job = jobs.enqueue(execute, name, carried_base_url(), pipeline=pipe, **kwargs)
-        pipe.execute()
+    from redis.exceptions import ConnectionError as RedisDown
+    from redis.exceptions import TimeoutError as RedisSlow
+
+    try:
+        with jobs.connection.pipeline() as pipe:  # RQ's enqueue in one round trip to Redis instead of two
+            job = jobs.enqueue(execute, name, carried_base_url(), pipeline=pipe, **kwargs)
+            pipe.execute()
+    except (RedisDown, RedisSlow) as error:  # Redis blinked: do the work now rather than lose it
+        current_app.logger.warning("job %s run inline: the queue is unreachable (%s)", name, error)
+        return JOBS[name](**kwargs)
     return job
+
+
+def run_after_commit(name: str, **kwargs: Any) -> Any:
+    """`run` for work that follows a committed change (a receipt by mail): its failure is logged, never the
+    request's, whose change is already saved and whose answer the user must get."""
+    try:
+        return run(name, **kwargs)
+    except Exception:  # any failure of a follow-up: the committed change stands
+        from voting.core.extensions import db
+
+        db.session.rollback()  # whatever the inline job left half-done
+        current_app.logger.exception("job %s failed after its request's commit", name)
+        return None

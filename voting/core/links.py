@@ -15,9 +15,14 @@ from voting.core.config import ConfigError
 
 def safe_path(target: str | None, fallback: str) -> str:
     """A path on this site to go back to, or `fallback`: an absolute or scheme-relative URL would make the
-    redirect an open one."""
-    parts = urlsplit(target or "")
-    if not target or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    redirect an open one, a backslash is read as a slash by browsers, and a control character (CR/LF) would split
+    the `Location` header."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return fallback
     return target
 

@@ -67,6 +67,11 @@ def channel_label(channel: str) -> str:
     return label(channel, "channel")
 
 
+def gis_state(state: str) -> str:
+    """A delivery to ГИС ЖКХ, or a line of its log, in the reader's language."""
+    return label(state, "gis_delivery")
+
+
 def _notice_day(meeting: Any) -> date:
     """The date that chooses the law's edition: the notice date, or today for a meeting not yet announced."""
     return meeting.notice_date or datetime.now(ZoneInfo(meeting.building.timezone)).date()
@@ -104,7 +109,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(local=local, duration=duration, amount=amount, area=area, fraction=fraction,
                                  fromjson=json.loads, channel_label=channel_label,
                                  svg=svg_number, zone_name=zone_name, label=label, russian=russian,
-                                 subject_name=subject_name, sentence=sentence)
+                                 subject_name=subject_name, sentence=sentence, gis_state=gis_state)
     app.jinja_env.globals.update(get_locale=get_locale, item_rule=item_rule, subject_rule=subject_rule,
                                  threshold_for=threshold_for, share_of=share_of,
                                  label_table=LABELS)

@@ -40,6 +40,7 @@ AGENDA = (  # (title, subject code, the proposal put to the vote: what the proto
      "Определить местом хранения копии протокола и копий решений собственников офис управляющей организации; "
      "подлинники направить в Государственную жилищную инспекцию Челябинской области"),
 )
+CHOICES = {"44.2.4": "management_company"}  # the way the item chooses, as ГИС ЖКХ asks it (gis_nsi.NEEDS)
 
 
 class Planned(NamedTuple):
@@ -98,7 +99,8 @@ def _create(key: str, building: Building, administrator: User, opens: datetime, 
                       materials_info="Материалы размещены в системе и в офисе управляющей компании")
     db.session.add(meeting)
     for number, (title, code, proposal) in enumerate(AGENDA, start=1):
-        db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code, proposal=proposal))
+        db.session.add(AgendaItem(meeting=meeting, number=number, title=title, subject=code, proposal=proposal,
+                                  gis_choice=CHOICES.get(code)))
     db.session.flush()
     return meeting
 

@@ -71,6 +71,8 @@ class AgendaItemForm(FlaskForm):
     proposal = TextAreaField(_l("Предлагаемое решение"), validators=[Optional(), Length(max=5000)])
     subject = RadioField(_l("Вид вопроса по закону"), validators=[DataRequired(_l("Выберите вид вопроса."))])
     entrance = StringField(_l("Подъезд (для перевода помещения в нежилое)"), validators=[Optional(), Length(max=10)])
+    gis_choice = SelectField(_l("Выбираемый способ (для ГИС ЖКХ: формирование фонда капремонта или способ управления)"),
+                             validators=[Optional()], default="")
 
 
 class ReasonForm(FlaskForm):

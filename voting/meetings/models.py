@@ -171,6 +171,7 @@ class AgendaItem(BaseModel):
     proposal: Mapped[str | None] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(String(20))
     entrance: Mapped[str | None] = mapped_column(String(10))
+    gis_choice: Mapped[str | None] = mapped_column(String(40))  # the way chosen, where ГИС ЖКХ asks (gis_nsi.NEEDS)
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
 

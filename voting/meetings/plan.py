@@ -19,7 +19,7 @@ from registry.services import natural_key
 from voting.core import clock
 from voting.core.errors import InvalidInputError, VotingError
 from voting.core.extensions import db
-from voting.domain import schedule
+from voting.domain import gis_nsi, schedule
 from voting.domain.schedule import Plan, Problem, local_date, readiness
 from voting.meetings.models import (
     AgendaItem,
@@ -96,11 +96,32 @@ def readiness_of(meeting: Meeting, today: date | None = None) -> list[Problem]:
     return readiness(plan_of(meeting), today or local_today(meeting))
 
 
-def add_item(meeting: Meeting, title: str, subject: str, proposal: str | None, entrance: str | None) -> AgendaItem:
+def gis_choices(today: date) -> list[tuple[str, str]]:
+    """The ways an item may choose where ГИС ЖКХ asks (НСИ 241, НСИ 25), as (key, name), after "none"."""
+    return [("", _("не требуется"))] + [(key, ref.name) for needs in gis_nsi.NEEDS
+                                        for key, ref in gis_nsi.options(needs, today).items()]
+
+
+def gis_readiness_of(meeting: Meeting) -> list[Problem]:
+    """What the exchange with ГИС ЖКХ will lack (it does not block announcing)."""
+    organisation = meeting.initiator_organisation
+    return gis_nsi.identifier_problems(
+        meeting.building.fias_guid,
+        (organisation.gis_root_guid, organisation.gis_version_guid) if organisation else None,
+        tuple((i.number, i.subject, i.gis_choice) for i in meeting.agenda), local_today(meeting))
+
+
+def add_item(meeting: Meeting, title: str, subject: str, proposal: str | None, entrance: str | None,
+             gis_choice: str | None = None) -> AgendaItem:
     if meeting.state is not MeetingState.DRAFT:
         raise_locked()
+    if gis_choice:
+        kind = gis_nsi.question_type(subject, local_today(meeting))
+        if kind is None or kind.needs is None or gis_choice not in gis_nsi.options(kind.needs, local_today(meeting)):
+            raise InvalidInputError(_("Выбираемый способ не относится к этому виду вопроса."), field="gis_choice")
     item = AgendaItem(meeting=meeting, number=len(meeting.agenda) + 1, title=" ".join(title.split()),
-                      subject=subject, proposal=(proposal or "").strip() or None, entrance=entrance or None)
+                      subject=subject, proposal=(proposal or "").strip() or None, entrance=entrance or None,
+                      gis_choice=gis_choice or None)
     db.session.add(item)
     return item
 

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -33,6 +31,7 @@ from auth.policy import (
 from registry.models import Building, Owner
 from voting.core import clock, jobs, uploads
 from voting.core.errors import ConflictError, VotingError
+from voting.core.exports import people_csv
 from voting.core.extensions import db
 from voting.core.links import public_url
 from voting.core.pdf import render_pdf
@@ -86,7 +85,7 @@ def _flash_errors(form: FlaskForm) -> None:
         flash(f"{getattr(form, name).label.text}: {'; '.join(str(e) for e in errors)}", "warning")
 
 
-@bp.get("/buildings/<int:building_id>/meetings")
+@bp.get("/buildings/<id:building_id>/meetings")
 @policy(BUILDING_VIEW, load_building)
 def index(building: Building) -> ResponseReturnValue:
     meetings = db.session.scalars(select(Meeting).where(Meeting.building_id == building.id)
@@ -96,7 +95,7 @@ def index(building: Building) -> ResponseReturnValue:
                            may_administer=may(current_user, BUILDING_ADMINISTER, building))
 
 
-@bp.post("/buildings/<int:building_id>/meetings")
+@bp.post("/buildings/<id:building_id>/meetings")
 @policy(BUILDING_ADMINISTER, load_building)
 def create(building: Building) -> ResponseReturnValue:
     meeting = Meeting(building=building, kind=MeetingKind.EXTRAORDINARY, form=MeetingForm.ELECTRONIC,
@@ -115,7 +114,7 @@ def _subject_choices(query: str) -> list[str]:
     return [s.code for s in (search(query) if query else catalogue())]
 
 
-@bp.get("/meetings/<int:meeting_id>")
+@bp.get("/meetings/<id:meeting_id>")
 @policy(BUILDING_VIEW, load_meeting)
 def show(meeting: Meeting) -> ResponseReturnValue:
     administer = may(current_user, BUILDING_ADMINISTER, meeting)
@@ -130,10 +129,11 @@ def show(meeting: Meeting) -> ResponseReturnValue:
             "initiator_owner": meeting.initiator_owner.name if meeting.initiator_owner else ""})
         query = request.args.get("q", "")
         item_form = AgendaItemForm()
+        item_form.gis_choice.choices = plan.gis_choices(plan.local_today(meeting))
         subjects = search(query) if query else catalogue()
         item_form.subject.choices = [s.code for s in subjects]
         context |= {"plan": plan_form, "item_form": item_form, "subjects": subjects, "query": query,
-                    "problems": plan.readiness_of(meeting)}
+                    "problems": plan.readiness_of(meeting), "gis_problems": plan.gis_readiness_of(meeting)}
     if meeting.state in (MeetingState.VOTING, MeetingState.CLOSED) and administer:
         context["participation"] = board.participation(meeting)
     if meeting.result:
@@ -191,7 +191,7 @@ def _owner_choices(meeting: Meeting) -> list[tuple[int, str]]:
     return [(o.id, o.name) for o in owners]
 
 
-@bp.post("/meetings/<int:meeting_id>/administrator-notice")
+@bp.post("/meetings/<id:meeting_id>/administrator-notice")
 @policy(MEETING_RECEIVE, load_meeting)
 def record_administrator_notice(meeting: Meeting) -> ResponseReturnValue:
     """When the initiator's notice reached the administrator: voting starts no earlier than 14 days after it."""
@@ -210,7 +210,7 @@ def record_administrator_notice(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#administrator-notice")
 
 
-@bp.post("/meetings/<int:meeting_id>/opt-outs")
+@bp.post("/meetings/<id:meeting_id>/opt-outs")
 @policy(MEETING_RECEIVE, load_meeting)
 def record_opt_out(meeting: Meeting) -> ResponseReturnValue:
     """An owner's refusal of electronic voting in this meeting, as it reached the administrator."""
@@ -232,7 +232,7 @@ def record_opt_out(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#opt-outs")
 
 
-@bp.post("/meetings/<int:meeting_id>/repeat")
+@bp.post("/meetings/<id:meeting_id>/repeat")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def draft_repeat(meeting: Meeting) -> ResponseReturnValue:
     """Draft the meeting that repeats one without quorum: the same agenda, to be noticed anew."""
@@ -251,7 +251,7 @@ def draft_repeat(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=drafted.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/plan")
+@bp.post("/meetings/<id:meeting_id>/plan")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def update_plan(meeting: Meeting) -> ResponseReturnValue:
     form = MeetingPlanForm()
@@ -270,14 +270,15 @@ def update_plan(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#plan")
 
 
-@bp.post("/meetings/<int:meeting_id>/items")
+@bp.post("/meetings/<id:meeting_id>/items")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def add_item(meeting: Meeting) -> ResponseReturnValue:
     form = AgendaItemForm()
     form.subject.choices = _subject_choices("")
+    form.gis_choice.choices = plan.gis_choices(plan.local_today(meeting))
     if form.validate_on_submit():
         plan.add_item(meeting, form.title.data or "", form.subject.data or "", form.proposal.data,
-                          form.entrance.data)
+                      form.entrance.data, form.gis_choice.data)
         db.session.commit()
         flash(_("Вопрос добавлен в повестку."), "success")
     else:
@@ -285,7 +286,7 @@ def add_item(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#agenda")
 
 
-@bp.post("/meetings/<int:meeting_id>/items/<int:number>/delete")
+@bp.post("/meetings/<id:meeting_id>/items/<id:number>/delete")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def remove_item(meeting: Meeting, number: int) -> ResponseReturnValue:
     plan.remove_item(meeting, number)
@@ -293,7 +294,7 @@ def remove_item(meeting: Meeting, number: int) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#agenda")
 
 
-@bp.post("/meetings/<int:meeting_id>/officers")
+@bp.post("/meetings/<id:meeting_id>/officers")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def add_officer(meeting: Meeting) -> ResponseReturnValue:
     form = OfficerForm()
@@ -309,7 +310,7 @@ def add_officer(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#officers")
 
 
-@bp.post("/meetings/<int:meeting_id>/officers/<int:officer_id>/delete")
+@bp.post("/meetings/<id:meeting_id>/officers/<id:officer_id>/delete")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def remove_officer(meeting: Meeting, officer_id: int) -> ResponseReturnValue:
     plan.remove_officer(meeting, officer_id)
@@ -317,7 +318,7 @@ def remove_officer(meeting: Meeting, officer_id: int) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#officers")
 
 
-@bp.post("/meetings/<int:meeting_id>/announce")
+@bp.post("/meetings/<id:meeting_id>/announce")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def announce(meeting: Meeting) -> ResponseReturnValue:
     try:
@@ -331,7 +332,7 @@ def announce(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/cancel")
+@bp.post("/meetings/<id:meeting_id>/cancel")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def cancel(meeting: Meeting) -> ResponseReturnValue:
     form = ReasonForm()
@@ -346,7 +347,7 @@ def cancel(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/count")
+@bp.post("/meetings/<id:meeting_id>/count")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def count(meeting: Meeting) -> ResponseReturnValue:
     try:
@@ -355,18 +356,19 @@ def count(meeting: Meeting) -> ResponseReturnValue:
         flash(error.message, "warning")
     else:
         db.session.commit()
-        jobs.run("mail_results", meeting_id=meeting.id)  # after the commit: a worker must find the meeting counted
+        # after the commit: a worker must find the meeting counted
+        jobs.run_after_commit("mail_results", meeting_id=meeting.id)
         flash(_("Голоса подсчитаны; итоги отправлены собственникам."), "success")
     return redirect(url_for(".show", meeting_id=meeting.id) + "#results")
 
 
-@bp.get("/meetings/<int:meeting_id>/notice")
+@bp.get("/meetings/<id:meeting_id>/notice")
 @policy(BUILDING_VIEW, load_meeting)
 def notice(meeting: Meeting) -> ResponseReturnValue:
     return render_template("meetings/notice.html", meeting=meeting, facts=notices.notice_facts(meeting))
 
 
-@bp.get("/meetings/<int:meeting_id>/decisions.pdf")
+@bp.get("/meetings/<id:meeting_id>/decisions.pdf")
 @policy(BUILDING_PERSONAL_DATA, load_meeting)
 def decision_forms(meeting: Meeting) -> ResponseReturnValue:
     """Paper decision forms (LEGAL.md §7) for every owner, to hand out or post: who, what, the agenda, the boxes."""
@@ -385,7 +387,7 @@ def decision_forms(meeting: Meeting) -> ResponseReturnValue:
                     headers={"Content-Disposition": f"attachment; filename=decisions-{meeting.id}.pdf"})
 
 
-@bp.get("/meetings/<int:meeting_id>/notice.pdf")
+@bp.get("/meetings/<id:meeting_id>/notice.pdf")
 @policy(BUILDING_VIEW, load_meeting)
 def notice_pdf(meeting: Meeting) -> ResponseReturnValue:
     url = public_url(".show", meeting_id=meeting.id)
@@ -395,7 +397,7 @@ def notice_pdf(meeting: Meeting) -> ResponseReturnValue:
                     headers={"Content-Disposition": f"inline; filename=notice-{meeting.id}.pdf"})
 
 
-@bp.post("/meetings/<int:meeting_id>/notice/deliveries")
+@bp.post("/meetings/<id:meeting_id>/notice/deliveries")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def record_delivery(meeting: Meeting) -> ResponseReturnValue:
     """Record how and when the notice reached the owners: ГИС ЖКХ, the stairwells, letters, by hand."""
@@ -415,7 +417,7 @@ def record_delivery(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#notice")
 
 
-@bp.post("/meetings/<int:meeting_id>/materials")
+@bp.post("/meetings/<id:meeting_id>/materials")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def upload_material(meeting: Meeting) -> ResponseReturnValue:
     form = MaterialForm()
@@ -432,7 +434,7 @@ def upload_material(meeting: Meeting) -> ResponseReturnValue:
     return redirect(url_for(".show", meeting_id=meeting.id) + "#materials")
 
 
-@bp.get("/meetings/<int:meeting_id>/materials/<int:material_id>")
+@bp.get("/meetings/<id:meeting_id>/materials/<id:material_id>")
 @policy(BUILDING_VIEW, load_meeting)
 def material(meeting: Meeting, material_id: int) -> ResponseReturnValue:
     item = db.session.get(MeetingMaterial, material_id)
@@ -441,7 +443,7 @@ def material(meeting: Meeting, material_id: int) -> ResponseReturnValue:
     return uploads.send_stored(item.content, item.mime, item.filename)
 
 
-@bp.get("/meetings/<int:meeting_id>/dossier.json")
+@bp.get("/meetings/<id:meeting_id>/dossier.json")
 @policy(BUILDING_PERSONAL_DATA, load_meeting)
 def dossier(meeting: Meeting) -> ResponseReturnValue:
     body = json.dumps(dossier_json(meeting), ensure_ascii=False, indent=2)
@@ -449,13 +451,11 @@ def dossier(meeting: Meeting) -> ResponseReturnValue:
                     headers={"Content-Disposition": f"attachment; filename=oss-dossier-{meeting.id}.json"})
 
 
-@bp.get("/meetings/<int:meeting_id>/non-voters.csv")
+@bp.get("/meetings/<id:meeting_id>/non-voters.csv")
 @policy(BUILDING_ADMINISTER, load_meeting)
 def non_voters(meeting: Meeting) -> ResponseReturnValue:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Помещение", "Собственник", "Голосов, м²"])
-    for premises, name, votes in board.participation(meeting).missing:
-        writer.writerow([premises, name, format_amount(votes).replace(".", ",")])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+    body = people_csv([_("Помещение"), _("Собственник"), _("Голосов, м²")],
+                      ([premises, name, format_amount(votes).replace(".", ",")]
+                       for premises, name, votes in board.participation(meeting).missing))
+    return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=non-voters-{meeting.id}.csv"})
