@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from auth.models import Decision, LinkMethod
 from auth.security_log import KINDS as SECURITY_EVENTS
 from protocols.inspection import OUTCOMES
-from protocols.models import RenderState
+from protocols.models import GisState, RenderState
 from registry.kinds import OrganisationKind, OwnerKind, OwnershipKind, PremisesKind
 from tests.test_translations import extracted_messages
 from voting.core.labels import LABELS, label, russian
@@ -30,6 +30,7 @@ SHOWN = {
     "channel": ["platform", "email"] + [c.value for c in DELIVERY_CHANNELS]
     + sorted({c for edition in law()["notice_channels"] for key in ("all", "one_of") for c in edition.get(key, ())}),
     "choice": ["for", "against", "abstain"], "rule": [r.value for r in Rule], "decision_source": list(SOURCES),
+    "gis_delivery": [s.value for s in GisState] + ["waiting", "retry", "renumber"],  # states, and log-only steps
     "rejection": ["not_an_owner", "late", "before_opening", "proxy_expired", "proxy_revoked", "duplicate",
                   "premises_mismatch"],
     "claim_status": [d.value for d in Decision], "proxy_status": [d.value for d in Decision],
