@@ -38,7 +38,7 @@ PAGES_PER_ROLE = 50  # with at most PER_KIND pages of one kind of address: the f
 PER_KIND = 2
 NOT_PAGES = re.compile(r"\.(pdf|csv|xlsx|json|xml|zip|png|svg|ico|txt)$|/(evidence|export|download)|\.well-known")
 # Latin words a Russian page may show: format and algorithm names, the brand of a key, the demo's ГИС ЖКХ ids
-ALLOWED = {"PDF", "JSON", "CSV", "XLSX", "ZIP", "QR", "SHA", "Ed25519", "ECDSA", "P-256", "SVG", "UTF", "XML",
+ALLOWED = {"PDF", "JSON", "CSV", "XLSX", "ZIP", "QR", "SHA", "Ed25519", "ECDSA", "P-256", "SVG", "UTF", "XML", "GUID",
            "SMTP", "TOTP", "ID", "URL", "API", "HTML", "PNG", "JPEG", "JPG", "SHA-256", "IP"}
 ALLOWED_PATTERNS = re.compile(
     r"https?://\S+|[\w.+-]+@[\w.-]+|\bdemo-[a-z-]+\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"

@@ -36,21 +36,21 @@ HEADER = ["Помещение", "Вид помещения", "Площадь, м
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("5b2f1e0c-7a6d-4e3b-9c8a-1f2e3d4c5b6", "row 2, column ФИАС дома: идентификатор ФИАС «5b2f1e0c-7a6d-4e3b-9c8a-"
+    ("5b2f1e0c-7a6d-4e3b-9c8a-1f2e3d4c5b6", "строка 2, столбец ФИАС дома: идентификатор ФИАС «5b2f1e0c-7a6d-4e3b-9c8a-"
                                              "1f2e3d4c5b6» — не GUID"),  # one digit short
     ("5b2f1e0c7a6d4e3b9c8a1f2e3d4c5b6a", "— не GUID"),  # no hyphens
     ("г. Челябинск", "— не GUID"),
 ])
 def test_a_malformed_house_guid_is_refused_naming_row_and_column(value: str, message: str) -> None:
     errors = errors_of(csv_bytes([flat("1", fias_guid=value)], headers=[*HEADER, "ФИАС дома"]))
-    assert len(errors) == 1 and message in errors[0] and errors[0].startswith("row 2, column ФИАС дома")
+    assert len(errors) == 1 and message in errors[0] and errors[0].startswith("строка 2, столбец ФИАС дома")
 
 
 def test_two_different_house_guids_are_refused() -> None:
     other = "0f8fad5b-d9cb-469f-a165-70867728950e"
     errors = errors_of(csv_bytes([flat("1", fias_guid=FIAS), flat("2", fias_guid=other)],
                                  headers=[*HEADER, "ФИАС дома"]))
-    assert errors == ["row 3, column ФИАС дома: другой идентификатор ФИАС, чем в строке 2: у дома он один"]
+    assert errors == ["строка 3, столбец ФИАС дома: другой идентификатор ФИАС, чем в строке 2: у дома он один"]
 
 
 def test_the_building_page_keeps_the_identifiers_and_the_meeting_page_lists_what_is_missing(client, session) -> None:

@@ -117,7 +117,7 @@ def test_an_owner_who_refused_gets_a_paper_form_and_a_closed_online_ballot_sayin
     assert f'data-owner-id="{voter.owner_id}"' not in shown
     refused = submit(client, state, ballot(state, voter, {"1": "for"}), voter)
     assert refused.status_code == 409 and refused.json["reason"] == "opted_out", refused.json
-    assert "156-ФЗ" in refused.json["message"] and refused.json["field"] == "payload.owner_id"
+    assert "156-ФЗ" in refused.json["detail"] and refused.json["field"] == "payload.owner_id"
     client.get("/auth/logout")
     login(client, state.voters[0].user)
     assert submit(client, state, ballot(state, state.voters[0], {"1": "for"})).status_code == 201  # others vote
