@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-from pathlib import Path
 from typing import Any
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
+from voting.core.resources import resource_dir
+
+STATIC = resource_dir("static")
 ASSET_SCHEME = "veche-asset:"
 
 
