@@ -9,7 +9,7 @@ from flask import Flask, Response, has_request_context, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from voting.core import template_helpers
+from voting.core import observability, template_helpers
 from voting.core.config import from_environment
 from voting.core.errors import register_error_handlers
 from voting.core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -61,18 +61,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from registry.views import bp as registry_bp
     from voting.meetings import jobs as meeting_jobs
     from voting.meetings.views import bp as meetings_bp
+    from voting.operations import bp as operations_bp
     from voting.views import bp as voting_bp
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
     for blueprint in (voting_bp, registry_bp, auth_bp, account_bp, manage_bp, meetings_bp, indicators_bp,
-                      ballots_bp, ballots_api.bp, protocols_bp, inspection_bp):
+                      ballots_bp, ballots_api.bp, protocols_bp, inspection_bp, operations_bp):
         app.register_blueprint(blueprint)
     app.extensions["veche.openapi"] = [ballots_api.describe, indicators_openapi.describe]
     for connect in (meeting_jobs.connect, indicator_jobs.connect, hooks.connect, protocol_hooks.connect):
         connect()
     register_error_handlers(app)
+    observability.init_app(app)
     app.after_request(_security_headers)
     template_helpers.register(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -47,6 +47,8 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "OPERATOR_NAME": env.get("VECHE_OPERATOR_NAME", "Оператор региональной информационной системы"),
         "OPERATOR_QUALIFIED_SIGNER": env.get("VECHE_OPERATOR_QUALIFIED_SIGNER"),
         "PROXY_HOPS": int(env.get("VECHE_PROXY_HOPS", "0")),
+        "METRICS_TOKEN": env.get("VECHE_METRICS_TOKEN"),
+        "LOG_FORMAT": env.get("VECHE_LOG_FORMAT", "json" if production else "text"),
         "RATELIMIT_STORAGE_URI": env.get("VECHE_REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SMTP_HOST": env.get("VECHE_SMTP_HOST"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -48,9 +48,11 @@ def wants_json() -> bool:
 
 
 def _respond(status: int, title: str, message: str, **extra: Any) -> ResponseReturnValue:
+    request_id = g.get("request_id")  # the operator finds the request's log lines by it
     if wants_json():
-        return jsonify(error=title, message=message, **extra), status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+        return jsonify(error=title, message=message, **extra, request_id=request_id), status
+    return render_template("errors/error.html", status=status, title=title, message=message,
+                           request_id=request_id), status
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -59,6 +61,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(VotingError)
     def voting_error(error: VotingError) -> ResponseReturnValue:
         extra = ({"field": error.field} if error.field else {}) | error.extra
+        g.refusal_reason = error.extra.get("reason") or error.field or type(error).__name__  # for the metrics
         return _respond(error.status, _("Запрос отклонён"), error.message, **extra)
 
     @app.errorhandler(CSRFError)
