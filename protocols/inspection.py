@@ -20,6 +20,7 @@ from protocols.models import Protocol
 from protocols.services import outcome
 from registry.models import Building, Municipality, Organisation
 from voting.core.extensions import db
+from voting.core.replica import from_replica
 from voting.domain.schedule import protocol_due
 from voting.meetings.models import Meeting, MeetingForm, MeetingState
 
@@ -101,6 +102,7 @@ def _choices() -> dict[str, object]:
 
 @bp.get("/")
 @policy(INSPECTION)
+@from_replica
 def index() -> ResponseReturnValue:
     return render_template("protocols/inspection.html", rows=rows(), args=request.args, limit=LIMIT,
                            outcomes=OUTCOMES, states=STATES, forms=list(MeetingForm), **_choices())
@@ -108,6 +110,7 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/protocols.csv")
 @policy(INSPECTION)
+@from_replica
 def export_csv() -> ResponseReturnValue:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
