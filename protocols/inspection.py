@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
 from auth.policy import INSPECTION, policy, visible_buildings
 from protocols.models import Protocol
@@ -60,7 +60,8 @@ def rows() -> list[Row]:
                  .join(Building, Building.id == Meeting.building_id)
                  .where(Meeting.building_id.in_(buildings), Meeting.state.in_(STATES))
                  .options(joinedload(Meeting.building).joinedload(Building.municipality),
-                          joinedload(Meeting.building).joinedload(Building.organisation))
+                          joinedload(Meeting.building).joinedload(Building.organisation),
+                          undefer(Meeting.result))  # each row's outcome: one query, not one per meeting
                  .order_by(Meeting.closes_at.desc(), Meeting.id.desc()))
     if (municipality := _int("municipality")) is not None:
         statement = statement.where(Building.municipality_id == municipality)
