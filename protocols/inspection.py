@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import count
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, render_template, request
@@ -72,8 +75,23 @@ def rows() -> list[Row]:
     if request.args.get("state") in {s.value for s in STATES}:
         statement = statement.where(Meeting.state == MeetingState(request.args["state"]))
     start, end = _day("from"), _day("to")
-    found = []
-    for meeting, protocol in db.session.execute(statement):
+    # a UTC window a day wider than the local dates (every zone is within ±14 h); the exact day is checked below
+    if start:
+        statement = statement.where(Meeting.closes_at >= datetime.combine(start, time.min, UTC) - timedelta(days=1))
+    if end:
+        statement = statement.where(Meeting.closes_at < datetime.combine(end, time.min, UTC) + timedelta(days=2))
+    found: list[Row] = []
+    for offset in count(0, LIMIT):  # a page of rows at a time, not the whole region's meetings at once
+        batch = db.session.execute(statement.limit(LIMIT).offset(offset)).all()
+        _keep(batch, start, end, found)
+        if len(found) >= LIMIT or len(batch) < LIMIT:
+            return found[:LIMIT]
+    raise AssertionError("unreachable")
+
+
+def _keep(batch: Sequence[Any], start: date | None, end: date | None, found: list[Row]) -> None:
+    """Add the batch's rows that pass the filters SQL cannot apply (the local day, the outcome)."""
+    for meeting, protocol in batch:
         assert meeting.closes_at is not None
         zone = meeting.building.timezone
         closed_on = meeting.closes_at.astimezone(ZoneInfo(zone)).date()
@@ -86,9 +104,6 @@ def rows() -> list[Row]:
         overdue = (meeting.state in (MeetingState.CLOSED, MeetingState.COUNTED)
                    and datetime.now(ZoneInfo(zone)).date() > due)
         found.append(Row(meeting, protocol, closed_on, due, overdue, result))
-        if len(found) >= LIMIT:
-            break
-    return found
 
 
 def _choices() -> dict[str, object]:
