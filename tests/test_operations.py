@@ -29,6 +29,14 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
+def dispose(app: Flask) -> None:
+    """Close the pooled connections of an app made for one test (else they are closed by the collector, warning)."""
+    from voting.core.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
 def samples(text: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
     """The samples of one metric family, by their labels."""
     for family in text_string_to_metric_families(text):
@@ -54,11 +62,13 @@ def test_redis_and_smtp_down_are_degraded_and_the_database_down_is_unavailable(d
     down = make_app(database_url, REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0", SMTP_HOST="127.0.0.1",
                     SMTP_PORT=closed_port())
     answer = down.test_client().get("/readyz")
+    dispose(down)
     assert answer.status_code == 200
     assert answer.json == {"status": "degraded", "checks": {"database": "ok", "redis": "unreachable",
                                                             "smtp": "unreachable"}, "degraded": ["redis", "smtp"]}
     gone = make_app(f"sqlite:///{tmp_path}/missing/folder/veche.sqlite")
     answer = gone.test_client().get("/readyz")
+    dispose(gone)
     assert answer.status_code == 503
     assert answer.json["status"] == "unavailable" and answer.json["checks"]["database"] == "unreachable"
 

@@ -242,6 +242,8 @@ def test_nginx_gunicorn_worker_postgresql_redis_sign_in_vote_and_render_a_protoc
                 db.session.add(DeviceKey(key_id=signer.key_id, user_id=user.id, public_key=signer.spki,
                                          label="stack test"))
                 db.session.commit()
+                db.session.remove()
+                db.engine.dispose()
             with engine.begin() as connection:
                 meeting_id = connection.execute(text(
                     "SELECT id FROM meetings WHERE state = 'voting' AND form = 'electronic'")).scalar_one()
