@@ -187,7 +187,6 @@ def test_nginx_gunicorn_worker_postgresql_redis_sign_in_vote_and_render_a_protoc
 
         site = render("127.0.0.1", str(cert), str(key), upstream=f"127.0.0.1:{app_port}",
                       https_listen=f"127.0.0.1:{https_port}", http_listen=f"127.0.0.1:{http_port}")
-        site = site.replace("    http2 on;\n", "")  # nginx before 1.25 (Debian 12) has `listen … http2` only
         (tmp_path / "site.conf").write_text(site)
         temp = tmp_path / "nginx-temp"
         temp.mkdir()
