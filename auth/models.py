@@ -235,3 +235,4 @@ class SecurityEvent(BaseModel):
     subject: Mapped[str | None] = mapped_column(String(254))
     ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(1000))
+    request_id: Mapped[str | None] = mapped_column(String(64))  # the request's id in the JSON logs

@@ -6,12 +6,13 @@ without one. An object outside the user's scope answers 404, as if it did not ex
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g
+from flask import abort, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, null, or_, select, union_all
 
@@ -44,6 +45,9 @@ MEETING_RECEIVE = "meeting.receive"              # record what reached the admin
 PROTOCOL_VIEW = "protocol.view"                  # read, download, sign: those who see personal data, officers, signers
 PROTOCOL_INSPECT = "protocol.inspect"            # recount and notes: inspectors in scope
 INSPECTION = "inspection"                        # the inspector's list of protocols
+# the operator's machines, not a person: /metrics with the bearer token VECHE_METRICS_TOKEN or, without one, from
+# this machine's loopback and not through a proxy (nginx refuses /metrics from outside in any case)
+MONITORING = "monitoring"
 
 
 def staff_organisations(user: User) -> set[int]:
@@ -119,10 +123,21 @@ def _administers(user: User, building: Building) -> bool:
     return building.organisation_id is not None and building.organisation_id in staff_organisations(user)
 
 
+def _monitoring_request() -> bool:
+    """The request carries the monitoring token, or (none configured) comes straight from this machine."""
+    token = current_app.config.get("METRICS_TOKEN")
+    if token:
+        given = request.headers.get("Authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    return request.remote_addr in ("127.0.0.1", "::1") and "X-Forwarded-For" not in request.headers
+
+
 def may(user: Any, action: str, obj: object = None) -> bool:
     """Whether `user` may do `action` (to `obj`)."""
     if action == PUBLIC:
         return True
+    if action == MONITORING:
+        return _monitoring_request()
     if not getattr(user, "is_authenticated", False):
         return False
     if action in (SIGNED_IN, BUILDINGS_LIST):
@@ -183,7 +198,7 @@ def policy(action: str, load: Callable[..., Any] | None = None) -> Callable[[Vie
     def decorate(view: View) -> View:
         @wraps(view)
         def guarded(**kwargs: Any) -> Any:
-            if action != PUBLIC and not current_user.is_authenticated:
+            if action not in (PUBLIC, MONITORING) and not current_user.is_authenticated:
                 if wants_json():  # an API client gets a 401 problem, not a redirect to the sign-in page
                     abort(401)
                 return login_manager.unauthorized()

@@ -3,7 +3,7 @@ unmasked personal data. Rows are only ever added (no code path updates or delete
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 
 from auth.models import SecurityEvent, User
 from voting.core.extensions import db
@@ -21,4 +21,5 @@ def log_event(kind: str, user: User | None = None, subject: str | None = None, d
     ip = request.remote_addr if has_request_context() else None
     db.session.add(SecurityEvent(kind=kind, user_id=user.id if user else None,
                                  subject=subject[:254] if subject else None, ip=ip,
-                                 detail=detail[:1000] if detail else None))
+                                 detail=detail[:1000] if detail else None,
+                                 request_id=g.get("request_id") if has_request_context() else None))

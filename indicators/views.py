@@ -41,6 +41,7 @@ from registry.models import Building, Municipality, Organisation, Region
 from voting.core import uploads
 from voting.core.errors import InvalidInputError, NotFoundError, VotingError
 from voting.core.extensions import db
+from voting.core.replica import from_replica
 from voting.core.server_key import server_key
 from voting.core.spreadsheet import SpreadsheetError
 from voting.meetings.models import MeetingForm, MeetingKind
@@ -83,6 +84,7 @@ def _monthly(start: date, end: date, **filters: object) -> list[tuple[str, int, 
 
 @bp.get("/indicators/")
 @policy(INDICATORS)
+@from_replica
 def dashboard() -> ResponseReturnValue:
     region = _region()
     if region is None:
@@ -109,6 +111,7 @@ def load_municipality(municipality_id: int) -> Municipality | None:
 
 @bp.get("/indicators/municipalities/<id:municipality_id>")
 @policy(INDICATORS, load_municipality)
+@from_replica
 def municipality(place: Municipality) -> ResponseReturnValue:
     start, end = _period()
     by_organisation, by_building = drill_down(place, start, end)
@@ -118,6 +121,7 @@ def municipality(place: Municipality) -> ResponseReturnValue:
 
 @bp.get("/indicators/public")
 @policy(PUBLIC)
+@from_replica
 def public() -> ResponseReturnValue:
     region = _region()
     start, end = _period()
@@ -140,6 +144,7 @@ def _export(data: Indicator, extension: str) -> Response:
 
 @bp.get("/indicators/export.<any(csv, xlsx, json):extension>")
 @policy(INDICATORS)
+@from_replica
 def export(extension: str) -> ResponseReturnValue:
     region = _region()
     if region is None:
@@ -162,6 +167,7 @@ def _api_indicator() -> dict[str, object]:
 
 @bp.get("/api/v1/indicators/online-share")
 @policy(PUBLIC)
+@from_replica
 def api_online_share() -> ResponseReturnValue:
     """The indicator as oss-indicator/1 for `from`…`to` (query parameters, YYYY-MM-DD, both included)."""
     return _api_indicator()
@@ -169,6 +175,7 @@ def api_online_share() -> ResponseReturnValue:
 
 @bp.get("/api/v1/indicators/feed")
 @policy(PUBLIC)
+@from_replica
 def api_feed() -> ResponseReturnValue:
     """The indicator for `from`…`to`, signed with the server key (see indicators.feed)."""
     return feed.signed(_api_indicator(), server_key())

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import count
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, render_template, request
@@ -11,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
 from auth.policy import INSPECTION, policy, visible_buildings
 from protocols.models import Protocol
@@ -20,6 +23,7 @@ from registry.models import Building, Municipality, Organisation
 from voting.core.exports import people_csv
 from voting.core.extensions import db
 from voting.core.labels import label
+from voting.core.replica import from_replica
 from voting.domain.schedule import protocol_due
 from voting.meetings.models import Meeting, MeetingForm, MeetingState
 
@@ -59,7 +63,8 @@ def rows() -> list[Row]:
                  .join(Building, Building.id == Meeting.building_id)
                  .where(Meeting.building_id.in_(buildings), Meeting.state.in_(STATES))
                  .options(joinedload(Meeting.building).joinedload(Building.municipality),
-                          joinedload(Meeting.building).joinedload(Building.organisation))
+                          joinedload(Meeting.building).joinedload(Building.organisation),
+                          undefer(Meeting.result))  # each row's outcome: one query, not one per meeting
                  .order_by(Meeting.closes_at.desc(), Meeting.id.desc()))
     if (municipality := _int("municipality")) is not None:
         statement = statement.where(Building.municipality_id == municipality)
@@ -70,8 +75,23 @@ def rows() -> list[Row]:
     if request.args.get("state") in {s.value for s in STATES}:
         statement = statement.where(Meeting.state == MeetingState(request.args["state"]))
     start, end = _day("from"), _day("to")
-    found = []
-    for meeting, protocol in db.session.execute(statement):
+    # a UTC window a day wider than the local dates (every zone is within ±14 h); the exact day is checked below
+    if start:
+        statement = statement.where(Meeting.closes_at >= datetime.combine(start, time.min, UTC) - timedelta(days=1))
+    if end:
+        statement = statement.where(Meeting.closes_at < datetime.combine(end, time.min, UTC) + timedelta(days=2))
+    found: list[Row] = []
+    for offset in count(0, LIMIT):  # a page of rows at a time, not the whole region's meetings at once
+        batch = db.session.execute(statement.limit(LIMIT).offset(offset)).all()
+        _keep(batch, start, end, found)
+        if len(found) >= LIMIT or len(batch) < LIMIT:
+            return found[:LIMIT]
+    raise AssertionError("unreachable")
+
+
+def _keep(batch: Sequence[Any], start: date | None, end: date | None, found: list[Row]) -> None:
+    """Add the batch's rows that pass the filters SQL cannot apply (the local day, the outcome)."""
+    for meeting, protocol in batch:
         assert meeting.closes_at is not None
         zone = meeting.building.timezone
         closed_on = meeting.closes_at.astimezone(ZoneInfo(zone)).date()
@@ -84,9 +104,6 @@ def rows() -> list[Row]:
         overdue = (meeting.state in (MeetingState.CLOSED, MeetingState.COUNTED)
                    and datetime.now(ZoneInfo(zone)).date() > due)
         found.append(Row(meeting, protocol, closed_on, due, overdue, result))
-        if len(found) >= LIMIT:
-            break
-    return found
 
 
 def _choices() -> dict[str, object]:
@@ -101,6 +118,7 @@ def _choices() -> dict[str, object]:
 
 @bp.get("/")
 @policy(INSPECTION)
+@from_replica
 def index() -> ResponseReturnValue:
     return render_template("protocols/inspection.html", rows=rows(), args=request.args, limit=LIMIT,
                            outcomes=OUTCOMES, states=STATES, forms=list(MeetingForm), **_choices())
@@ -108,6 +126,7 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/protocols.csv")
 @policy(INSPECTION)
+@from_replica
 def export_csv() -> ResponseReturnValue:
     header = [_("Собрание"), _("Протокол №"), _("Адрес"), _("Муниципалитет"), _("Организация"), _("Форма"),
                      _("Окончание"), _("Состояние"), _("Итог"), _("Срок протокола"), _("Просрочен"),

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, has_request_context, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from voting.core import routing, template_helpers
+from voting.core import observability, routing, template_helpers
 from voting.core.config import from_environment
 from voting.core.errors import register_error_handlers
 from voting.core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from voting.core.resources import resource_dir
 from voting.core.server_key import load_key
 from voting.core.types import PersonalDataCipher
-
-ROOT = Path(__file__).resolve().parent.parent
 
 CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; "
        "img-src 'self' data:")
@@ -25,10 +23,10 @@ CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build a configured app; `test_config` overrides the environment."""
-    app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "static"))
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(resource_dir("templates")),
+                static_folder=str(resource_dir("static")))
     app.config.from_mapping(from_environment(app.instance_path))
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(resource_dir("translations"))
     if test_config:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -38,7 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["veche.server_key"] = load_key(app.config.get("SERVER_KEY"), app.config.get("SERVER_KEY_FILE"),
                                                   app.config["SECRET_KEY"], app.config["ENV_NAME"] == "production")
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")))
     babel.init_app(app, locale_selector=_locale)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -65,18 +63,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from registry.views import bp as registry_bp
     from voting.meetings import jobs as meeting_jobs
     from voting.meetings.views import bp as meetings_bp
+    from voting.operations import bp as operations_bp
     from voting.views import bp as voting_bp
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
     for blueprint in (voting_bp, registry_bp, auth_bp, account_bp, manage_bp, meetings_bp, indicators_bp,
-                      ballots_bp, ballots_api.bp, protocols_bp, inspection_bp, operate_bp):
+                      ballots_bp, ballots_api.bp, protocols_bp, inspection_bp, operate_bp, operations_bp):
         app.register_blueprint(blueprint)
     app.extensions["veche.openapi"] = [ballots_api.describe, indicators_openapi.describe]
     for connect in (meeting_jobs.connect, indicator_jobs.connect, hooks.connect, protocol_hooks.connect):
         connect()
     register_error_handlers(app)
+    observability.init_app(app)
     app.after_request(_security_headers)
     template_helpers.register(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

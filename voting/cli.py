@@ -12,6 +12,7 @@ from typing import Any
 import click
 from flask.cli import FlaskGroup
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -32,7 +33,21 @@ cli.add_command(verify_command)  # `veche verify` runs without the app (voting/e
 
 
 def main() -> None:
-    cli(prog_name="veche")
+    try:
+        cli(prog_name="veche")
+    except (OperationalError, ProgrammingError) as error:
+        if not _not_migrated(error):
+            raise
+        click.echo("error: the database is not migrated to this version of veche: run `veche db upgrade` first",
+                   err=True)
+        sys.exit(2)
+
+
+def _not_migrated(error: DBAPIError) -> bool:
+    """Whether the database lacks a table or column this version uses (SQLite's and PostgreSQL's wording)."""
+    text = str(error.orig)
+    return any(sign in text for sign in ("no such table", "no such column")) or type(error.orig).__name__ in (
+        "UndefinedTable", "UndefinedColumn")
 
 
 def _echo_json(value: object) -> None:

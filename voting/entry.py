@@ -17,6 +17,11 @@ def main() -> None:
 
         verify_command(args=sys.argv[2:], prog_name="veche verify")
         return
+    if command == "check-config":
+        from voting.check_config import check_config_command
+
+        check_config_command(args=sys.argv[2:], prog_name="veche check-config")
+        return
     from voting.cli import main as full
 
     full()

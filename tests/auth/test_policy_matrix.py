@@ -81,6 +81,8 @@ ALLOWED: dict[str, set[str]] = {
     "protocols.submit": {"staff_a"}, "protocols.paper_scan": {"staff_a"}, "protocols.paper_sign": {"staff_a"},
     "protocols.sign_as_operator": {"staff_a"}, "protocols.gis_file": {"staff_a"}, "protocols.gis_send": {"staff_a"},
     "protocols.recount": {"inspector_a"}, "protocols.add_note": {"inspector_a"}, "protocols.public_verify": EVERYONE,
+    "operations.healthz": EVERYONE, "operations.readyz": EVERYONE,
+    "operations.metrics": set(),  # a machine with the monitoring token only, no person (tests/test_operations.py)
     "inspection.index": {"inspector_a", "inspector_other"}, "inspection.export_csv": {"inspector_a", "inspector_other"},
     "indicators.elsewhere": {"staff_a"}, "indicators.register_elsewhere": {"staff_a"},
     "indicators.import_elsewhere": {"staff_a", "staff_other"},
@@ -178,6 +180,7 @@ def attempt(app: Flask, rule: Rule, method: str, role: str, accounts: dict, valu
 
 def test_route_by_role_matrix(app: Flask, world, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # authorisation only here; CSRF has its own tests
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", "monitoring-token")  # else the test client's loopback may
     accounts, values = world
     failures = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):

@@ -56,6 +56,11 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "GIS_ATTEMPTS": int(env.get("VECHE_GIS_ATTEMPTS", "6")),
         "GIS_BACKOFF_SECONDS": float(env.get("VECHE_GIS_BACKOFF_SECONDS", "5")),
         "PROXY_HOPS": int(env.get("VECHE_PROXY_HOPS", "0")),
+        "METRICS_TOKEN": env.get("VECHE_METRICS_TOKEN"),
+        "LOG_FORMAT": env.get("VECHE_LOG_FORMAT", "json" if production else "text"),
+        # a streaming replica for the read-only pages (voting.core.replica); no models are bound to it
+        "SQLALCHEMY_BINDS": {"replica": normalise_database_url(env["VECHE_DATABASE_REPLICA_URL"])}
+        if env.get("VECHE_DATABASE_REPLICA_URL") else {},
         "RATELIMIT_STORAGE_URI": env.get("VECHE_REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         # a Redis that does not answer costs a request at most this long before the limits fall back to memory

@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
@@ -71,14 +71,17 @@ def problem(status: int, message: str, title: str | None = None, headers: dict[s
             **extra: Any) -> ResponseReturnValue:
     """The answer to a refused request: an RFC 9457 problem for JSON clients, the error page for the rest."""
     title = title or _titles().get(status, _("Ошибка"))
+    request_id = g.get("request_id")  # the operator finds the request's log lines by it
     if wants_json():
-        response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": message, **extra})
+        response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": message, **extra,
+                            "request_id": request_id})
         response.mimetype = PROBLEM
     else:
         # the way back to the page that was refused (a form, say), when it can be opened again
         back = request.full_path.rstrip("?") if status == 429 else None
         response = current_app.make_response(
-            render_template("errors/error.html", status=status, title=title, message=message, back=back))
+            render_template("errors/error.html", status=status, title=title, message=message, back=back,
+                            request_id=request_id))
     response.status_code = status
     response.headers.update(headers or {})
     return response
@@ -96,6 +99,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(VotingError)
     def voting_error(error: VotingError) -> ResponseReturnValue:
         extra = ({"field": error.field} if error.field else {}) | error.extra
+        g.refusal_reason = error.extra.get("reason") or error.field or type(error).__name__  # for the metrics
         return problem(error.status, error.message, **extra)
 
     @app.errorhandler(CSRFError)

@@ -19,6 +19,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from voting.core.replica import RoutingSession
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -34,7 +36,7 @@ class Model(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Model)
+db = SQLAlchemy(model_class=Model, session_options={"class_": RoutingSession})
 # Flask-SQLAlchemy builds db.Model at run time; type checkers see the declarative base it derives from.
 if TYPE_CHECKING:
     BaseModel = Model

@@ -8,7 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
+from voting.core.resources import resource_dir
+
+STATIC = resource_dir("static")
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 FONTS = {"serif": ("LiberationSerif-Regular.ttf", "DejaVuSerif.ttf"),
          "serif-bold": ("LiberationSerif-Bold.ttf", "DejaVuSerif-Bold.ttf")}
