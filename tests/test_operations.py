@@ -13,10 +13,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from auth.models import SecurityEvent
-from tests.factories.ballots import ballot, open_meeting
-from tests.factories.ballots import submit
 from tests.conftest import make_app
 from tests.factories import csrf_token, login
+from tests.factories.ballots import ballot, open_meeting, submit
 from voting.core import observability
 
 TOKEN = "monitoring-token-for-tests"

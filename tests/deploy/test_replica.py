@@ -49,8 +49,8 @@ def test_the_inspectors_list_is_read_from_the_replica_and_ballots_go_to_the_prim
 
 def _check(app, primary, replica) -> None:
     from auth.demo import demo_code
-    from tests.factories.ballots import ballot, open_meeting
     from tests.factories import csrf_token, login
+    from tests.factories.ballots import ballot, open_meeting
     from voting.core.extensions import db
 
     statements: dict[str, list[str]] = {"primary": [], "replica": []}
