@@ -85,7 +85,8 @@ def _database(env: Mapping[str, str]) -> str | None:
 
 
 def _public_url(env: Mapping[str, str]) -> str | None:
-    return None if env.get("VECHE_PUBLIC_URL", "").startswith("https://") else "VECHE_PUBLIC_URL is not https://"
+    url = env.get("VECHE_BASE_URL") or env.get("VECHE_PUBLIC_URL", "")  # the old name is still read
+    return None if url.startswith("https://") else "VECHE_BASE_URL is not https://"
 
 
 CHECKS: tuple[tuple[str, Check], ...] = (("environment", _environment), ("secret key", _secret),

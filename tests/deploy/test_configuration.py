@@ -23,7 +23,7 @@ def good(tmp_path: Path) -> dict[str, str]:
     key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
     return {"VECHE_ENV": "production", "VECHE_SECRET_KEY": secrets.token_urlsafe(48),
             "VECHE_DATA_KEYS": f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}",
-            "VECHE_SERVER_KEY_FILE": str(key_file), "VECHE_PUBLIC_URL": "https://veche.example.ru"}
+            "VECHE_SERVER_KEY_FILE": str(key_file), "VECHE_BASE_URL": "https://veche.example.ru"}
 
 
 @pytest.mark.parametrize(("change", "expected"), [
@@ -36,7 +36,7 @@ def good(tmp_path: Path) -> dict[str, str]:
     ({"VECHE_SERVER_KEY_FILE": "/nonexistent/server.key"}, "VECHE_SERVER_KEY_FILE cannot be read: No such file"),
     ({"VECHE_DATABASE_URL": "sqlite:///veche.sqlite"}, "VECHE_DATABASE_URL is not PostgreSQL"),
     ({"VECHE_DATABASE_URL": "postgresql://veche@127.0.0.1:1/veche"}, "the database is unreachable"),
-    ({"VECHE_PUBLIC_URL": "http://veche.example.ru"}, "VECHE_PUBLIC_URL is not https://"),
+    ({"VECHE_BASE_URL": "http://veche.example.ru"}, "VECHE_BASE_URL is not https://"),
 ])
 def test_check_config_names_each_problem(tmp_path, change, expected) -> None:
     env = good(tmp_path) | {"VECHE_DATABASE_URL": "postgresql://veche@127.0.0.1:1/veche"} | change
