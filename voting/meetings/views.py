@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -110,6 +112,32 @@ def _local(meeting: Meeting, value: datetime | None) -> datetime | None:
     return value.astimezone(ZoneInfo(meeting.building.timezone)).replace(tzinfo=None) if value else None
 
 
+@overload
+def _aware(meeting: Meeting, value: datetime) -> datetime: ...
+@overload
+def _aware(meeting: Meeting, value: None) -> None: ...
+def _aware(meeting: Meeting, value: datetime | None) -> datetime | None:
+    """A form's local time in the building's zone (the inverse of `_local`)."""
+    return value.replace(tzinfo=ZoneInfo(meeting.building.timezone)) if value else None
+
+
+def _record(meeting: Meeting, form: FlaskForm, anchor: str, change: Callable[[], object],
+            done: str) -> ResponseReturnValue:
+    """Validate the form, make the change and commit once; a refused change or a bad field is flashed instead."""
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for(".show", meeting_id=meeting.id) + anchor)
+    try:
+        change()
+    except VotingError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for(".show", meeting_id=meeting.id) + anchor)
+
+
 def _subject_choices(query: str) -> list[str]:
     return [s.code for s in (search(query) if query else catalogue())]
 
@@ -196,18 +224,8 @@ def _owner_choices(meeting: Meeting) -> list[tuple[int, str]]:
 def record_administrator_notice(meeting: Meeting) -> ResponseReturnValue:
     """When the initiator's notice reached the administrator: voting starts no earlier than 14 days after it."""
     form = AdministratorNoticeForm()
-    if form.validate_on_submit():
-        try:
-            plan.record_administrator_notice(meeting, form.at.data.replace(tzinfo=ZoneInfo(meeting.building.timezone)))
-        except VotingError as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-        else:
-            db.session.commit()
-            flash(_("Сохранено."), "success")
-    else:
-        _flash_errors(form)
-    return redirect(url_for(".show", meeting_id=meeting.id) + "#administrator-notice")
+    return _record(meeting, form, "#administrator-notice",
+                   lambda: plan.record_administrator_notice(meeting, _aware(meeting, form.at.data)), _("Сохранено."))
 
 
 @bp.post("/meetings/<id:meeting_id>/opt-outs")
@@ -216,20 +234,10 @@ def record_opt_out(meeting: Meeting) -> ResponseReturnValue:
     """An owner's refusal of electronic voting in this meeting, as it reached the administrator."""
     form = OptOutForm()
     form.owner.choices = _owner_choices(meeting)
-    if form.validate_on_submit():
-        try:
-            opt_outs.record(meeting, form.owner.data, form.received_at.data.replace(
-                tzinfo=ZoneInfo(meeting.building.timezone)), current_user.id)
-        except VotingError as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-        else:
-            db.session.commit()
-            flash(_("Отказ от электронного голосования записан: собственник голосует письменным решением."),
-                  "success")
-    else:
-        _flash_errors(form)
-    return redirect(url_for(".show", meeting_id=meeting.id) + "#opt-outs")
+    return _record(meeting, form, "#opt-outs",
+                   lambda: opt_outs.record(meeting, form.owner.data, _aware(meeting, form.received_at.data),
+                                           current_user.id),
+                   _("Отказ от электронного голосования записан: собственник голосует письменным решением."))
 
 
 @bp.post("/meetings/<id:meeting_id>/repeat")
@@ -402,19 +410,8 @@ def notice_pdf(meeting: Meeting) -> ResponseReturnValue:
 def record_delivery(meeting: Meeting) -> ResponseReturnValue:
     """Record how and when the notice reached the owners: ГИС ЖКХ, the stairwells, letters, by hand."""
     form = DeliveryForm()
-    if form.validate_on_submit():
-        at = form.at.data.replace(tzinfo=ZoneInfo(meeting.building.timezone)) if form.at.data else None
-        try:
-            notices.record_delivery(meeting, form.channel.data, at, form.detail.data)
-        except VotingError as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-        else:
-            db.session.commit()
-            flash(_("Сохранено."), "success")
-    else:
-        _flash_errors(form)
-    return redirect(url_for(".show", meeting_id=meeting.id) + "#notice")
+    return _record(meeting, form, "#notice", lambda: notices.record_delivery(
+        meeting, form.channel.data, _aware(meeting, form.at.data), form.detail.data), _("Сохранено."))
 
 
 @bp.post("/meetings/<id:meeting_id>/materials")
